@@ -1,0 +1,126 @@
+#include "base/encoding.h"
+
+#include <array>
+
+namespace bonafide {
+namespace {
+
+constexpr char kUrlAlphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+constexpr char kStdAlphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+// Reverse table: 0..63 for alphabet characters, 0xFF otherwise.
+constexpr std::array<uint8_t, 256> MakeReverse(const char* alphabet) {
+  std::array<uint8_t, 256> t{};
+  for (auto& v : t) v = 0xFF;
+  for (uint8_t i = 0; i < 64; ++i) t[static_cast<uint8_t>(alphabet[i])] = i;
+  return t;
+}
+constexpr auto kUrlReverse = MakeReverse(kUrlAlphabet);
+constexpr auto kStdReverse = MakeReverse(kStdAlphabet);
+
+std::string Encode(ByteView data, const char* alphabet, bool pad) {
+  std::string out;
+  out.reserve((data.size() + 2) / 3 * 4);
+  size_t i = 0;
+  for (; i + 3 <= data.size(); i += 3) {
+    uint32_t v = (uint32_t{data[i]} << 16) | (uint32_t{data[i + 1]} << 8) | data[i + 2];
+    out.push_back(alphabet[(v >> 18) & 63]);
+    out.push_back(alphabet[(v >> 12) & 63]);
+    out.push_back(alphabet[(v >> 6) & 63]);
+    out.push_back(alphabet[v & 63]);
+  }
+  size_t rest = data.size() - i;
+  if (rest == 1) {
+    uint32_t v = uint32_t{data[i]} << 16;
+    out.push_back(alphabet[(v >> 18) & 63]);
+    out.push_back(alphabet[(v >> 12) & 63]);
+    if (pad) out.append("==");
+  } else if (rest == 2) {
+    uint32_t v = (uint32_t{data[i]} << 16) | (uint32_t{data[i + 1]} << 8);
+    out.push_back(alphabet[(v >> 18) & 63]);
+    out.push_back(alphabet[(v >> 12) & 63]);
+    out.push_back(alphabet[(v >> 6) & 63]);
+    if (pad) out.push_back('=');
+  }
+  return out;
+}
+
+// Decodes unpadded text with the given reverse table; rejects non-canonical trailing bits.
+Result<Bytes> DecodeUnpadded(std::string_view text, const std::array<uint8_t, 256>& rev,
+                             const char* what) {
+  if (text.size() % 4 == 1) {
+    return Error(StatusCode::kMalformed, std::string(what) + ": impossible length");
+  }
+  Bytes out;
+  out.reserve(text.size() * 3 / 4);
+  uint32_t acc = 0;
+  int bits = 0;
+  for (char c : text) {
+    uint8_t v = rev[static_cast<uint8_t>(c)];
+    if (v == 0xFF) {
+      return Error(StatusCode::kMalformed, std::string(what) + ": invalid character");
+    }
+    acc = (acc << 6) | v;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<uint8_t>((acc >> bits) & 0xFF));
+    }
+  }
+  // Leftover bits (2 or 4) must be zero for the encoding to be canonical.
+  if (bits > 0 && (acc & ((1u << bits) - 1)) != 0) {
+    return Error(StatusCode::kMalformed, std::string(what) + ": non-zero trailing bits");
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string Base64UrlEncode(ByteView data) { return Encode(data, kUrlAlphabet, false); }
+
+Result<Bytes> Base64UrlDecode(std::string_view text) {
+  return DecodeUnpadded(text, kUrlReverse, "base64url");
+}
+
+std::string Base64Encode(ByteView data) { return Encode(data, kStdAlphabet, true); }
+
+Result<Bytes> Base64Decode(std::string_view text) {
+  if (text.size() % 4 != 0) return Error(StatusCode::kMalformed, "base64: length not a multiple of 4");
+  size_t pad = 0;
+  if (!text.empty() && text.back() == '=') ++pad;
+  if (text.size() >= 2 && text[text.size() - 2] == '=') ++pad;
+  return DecodeUnpadded(text.substr(0, text.size() - pad), kStdReverse, "base64");
+}
+
+std::string HexEncode(ByteView data) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(data.size() * 2);
+  for (uint8_t b : data) {
+    out.push_back(kDigits[b >> 4]);
+    out.push_back(kDigits[b & 15]);
+  }
+  return out;
+}
+
+Result<Bytes> HexDecode(std::string_view text) {
+  if (text.size() % 2 != 0) return Error(StatusCode::kMalformed, "hex: odd length");
+  auto nibble = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  Bytes out;
+  out.reserve(text.size() / 2);
+  for (size_t i = 0; i < text.size(); i += 2) {
+    int hi = nibble(text[i]), lo = nibble(text[i + 1]);
+    if (hi < 0 || lo < 0) return Error(StatusCode::kMalformed, "hex: invalid character");
+    out.push_back(static_cast<uint8_t>((hi << 4) | lo));
+  }
+  return out;
+}
+
+}  // namespace bonafide

@@ -1,0 +1,57 @@
+// base/json.h: strict JSON parsing and typed accessors over nlohmann::json.
+//
+// ParseJson rejects what a lenient parser lets through and an attacker could exploit: duplicate
+// object keys (RFC 8259 leaves them undefined; JOSE and SD-JWT require rejection), nesting deeper
+// than a limit, input larger than a limit, invalid UTF-8, and trailing data. Accessors return
+// Result instead of throwing. Thread safety: pure functions.
+#ifndef BONAFIDE_BASE_JSON_H_
+#define BONAFIDE_BASE_JSON_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "base/status.h"
+
+namespace bonafide {
+
+using Json = nlohmann::json;
+
+// JsonLimits bounds what ParseJson accepts.
+struct JsonLimits {
+  size_t max_bytes = 1 << 20;  // 1 MiB
+  size_t max_depth = 32;
+};
+
+// ParseJson parses `text` strictly; kMalformed on syntax errors, duplicate keys, bad UTF-8,
+// kLimitExceeded when a bound in `limits` is exceeded.
+Result<Json> ParseJson(std::string_view text, const JsonLimits& limits = {});
+
+// ParseJsonObject is ParseJson that also requires the top level to be an object.
+Result<Json> ParseJsonObject(std::string_view text, const JsonLimits& limits = {});
+
+// DumpJson serialises compactly (no spaces). Never throws: strings inside values built by
+// ParseJson are valid UTF-8; invalid UTF-8 from elsewhere is replaced with U+FFFD.
+std::string DumpJson(const Json& value);
+
+// Typed member access. Each returns kInvalidClaims naming `key` when the member is absent (for
+// Get*) or present with the wrong type.
+Result<std::string> GetString(const Json& obj, std::string_view key);
+Result<std::optional<std::string>> GetOptionalString(const Json& obj, std::string_view key);
+Result<int64_t> GetInt(const Json& obj, std::string_view key);
+Result<std::optional<int64_t>> GetOptionalInt(const Json& obj, std::string_view key);
+// GetObject returns a pointer into `obj` (valid while `obj` lives).
+Result<const Json*> GetObject(const Json& obj, std::string_view key);
+Result<const Json*> GetArray(const Json& obj, std::string_view key);
+// Find returns the member or nullptr (also when `obj` is not an object).
+const Json* Find(const Json& obj, std::string_view key);
+
+// IsIntegral is true for JSON integers and for floats with an exact int64 value (e.g. 1.0e9).
+std::optional<int64_t> AsInt(const Json& v);
+
+}  // namespace bonafide
+
+#endif  // BONAFIDE_BASE_JSON_H_

@@ -1,0 +1,102 @@
+#include "crypto/hash.h"
+
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/kdf.h>
+#include <openssl/params.h>
+
+#include <cstdlib>
+
+#include "crypto/internal.h"
+
+namespace bonafide::crypto {
+namespace internal {
+
+const EVP_MD* Sha256Md() {
+  static const EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  return md;
+}
+const EVP_MD* Sha384Md() {
+  static const EVP_MD* md = EVP_MD_fetch(nullptr, "SHA384", nullptr);
+  return md;
+}
+
+}  // namespace internal
+
+namespace {
+const EVP_MD* Md(HashAlg alg) {
+  return alg == HashAlg::kSha256 ? internal::Sha256Md() : internal::Sha384Md();
+}
+const char* MdName(HashAlg alg) { return alg == HashAlg::kSha256 ? "SHA256" : "SHA384"; }
+}  // namespace
+
+std::string_view HashAlgName(HashAlg alg) {
+  return alg == HashAlg::kSha256 ? "sha-256" : "sha-384";
+}
+
+std::optional<HashAlg> ParseHashAlgName(std::string_view name) {
+  if (name == "sha-256" || name == "SHA-256") return HashAlg::kSha256;
+  if (name == "sha-384" || name == "SHA-384") return HashAlg::kSha384;
+  return std::nullopt;
+}
+
+size_t DigestSize(HashAlg alg) { return alg == HashAlg::kSha256 ? 32 : 48; }
+
+Bytes Digest(HashAlg alg, ByteView data) {
+  Bytes out(DigestSize(alg));
+  unsigned int len = 0;
+  if (EVP_Digest(data.data(), data.size(), out.data(), &len, Md(alg), nullptr) != 1) {
+    // Hashing with a built-in algorithm does not fail short of memory exhaustion.
+    std::abort();
+  }
+  return out;
+}
+
+Result<Bytes> Hmac(HashAlg alg, ByteView key, ByteView data) {
+  if (key.empty()) return Error(StatusCode::kInvalidArgument, "HMAC key is empty");
+  EVP_MAC* mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+  if (mac == nullptr) return Error(StatusCode::kInternal, internal::OpenSslError());
+  EVP_MAC_CTX* ctx = EVP_MAC_CTX_new(mac);
+  EVP_MAC_free(mac);
+  if (ctx == nullptr) return Error(StatusCode::kInternal, internal::OpenSslError());
+  OSSL_PARAM params[] = {
+      OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, const_cast<char*>(MdName(alg)), 0),
+      OSSL_PARAM_construct_end()};
+  Bytes out(DigestSize(alg));
+  size_t len = 0;
+  bool ok = EVP_MAC_init(ctx, key.data(), key.size(), params) == 1 &&
+            EVP_MAC_update(ctx, data.data(), data.size()) == 1 &&
+            EVP_MAC_final(ctx, out.data(), &len, out.size()) == 1;
+  EVP_MAC_CTX_free(ctx);
+  if (!ok) return Error(StatusCode::kInternal, internal::OpenSslError());
+  return out;
+}
+
+Result<SecretBytes> Hkdf(HashAlg alg, ByteView ikm, ByteView salt, ByteView info, size_t length) {
+  if (length == 0 || length > 255 * DigestSize(alg)) {
+    return Error(StatusCode::kInvalidArgument, "HKDF output length out of range");
+  }
+  EVP_KDF* kdf = EVP_KDF_fetch(nullptr, "HKDF", nullptr);
+  if (kdf == nullptr) return Error(StatusCode::kInternal, internal::OpenSslError());
+  EVP_KDF_CTX* ctx = EVP_KDF_CTX_new(kdf);
+  EVP_KDF_free(kdf);
+  if (ctx == nullptr) return Error(StatusCode::kInternal, internal::OpenSslError());
+  // An absent salt is a string of zeros of the hash length (RFC 5869 2.2); OpenSSL does that
+  // when the parameter is omitted.
+  OSSL_PARAM params[5];
+  size_t n = 0;
+  params[n++] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, const_cast<char*>(MdName(alg)), 0);
+  params[n++] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, const_cast<uint8_t*>(ikm.data()), ikm.size());
+  if (!salt.empty()) {
+    params[n++] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, const_cast<uint8_t*>(salt.data()), salt.size());
+  }
+  params[n++] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, const_cast<uint8_t*>(info.data()), info.size());
+  params[n] = OSSL_PARAM_construct_end();
+  SecretBytes out(length);
+  int rc = EVP_KDF_derive(ctx, out.mutable_data(), length, params);
+  EVP_KDF_CTX_free(ctx);
+  if (rc != 1) return Error(StatusCode::kInternal, internal::OpenSslError());
+  return out;
+}
+
+}  // namespace bonafide::crypto

@@ -1,0 +1,500 @@
+#include "crypto/keys.h"
+
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/ec.h>
+#include <openssl/evp.h>
+#include <openssl/param_build.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include <cstring>
+
+#include "base/encoding.h"
+#include "crypto/internal.h"
+
+namespace bonafide::crypto {
+namespace {
+
+using internal::OpenSslError;
+
+struct BnFree { void operator()(BIGNUM* p) const { BN_clear_free(p); } };
+using BnPtr = std::unique_ptr<BIGNUM, BnFree>;
+struct BioFree { void operator()(BIO* p) const { BIO_free(p); } };
+using BioPtr = std::unique_ptr<BIO, BioFree>;
+struct ParamBldFree { void operator()(OSSL_PARAM_BLD* p) const { OSSL_PARAM_BLD_free(p); } };
+struct ParamFree { void operator()(OSSL_PARAM* p) const { OSSL_PARAM_free(p); } };
+struct EcdsaSigFree { void operator()(ECDSA_SIG* p) const { ECDSA_SIG_free(p); } };
+
+internal::PkeyPtr Wrap(EVP_PKEY* p) { return internal::PkeyPtr(p, EVP_PKEY_free); }
+
+size_t FieldSize(SignatureAlg alg) {
+  switch (alg) {
+    case SignatureAlg::kES256: return 32;
+    case SignatureAlg::kES384: return 48;
+    case SignatureAlg::kEdDSA: return 32;
+  }
+  return 0;
+}
+const char* GroupName(SignatureAlg alg) {
+  return alg == SignatureAlg::kES256 ? "prime256v1" : "secp384r1";
+}
+const char* JwkCurve(SignatureAlg alg) {
+  switch (alg) {
+    case SignatureAlg::kES256: return "P-256";
+    case SignatureAlg::kES384: return "P-384";
+    case SignatureAlg::kEdDSA: return "Ed25519";
+  }
+  return "";
+}
+const EVP_MD* MdFor(SignatureAlg alg) {
+  switch (alg) {
+    case SignatureAlg::kES256: return internal::Sha256Md();
+    case SignatureAlg::kES384: return internal::Sha384Md();
+    case SignatureAlg::kEdDSA: return nullptr;
+  }
+  return nullptr;
+}
+
+// AlgOfPkey identifies a supported key type; nullopt for anything else.
+std::optional<SignatureAlg> AlgOfPkey(EVP_PKEY* pkey) {
+  if (EVP_PKEY_is_a(pkey, "ED25519")) return SignatureAlg::kEdDSA;
+  if (EVP_PKEY_is_a(pkey, "EC")) {
+    char group[64] = {0};
+    size_t len = 0;
+    if (EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group, &len) != 1) {
+      return std::nullopt;
+    }
+    std::string_view g(group, len);
+    if (g == "prime256v1" || g == "P-256") return SignatureAlg::kES256;
+    if (g == "secp384r1" || g == "P-384") return SignatureAlg::kES384;
+  }
+  return std::nullopt;
+}
+
+std::optional<SignatureAlg> AlgOfJwk(const Json& jwk) {
+  const Json* kty = Find(jwk, "kty");
+  const Json* crv = Find(jwk, "crv");
+  if (kty == nullptr || crv == nullptr || !kty->is_string() || !crv->is_string()) return std::nullopt;
+  const std::string& k = kty->get_ref<const std::string&>();
+  const std::string& c = crv->get_ref<const std::string&>();
+  if (k == "EC" && c == "P-256") return SignatureAlg::kES256;
+  if (k == "EC" && c == "P-384") return SignatureAlg::kES384;
+  if (k == "OKP" && c == "Ed25519") return SignatureAlg::kEdDSA;
+  return std::nullopt;
+}
+
+// JwkCoordinate decodes a base64url member that must be exactly `size` bytes.
+Result<Bytes> JwkCoordinate(const Json& jwk, const char* name, size_t size) {
+  const Json* v = Find(jwk, name);
+  if (v == nullptr || !v->is_string()) {
+    return Error(StatusCode::kInvalidKey, std::string("JWK member \"") + name + "\" missing");
+  }
+  auto b = Base64UrlDecode(v->get_ref<const std::string&>());
+  if (!b.ok() || b->size() != size) {
+    return Error(StatusCode::kInvalidKey, std::string("JWK member \"") + name + "\" is not " +
+                                              std::to_string(size) + " base64url bytes");
+  }
+  return std::move(*b);
+}
+
+// EcPkeyFromParts builds an EC EVP_PKEY from an uncompressed/compressed point and optional
+// private scalar. OpenSSL rejects points not on the curve.
+Result<internal::PkeyPtr> EcPkeyFromParts(SignatureAlg alg, ByteView point, const Bytes* priv) {
+  std::unique_ptr<OSSL_PARAM_BLD, ParamBldFree> bld(OSSL_PARAM_BLD_new());
+  BnPtr d;
+  if (!bld || OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, GroupName(alg), 0) != 1 ||
+      OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size()) != 1) {
+    return Error(StatusCode::kInternal, OpenSslError());
+  }
+  if (priv != nullptr) {
+    d.reset(BN_bin2bn(priv->data(), static_cast<int>(priv->size()), nullptr));
+    if (!d || OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_PRIV_KEY, d.get()) != 1) {
+      return Error(StatusCode::kInternal, OpenSslError());
+    }
+  }
+  std::unique_ptr<OSSL_PARAM, ParamFree> params(OSSL_PARAM_BLD_to_param(bld.get()));
+  internal::PkeyCtx ctx(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
+  EVP_PKEY* pkey = nullptr;
+  if (!params || !ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
+      EVP_PKEY_fromdata(ctx.get(), &pkey, priv ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY, params.get()) != 1) {
+    ERR_clear_error();
+    return Error(StatusCode::kInvalidKey, "EC point or scalar is not valid for the curve");
+  }
+  auto out = Wrap(pkey);
+  if (priv != nullptr) {
+    internal::PkeyCtx check(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey, nullptr));
+    if (!check || EVP_PKEY_pairwise_check(check.get()) != 1) {
+      ERR_clear_error();
+      return Error(StatusCode::kInvalidKey, "private key does not match public key");
+    }
+  }
+  return out;
+}
+
+Bytes PadLeft(const BIGNUM* bn, size_t size) {
+  Bytes out(size);
+  BN_bn2binpad(bn, out.data(), static_cast<int>(size));
+  return out;
+}
+
+Result<Bytes> RawEcSigToDer(ByteView sig, size_t field) {
+  std::unique_ptr<ECDSA_SIG, EcdsaSigFree> s(ECDSA_SIG_new());
+  BIGNUM* r = BN_bin2bn(sig.data(), static_cast<int>(field), nullptr);
+  BIGNUM* ss = BN_bin2bn(sig.data() + field, static_cast<int>(field), nullptr);
+  if (!s || !r || !ss || ECDSA_SIG_set0(s.get(), r, ss) != 1) {
+    BN_free(r);
+    BN_free(ss);
+    return Error(StatusCode::kInternal, OpenSslError());
+  }
+  int len = i2d_ECDSA_SIG(s.get(), nullptr);
+  if (len <= 0) return Error(StatusCode::kInternal, OpenSslError());
+  Bytes der(static_cast<size_t>(len));
+  uint8_t* p = der.data();
+  i2d_ECDSA_SIG(s.get(), &p);
+  return der;
+}
+
+Result<Bytes> DerEcSigToRaw(ByteView der, size_t field) {
+  const uint8_t* p = der.data();
+  std::unique_ptr<ECDSA_SIG, EcdsaSigFree> s(d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(der.size())));
+  if (!s) return Error(StatusCode::kInternal, OpenSslError());
+  Bytes out(2 * field);
+  if (BN_bn2binpad(ECDSA_SIG_get0_r(s.get()), out.data(), static_cast<int>(field)) < 0 ||
+      BN_bn2binpad(ECDSA_SIG_get0_s(s.get()), out.data() + field, static_cast<int>(field)) < 0) {
+    return Error(StatusCode::kInternal, "ECDSA signature component too large");
+  }
+  return out;
+}
+
+Result<PublicKey> PublicFromPkey(internal::PkeyPtr pkey) {
+  auto alg = AlgOfPkey(pkey.get());
+  if (!alg) return Error(StatusCode::kInvalidKey, "unsupported key type (need P-256, P-384 or Ed25519)");
+  return PublicKey::WrapInternal(std::move(pkey), *alg);
+}
+
+// PublicOnlyCopy extracts the public half of a key pair into its own EVP_PKEY.
+Result<internal::PkeyPtr> PublicOnlyCopy(EVP_PKEY* pkey) {
+  unsigned char* der = nullptr;
+  int len = i2d_PUBKEY(pkey, &der);
+  if (len <= 0) return Error(StatusCode::kInternal, OpenSslError());
+  const unsigned char* p = der;
+  EVP_PKEY* pub = d2i_PUBKEY(nullptr, &p, len);
+  OPENSSL_free(der);
+  if (pub == nullptr) return Error(StatusCode::kInternal, OpenSslError());
+  return Wrap(pub);
+}
+
+}  // namespace
+
+std::string_view JwsAlgName(SignatureAlg alg) {
+  switch (alg) {
+    case SignatureAlg::kES256: return "ES256";
+    case SignatureAlg::kES384: return "ES384";
+    case SignatureAlg::kEdDSA: return "EdDSA";
+  }
+  return "";
+}
+
+std::optional<SignatureAlg> ParseJwsAlg(std::string_view name) {
+  if (name == "ES256") return SignatureAlg::kES256;
+  if (name == "ES384") return SignatureAlg::kES384;
+  if (name == "EdDSA") return SignatureAlg::kEdDSA;
+  return std::nullopt;
+}
+
+int CoseAlgId(SignatureAlg alg) {
+  switch (alg) {
+    case SignatureAlg::kES256: return -7;
+    case SignatureAlg::kES384: return -35;
+    case SignatureAlg::kEdDSA: return -8;
+  }
+  return 0;
+}
+
+std::optional<SignatureAlg> ParseCoseAlg(int64_t id) {
+  if (id == -7) return SignatureAlg::kES256;
+  if (id == -35) return SignatureAlg::kES384;
+  if (id == -8) return SignatureAlg::kEdDSA;
+  return std::nullopt;
+}
+
+// ---- PublicKey ----
+
+Result<PublicKey> PublicKey::FromJwk(const Json& jwk) {
+  if (!jwk.is_object()) return Error(StatusCode::kInvalidKey, "JWK is not an object");
+  auto alg = AlgOfJwk(jwk);
+  if (!alg) return Error(StatusCode::kInvalidKey, "unsupported JWK kty/crv (need EC P-256, EC P-384 or OKP Ed25519)");
+  size_t field = FieldSize(*alg);
+  ASSIGN_OR_RETURN(Bytes x, JwkCoordinate(jwk, "x", field));
+  if (*alg == SignatureAlg::kEdDSA) return FromEncodedPoint(*alg, x);
+  ASSIGN_OR_RETURN(Bytes y, JwkCoordinate(jwk, "y", field));
+  Bytes point;
+  point.reserve(1 + 2 * field);
+  point.push_back(0x04);
+  point.insert(point.end(), x.begin(), x.end());
+  point.insert(point.end(), y.begin(), y.end());
+  return FromEncodedPoint(*alg, point);
+}
+
+Result<PublicKey> PublicKey::FromEncodedPoint(SignatureAlg alg, ByteView point) {
+  if (alg == SignatureAlg::kEdDSA) {
+    if (point.size() != 32) return Error(StatusCode::kInvalidKey, "Ed25519 public key must be 32 bytes");
+    EVP_PKEY* p = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, point.data(), point.size());
+    if (p == nullptr) {
+      ERR_clear_error();
+      return Error(StatusCode::kInvalidKey, "invalid Ed25519 public key");
+    }
+    return PublicKey(Wrap(p), alg);
+  }
+  size_t field = FieldSize(alg);
+  bool shape_ok = (point.size() == 1 + 2 * field && point[0] == 0x04) ||
+                  (point.size() == 1 + field && (point[0] == 0x02 || point[0] == 0x03));
+  if (!shape_ok) return Error(StatusCode::kInvalidKey, "EC point has the wrong encoding or length");
+  ASSIGN_OR_RETURN(auto pkey, EcPkeyFromParts(alg, point, nullptr));
+  return PublicKey(std::move(pkey), alg);
+}
+
+Result<PublicKey> PublicKey::FromPem(std::string_view pem) {
+  BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  EVP_PKEY* p = bio ? PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr) : nullptr;
+  if (p == nullptr) {
+    ERR_clear_error();
+    return Error(StatusCode::kInvalidKey, "not a PEM public key");
+  }
+  return PublicFromPkey(Wrap(p));
+}
+
+Result<PublicKey> PublicKey::FromSpkiDer(ByteView der) {
+  const unsigned char* p = der.data();
+  EVP_PKEY* k = d2i_PUBKEY(nullptr, &p, static_cast<long>(der.size()));
+  if (k == nullptr || p != der.data() + der.size()) {
+    EVP_PKEY_free(k);
+    ERR_clear_error();
+    return Error(StatusCode::kInvalidKey, "not a DER SubjectPublicKeyInfo");
+  }
+  return PublicFromPkey(Wrap(k));
+}
+
+Bytes PublicKey::EncodedPoint(bool compressed) const {
+  if (alg_ == SignatureAlg::kEdDSA) {
+    Bytes out(32);
+    size_t len = out.size();
+    EVP_PKEY_get_raw_public_key(pkey_.get(), out.data(), &len);
+    return out;
+  }
+  // Read x and y, then encode ourselves so the output form does not depend on key settings.
+  BIGNUM* x = nullptr;
+  BIGNUM* y = nullptr;
+  EVP_PKEY_get_bn_param(pkey_.get(), OSSL_PKEY_PARAM_EC_PUB_X, &x);
+  EVP_PKEY_get_bn_param(pkey_.get(), OSSL_PKEY_PARAM_EC_PUB_Y, &y);
+  size_t field = FieldSize(alg_);
+  Bytes out;
+  if (compressed) {
+    out.push_back(BN_is_odd(y) ? 0x03 : 0x02);
+    Bytes xb = PadLeft(x, field);
+    out.insert(out.end(), xb.begin(), xb.end());
+  } else {
+    out.push_back(0x04);
+    Bytes xb = PadLeft(x, field), yb = PadLeft(y, field);
+    out.insert(out.end(), xb.begin(), xb.end());
+    out.insert(out.end(), yb.begin(), yb.end());
+  }
+  BN_free(x);
+  BN_free(y);
+  return out;
+}
+
+Json PublicKey::ToJwk() const {
+  Json jwk = Json::object();
+  size_t field = FieldSize(alg_);
+  if (alg_ == SignatureAlg::kEdDSA) {
+    jwk["kty"] = "OKP";
+    jwk["crv"] = "Ed25519";
+    jwk["x"] = Base64UrlEncode(EncodedPoint(false));
+  } else {
+    Bytes p = EncodedPoint(false);
+    jwk["kty"] = "EC";
+    jwk["crv"] = JwkCurve(alg_);
+    jwk["x"] = Base64UrlEncode(ByteView(p).subspan(1, field));
+    jwk["y"] = Base64UrlEncode(ByteView(p).subspan(1 + field, field));
+  }
+  return jwk;
+}
+
+Bytes PublicKey::ToSpkiDer() const {
+  unsigned char* der = nullptr;
+  int len = i2d_PUBKEY(pkey_.get(), &der);
+  Bytes out;
+  if (len > 0) out.assign(der, der + len);
+  OPENSSL_free(der);
+  return out;
+}
+
+std::string PublicKey::ToPem() const {
+  BioPtr bio(BIO_new(BIO_s_mem()));
+  PEM_write_bio_PUBKEY(bio.get(), pkey_.get());
+  char* data = nullptr;
+  long len = BIO_get_mem_data(bio.get(), &data);
+  return std::string(data, static_cast<size_t>(len));
+}
+
+Status PublicKey::Verify(ByteView data, ByteView signature) const {
+  internal::MdCtx ctx(EVP_MD_CTX_new());
+  if (!ctx) return Error(StatusCode::kInternal, "out of memory");
+  if (alg_ == SignatureAlg::kEdDSA) {
+    if (signature.size() != 64) return Error(StatusCode::kInvalidSignature, "Ed25519 signature must be 64 bytes");
+    if (EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, pkey_.get()) != 1) {
+      return Error(StatusCode::kInternal, OpenSslError());
+    }
+    int rc = EVP_DigestVerify(ctx.get(), signature.data(), signature.size(), data.data(), data.size());
+    ERR_clear_error();
+    if (rc != 1) return Error(StatusCode::kInvalidSignature, "signature does not verify");
+    return OkStatus();
+  }
+  size_t field = FieldSize(alg_);
+  if (signature.size() != 2 * field) {
+    return Error(StatusCode::kInvalidSignature, "ECDSA signature must be " + std::to_string(2 * field) + " bytes (r||s)");
+  }
+  ASSIGN_OR_RETURN(Bytes der, RawEcSigToDer(signature, field));
+  if (EVP_DigestVerifyInit(ctx.get(), nullptr, MdFor(alg_), nullptr, pkey_.get()) != 1 ||
+      EVP_DigestVerifyUpdate(ctx.get(), data.data(), data.size()) != 1) {
+    return Error(StatusCode::kInternal, OpenSslError());
+  }
+  int rc = EVP_DigestVerifyFinal(ctx.get(), der.data(), der.size());
+  ERR_clear_error();
+  if (rc != 1) return Error(StatusCode::kInvalidSignature, "signature does not verify");
+  return OkStatus();
+}
+
+bool PublicKey::Equals(const PublicKey& other) const {
+  return alg_ == other.alg_ && EVP_PKEY_eq(pkey_.get(), other.pkey_.get()) == 1;
+}
+
+// ---- PrivateKey ----
+
+Result<PrivateKey> PrivateKey::Generate(SignatureAlg alg) {
+  EVP_PKEY* p = nullptr;
+  if (alg == SignatureAlg::kEdDSA) {
+    p = EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519");
+  } else {
+    p = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", GroupName(alg));
+  }
+  if (p == nullptr) return Error(StatusCode::kInternal, OpenSslError());
+  auto pkey = Wrap(p);
+  ASSIGN_OR_RETURN(auto pub, PublicOnlyCopy(pkey.get()));
+  return PrivateKey(std::move(pkey), PublicKey::WrapInternal(std::move(pub), alg));
+}
+
+Result<PrivateKey> PrivateKey::FromJwk(const Json& jwk) {
+  if (!jwk.is_object()) return Error(StatusCode::kInvalidKey, "JWK is not an object");
+  auto alg = AlgOfJwk(jwk);
+  if (!alg) return Error(StatusCode::kInvalidKey, "unsupported JWK kty/crv (need EC P-256, EC P-384 or OKP Ed25519)");
+  if (Find(jwk, "d") == nullptr) return Error(StatusCode::kInvalidKey, "JWK has no private member \"d\"");
+  size_t field = FieldSize(*alg);
+  ASSIGN_OR_RETURN(Bytes d, JwkCoordinate(jwk, "d", field));
+  SecretBytes d_secret(std::move(d));
+  ASSIGN_OR_RETURN(PublicKey declared, PublicKey::FromJwk(jwk));
+  internal::PkeyPtr pkey;
+  if (*alg == SignatureAlg::kEdDSA) {
+    EVP_PKEY* p = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nullptr, d_secret.view().data(), field);
+    if (p == nullptr) {
+      ERR_clear_error();
+      return Error(StatusCode::kInvalidKey, "invalid Ed25519 private key");
+    }
+    pkey = Wrap(p);
+  } else {
+    Bytes dcopy(d_secret.view().begin(), d_secret.view().end());
+    auto made = EcPkeyFromParts(*alg, declared.EncodedPoint(false), &dcopy);
+    OPENSSL_cleanse(dcopy.data(), dcopy.size());
+    if (!made.ok()) return made.status();
+    pkey = std::move(*made);
+  }
+  ASSIGN_OR_RETURN(auto pub, PublicOnlyCopy(pkey.get()));
+  PublicKey derived = PublicKey::WrapInternal(std::move(pub), *alg);
+  if (!derived.Equals(declared)) return Error(StatusCode::kInvalidKey, "private key does not match public key");
+  return PrivateKey(std::move(pkey), std::move(derived));
+}
+
+Result<PrivateKey> PrivateKey::FromPem(std::string_view pem) {
+  BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  EVP_PKEY* p = bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr) : nullptr;
+  if (p == nullptr) {
+    ERR_clear_error();
+    return Error(StatusCode::kInvalidKey, "not a PEM private key");
+  }
+  auto pkey = Wrap(p);
+  auto alg = AlgOfPkey(pkey.get());
+  if (!alg) return Error(StatusCode::kInvalidKey, "unsupported key type (need P-256, P-384 or Ed25519)");
+  ASSIGN_OR_RETURN(auto pub, PublicOnlyCopy(pkey.get()));
+  return PrivateKey(std::move(pkey), PublicKey::WrapInternal(std::move(pub), *alg));
+}
+
+Result<Bytes> PrivateKey::Sign(ByteView data) const {
+  internal::MdCtx ctx(EVP_MD_CTX_new());
+  if (!ctx) return Error(StatusCode::kInternal, "out of memory");
+  SignatureAlg a = alg();
+  if (EVP_DigestSignInit(ctx.get(), nullptr, MdFor(a), nullptr, pkey_.get()) != 1) {
+    return Error(StatusCode::kInternal, OpenSslError());
+  }
+  if (a == SignatureAlg::kEdDSA) {
+    Bytes sig(64);
+    size_t len = sig.size();
+    if (EVP_DigestSign(ctx.get(), sig.data(), &len, data.data(), data.size()) != 1) {
+      return Error(StatusCode::kInternal, OpenSslError());
+    }
+    return sig;
+  }
+  size_t len = 0;
+  if (EVP_DigestSignUpdate(ctx.get(), data.data(), data.size()) != 1 ||
+      EVP_DigestSignFinal(ctx.get(), nullptr, &len) != 1) {
+    return Error(StatusCode::kInternal, OpenSslError());
+  }
+  Bytes der(len);
+  if (EVP_DigestSignFinal(ctx.get(), der.data(), &len) != 1) return Error(StatusCode::kInternal, OpenSslError());
+  der.resize(len);
+  return DerEcSigToRaw(der, FieldSize(a));
+}
+
+Json PrivateKey::ExportJwk() const {
+  Json jwk = public_key_.ToJwk();
+  size_t field = FieldSize(alg());
+  Bytes d(field);
+  if (alg() == SignatureAlg::kEdDSA) {
+    size_t len = d.size();
+    EVP_PKEY_get_raw_private_key(pkey_.get(), d.data(), &len);
+  } else {
+    BIGNUM* bn = nullptr;
+    EVP_PKEY_get_bn_param(pkey_.get(), OSSL_PKEY_PARAM_PRIV_KEY, &bn);
+    BN_bn2binpad(bn, d.data(), static_cast<int>(field));
+    BN_clear_free(bn);
+  }
+  jwk["d"] = Base64UrlEncode(d);
+  OPENSSL_cleanse(d.data(), d.size());
+  return jwk;
+}
+
+SecretBytes PrivateKey::ExportPem() const {
+  BioPtr bio(BIO_new(BIO_s_secmem()));
+  PEM_write_bio_PrivateKey(bio.get(), pkey_.get(), nullptr, nullptr, 0, nullptr, nullptr);
+  char* data = nullptr;
+  long len = BIO_get_mem_data(bio.get(), &data);
+  return SecretBytes(Bytes(data, data + len));
+}
+
+Result<SecretBytes> EcdhP256(const PrivateKey& mine, const PublicKey& theirs) {
+  if (mine.alg() != SignatureAlg::kES256 || theirs.alg() != SignatureAlg::kES256) {
+    return Error(StatusCode::kInvalidKey, "ECDH needs two P-256 keys");
+  }
+  internal::PkeyCtx ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, mine.raw(), nullptr));
+  size_t len = 0;
+  if (!ctx || EVP_PKEY_derive_init(ctx.get()) != 1 || EVP_PKEY_derive_set_peer(ctx.get(), theirs.raw()) != 1 ||
+      EVP_PKEY_derive(ctx.get(), nullptr, &len) != 1) {
+    return Error(StatusCode::kInvalidKey, OpenSslError());
+  }
+  SecretBytes out(len);
+  if (EVP_PKEY_derive(ctx.get(), out.mutable_data(), &len) != 1) return Error(StatusCode::kInternal, OpenSslError());
+  return out;
+}
+
+}  // namespace bonafide::crypto

@@ -1,0 +1,58 @@
+// crypto/x509.h: X.509 certificates (RFC 5280) and chain validation against configured anchors.
+//
+// Thread safety: Certificate is immutable and shareable.
+#ifndef BONAFIDE_CRYPTO_X509_H_
+#define BONAFIDE_CRYPTO_X509_H_
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/bytes.h"
+#include "base/status.h"
+#include "crypto/keys.h"
+
+struct x509_st;  // OpenSSL's X509
+
+namespace bonafide::crypto {
+
+class Certificate {
+ public:
+  // FromDer parses one DER certificate; kMalformed if it does not parse or has trailing bytes.
+  static Result<Certificate> FromDer(ByteView der);
+  // FromPem parses the first PEM certificate in `pem`.
+  static Result<Certificate> FromPem(std::string_view pem);
+  // AllFromPem parses every certificate in a PEM bundle (at least one).
+  static Result<std::vector<Certificate>> AllFromPem(std::string_view pem);
+
+  const Bytes& der() const { return der_; }
+  std::string ToPem() const;
+  // public_key returns the subject key if it is of a supported type, else kInvalidKey.
+  Result<PublicKey> public_key() const;
+  std::string subject() const;  // RFC 2253 form
+  std::string issuer() const;
+  std::vector<std::string> dns_names() const;  // subjectAltName dNSName entries
+  std::vector<std::string> uris() const;       // subjectAltName URI entries
+  int64_t not_before() const;                   // Unix seconds
+  int64_t not_after() const;
+  bool is_ca() const;
+
+  x509_st* raw() const { return x509_.get(); }  // for src/crypto only
+
+ private:
+  Certificate(std::shared_ptr<x509_st> x, Bytes der) : x509_(std::move(x)), der_(std::move(der)) {}
+  std::shared_ptr<x509_st> x509_;
+  Bytes der_;
+};
+
+// VerifyChain validates `chain` (leaf first, then any intermediates; the anchor itself may be
+// included or not) up to one of `anchors` at time `at` (Unix seconds), with the standard RFC
+// 5280 checks (signatures, validity periods, basic constraints, key usage). Returns the leaf's
+// public key, or kInvalidCertificate / kUntrustedIssuer with the reason.
+Result<PublicKey> VerifyChain(const std::vector<Certificate>& chain,
+                              const std::vector<Certificate>& anchors, int64_t at);
+
+}  // namespace bonafide::crypto
+
+#endif  // BONAFIDE_CRYPTO_X509_H_

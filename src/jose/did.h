@@ -1,0 +1,41 @@
+// jose/did.h: holder and issuer identifiers as DIDs: did:key (P-256 and Ed25519, multibase
+// base58btc with multicodec prefixes p256-pub 0x1200 and ed25519-pub 0xed), did:jwk, and
+// did:web documents supplied by the caller (no network here).
+//
+// Thread safety: pure functions.
+#ifndef BONAFIDE_JOSE_DID_H_
+#define BONAFIDE_JOSE_DID_H_
+
+#include <string>
+#include <string_view>
+
+#include "base/json.h"
+#include "base/status.h"
+#include "crypto/keys.h"
+
+namespace bonafide::jose {
+
+// DidKeyFromPublicKey returns "did:key:z..." for a P-256 (compressed point) or Ed25519 key;
+// kInvalidKey for P-384 (not supported by did:key here).
+Result<std::string> DidKeyFromPublicKey(const crypto::PublicKey& key);
+
+// DidJwkFromPublicKey returns "did:jwk:<base64url(public JWK)>".
+std::string DidJwkFromPublicKey(const crypto::PublicKey& key);
+
+// ResolveDidKey resolves a did:key or did:jwk DID, or a DID URL with a fragment (the fragment
+// must be the did:key's own multibase value or "0" for did:jwk), to the public key it encodes.
+// kMalformed for syntax errors, kInvalidKey for unsupported key types.
+Result<crypto::PublicKey> ResolveDidKey(std::string_view did);
+
+// Base58BtcEncode / Base58BtcDecode (Bitcoin alphabet). Decode is kMalformed on bad input.
+std::string Base58BtcEncode(ByteView data);
+Result<Bytes> Base58BtcDecode(std::string_view text);
+
+// ResolveDidWebKey finds the verification method `kid` (a DID URL "did:web:host#key-1", or a
+// bare fragment) in the did:web document `doc` whose `id` must equal the DID part of `kid`.
+// Supports JsonWebKey2020 / JsonWebKey (publicKeyJwk) methods. kNotFound when absent.
+Result<crypto::PublicKey> ResolveDidWebKey(const Json& doc, std::string_view kid);
+
+}  // namespace bonafide::jose
+
+#endif  // BONAFIDE_JOSE_DID_H_
