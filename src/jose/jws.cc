@@ -53,7 +53,7 @@ Result<UnverifiedJws> UnverifiedJws::Parse(std::string_view compact) {
   auto sig = Base64UrlDecode(compact.substr(d2 + 1));
   if (!sig.ok()) return Error(StatusCode::kMalformed, "JWS signature: " + sig.status().message());
   out.signature_ = std::move(*sig);
-  out.signing_input_ = compact.substr(0, d2);
+  out.signing_input_ = std::string(compact.substr(0, d2));
   const Json* alg = Find(out.header_, "alg");
   if (alg == nullptr || !alg->is_string()) return Error(StatusCode::kMalformed, "JWS header has no string \"alg\"");
   out.alg_ = alg->get<std::string>();

@@ -21,8 +21,8 @@
 
 namespace bonafide::jose {
 
-// UnverifiedJws is a parsed, unverified compact JWS. Views point into the parsed string, which
-// must outlive this object.
+// UnverifiedJws is a parsed, unverified compact JWS. It owns copies of everything it needs, so
+// the parsed string may go away.
 class UnverifiedJws {
  public:
   // Parse splits and decodes `compact` (three base64url parts, strict). kMalformed on any
@@ -31,7 +31,7 @@ class UnverifiedJws {
 
   const Json& unverified_header() const { return header_; }
   const Bytes& unverified_payload() const { return payload_; }
-  std::string_view signing_input() const { return signing_input_; }
+  std::string_view signing_input() const { return signing_input_; }  // header.payload as received
   const Bytes& signature() const { return signature_; }
   const std::string& alg() const { return alg_; }
   // typ returns the header typ or "" when absent.
@@ -40,7 +40,7 @@ class UnverifiedJws {
  private:
   Json header_;
   Bytes payload_;
-  std::string_view signing_input_;
+  std::string signing_input_;
   Bytes signature_;
   std::string alg_;
 };

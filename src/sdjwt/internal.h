@@ -1,0 +1,18 @@
+// sdjwt/internal.h: helpers shared by the SD-JWT implementation files. Not public API.
+#ifndef BONAFIDE_SDJWT_INTERNAL_H_
+#define BONAFIDE_SDJWT_INTERNAL_H_
+
+#include "sdjwt/sdjwt.h"
+
+namespace bonafide::sdjwt::internal {
+
+// ComponentsEqual treats the index 3 and the member name "3" as the same component, so a dotted
+// path written by a person matches whichever the JSON has.
+bool ComponentsEqual(const ClaimPath::Component& a, const ClaimPath::Component& b);
+bool PathsEqual(const ClaimPath& a, const ClaimPath& b);
+// PathIsPrefix is IsPrefixOf with ComponentsEqual.
+bool PathIsPrefix(const ClaimPath& prefix, const ClaimPath& path);
+
+}  // namespace bonafide::sdjwt::internal
+
+#endif  // BONAFIDE_SDJWT_INTERNAL_H_

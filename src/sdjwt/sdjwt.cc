@@ -1,0 +1,416 @@
+#include "sdjwt/sdjwt.h"
+
+#include <algorithm>
+#include <charconv>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "base/encoding.h"
+#include "jose/jws.h"
+#include "jose/jwt.h"
+
+namespace bonafide::sdjwt {
+namespace {
+
+constexpr size_t kMaxNesting = 64;        // payload + disclosure nesting during processing
+constexpr size_t kMaxDisclosureBytes = 64 * 1024;
+
+bool IsReservedName(std::string_view name) { return name == "_sd" || name == "..." || name == "_sd_alg"; }
+
+struct ProcessCtx {
+  std::vector<Disclosure> disclosures;
+  std::unordered_map<std::string, size_t> by_digest;
+  std::vector<bool> used;
+  std::unordered_set<std::string> seen_digests;
+};
+
+Status ProcessValue(Json& value, ProcessCtx& ctx, size_t depth);
+
+// Resolves one digest: OK with nullopt for a decoy / undisclosed digest, the disclosure index
+// otherwise. Each digest may occur once in the whole SD-JWT and each disclosure be used once.
+Result<std::optional<size_t>> Resolve(const Json& digest, ProcessCtx& ctx) {
+  if (!digest.is_string()) return Error(StatusCode::kMalformed, "digest is not a string");
+  const std::string& d = digest.get_ref<const std::string&>();
+  if (!ctx.seen_digests.insert(d).second) {
+    return Error(StatusCode::kDuplicateDisclosure, "digest " + d + " appears more than once");
+  }
+  auto it = ctx.by_digest.find(d);
+  if (it == ctx.by_digest.end()) return std::optional<size_t>();
+  // Disclosures are unique (checked on input), so a unique digest means single use.
+  ctx.used[it->second] = true;
+  return std::optional<size_t>(it->second);
+}
+
+Status ProcessObject(Json& obj, ProcessCtx& ctx, size_t depth) {
+  Json::object_t& members = obj.get_ref<Json::object_t&>();
+  std::optional<Json> sd;
+  if (auto it = members.find("_sd"); it != members.end()) {
+    sd = std::move(it->second);
+    members.erase(it);
+    if (!sd->is_array()) return Error(StatusCode::kMalformed, "_sd is not an array");
+  }
+  for (auto& [name, value] : members) RETURN_IF_ERROR(ProcessValue(value, ctx, depth + 1));
+  if (!sd) return OkStatus();
+  for (const Json& digest : *sd) {
+    ASSIGN_OR_RETURN(std::optional<size_t> index, Resolve(digest, ctx));
+    if (!index) continue;
+    Disclosure& disclosure = ctx.disclosures[*index];
+    if (!disclosure.name) {
+      return Error(StatusCode::kMalformed, "array-element disclosure referenced from an object _sd");
+    }
+    if (members.count(*disclosure.name) != 0) {
+      return Error(StatusCode::kMalformed, "disclosed claim \"" + *disclosure.name + "\" already present");
+    }
+    Json value = std::move(disclosure.value);
+    RETURN_IF_ERROR(ProcessValue(value, ctx, depth + 1));
+    members.emplace(*disclosure.name, std::move(value));
+  }
+  return OkStatus();
+}
+
+Status ProcessArray(Json& arr, ProcessCtx& ctx, size_t depth) {
+  Json out = Json::array();
+  for (Json& element : arr) {
+    if (element.is_object() && element.size() == 1 && element.contains("...")) {
+      ASSIGN_OR_RETURN(std::optional<size_t> index, Resolve(element["..."], ctx));
+      if (!index) continue;  // undisclosed element or decoy: dropped
+      Disclosure& disclosure = ctx.disclosures[*index];
+      if (disclosure.name) {
+        return Error(StatusCode::kMalformed, "object-property disclosure referenced from an array");
+      }
+      Json value = std::move(disclosure.value);
+      RETURN_IF_ERROR(ProcessValue(value, ctx, depth + 1));
+      out.push_back(std::move(value));
+    } else {
+      RETURN_IF_ERROR(ProcessValue(element, ctx, depth + 1));
+      out.push_back(std::move(element));
+    }
+  }
+  arr = std::move(out);
+  return OkStatus();
+}
+
+Status ProcessValue(Json& value, ProcessCtx& ctx, size_t depth) {
+  if (depth > kMaxNesting) return Error(StatusCode::kLimitExceeded, "SD-JWT nested too deeply");
+  if (value.is_object()) return ProcessObject(value, ctx, depth);
+  if (value.is_array()) return ProcessArray(value, ctx, depth);
+  return OkStatus();
+}
+
+Result<crypto::HashAlg> SdAlg(const Json& payload) {
+  const Json* alg = Find(payload, "_sd_alg");
+  if (alg == nullptr) return crypto::HashAlg::kSha256;
+  if (!alg->is_string()) return Error(StatusCode::kMalformed, "_sd_alg is not a string");
+  auto parsed = crypto::ParseHashAlgName(alg->get_ref<const std::string&>());
+  if (!parsed || alg->get_ref<const std::string&>() != crypto::HashAlgName(*parsed)) {
+    return Error(StatusCode::kUnsupportedAlgorithm, "unsupported _sd_alg " + alg->get<std::string>());
+  }
+  return *parsed;
+}
+
+Result<Json> ProcessWithAlg(const Json& payload, const std::vector<std::string>& disclosures,
+                            crypto::HashAlg alg, size_t max_disclosures) {
+  if (disclosures.size() > max_disclosures) {
+    return Error(StatusCode::kLimitExceeded, "too many disclosures");
+  }
+  ProcessCtx ctx;
+  ctx.disclosures.reserve(disclosures.size());
+  ctx.by_digest.reserve(disclosures.size());
+  std::unordered_set<std::string_view> seen_encoded;
+  for (const std::string& encoded : disclosures) {
+    if (!seen_encoded.insert(encoded).second) {
+      return Error(StatusCode::kDuplicateDisclosure, "the same disclosure is included twice");
+    }
+    ASSIGN_OR_RETURN(Disclosure d, ParseDisclosure(encoded, alg));
+    ctx.by_digest.emplace(d.digest, ctx.disclosures.size());
+    ctx.disclosures.push_back(std::move(d));
+  }
+  ctx.used.assign(ctx.disclosures.size(), false);
+  Json out = payload;
+  if (!out.is_object()) return Error(StatusCode::kMalformed, "SD-JWT payload is not an object");
+  out.erase("_sd_alg");
+  RETURN_IF_ERROR(ProcessValue(out, ctx, 0));
+  for (size_t i = 0; i < ctx.used.size(); ++i) {
+    if (!ctx.used[i]) {
+      return Error(StatusCode::kUnreferencedDisclosure,
+                   "disclosure " + std::to_string(i + 1) + " is not referenced by the issuer-signed JWT");
+    }
+  }
+  return out;
+}
+
+Status VerifyKeyBinding(const UnverifiedSdJwt& sdjwt, const Json& claims, crypto::HashAlg alg,
+                        const VerifyOptions& options) {
+  const Json* cnf = Find(claims, "cnf");
+  const auto& kb = sdjwt.kb_jwt();
+  if (!kb) {
+    if (cnf != nullptr) return Error(StatusCode::kMissingKeyBinding, "credential has cnf but no Key Binding JWT was presented");
+    if (options.require_kb()) return Error(StatusCode::kMissingKeyBinding, "verifier requires a Key Binding JWT");
+    return OkStatus();
+  }
+  if (cnf == nullptr) return Error(StatusCode::kMalformed, "Key Binding JWT present but the credential has no cnf");
+  if (!options.nonce() || !options.audience()) {
+    return Error(StatusCode::kInvalidArgument, "verifier did not set the expected nonce and audience");
+  }
+  const Json* jwk = Find(*cnf, "jwk");
+  if (jwk == nullptr) return Error(StatusCode::kInvalidKey, "cnf has no jwk (other methods are not supported)");
+  ASSIGN_OR_RETURN(crypto::PublicKey holder_key, crypto::PublicKey::FromJwk(*jwk));
+  ASSIGN_OR_RETURN(jose::UnverifiedJws kb_jws, jose::UnverifiedJws::Parse(*kb));
+  if (kb_jws.typ() != "kb+jwt") return Error(StatusCode::kInvalidType, "Key Binding JWT typ must be kb+jwt");
+  ASSIGN_OR_RETURN(jose::VerifiedJws verified, jose::VerifyJws(kb_jws, holder_key));
+  auto payload = ParseJsonObject(AsStringView(verified.payload()), JsonLimits{64 * 1024, 8});
+  if (!payload.ok()) return Error(StatusCode::kMalformed, "Key Binding JWT payload: " + payload.status().message());
+  ASSIGN_OR_RETURN(int64_t iat, GetInt(*payload, "iat"));
+  const int64_t now = options.clock().NowSeconds();
+  if (iat > now + options.skew()) return Error(StatusCode::kNotYetValid, "Key Binding JWT issued in the future");
+  if (now - iat > options.kb_max_age() + options.skew()) {
+    return Error(StatusCode::kStaleKeyBinding, "Key Binding JWT is older than " + std::to_string(options.kb_max_age()) + " s");
+  }
+  const Json* nonce = Find(*payload, "nonce");
+  if (nonce == nullptr || !nonce->is_string() || nonce->get_ref<const std::string&>() != *options.nonce()) {
+    return Error(StatusCode::kNonceMismatch, "Key Binding JWT nonce does not match");
+  }
+  const Json* aud = Find(*payload, "aud");
+  if (aud == nullptr || !aud->is_string() || aud->get_ref<const std::string&>() != *options.audience()) {
+    return Error(StatusCode::kAudienceMismatch, "Key Binding JWT audience does not match");
+  }
+  ASSIGN_OR_RETURN(std::string sd_hash, GetString(*payload, "sd_hash"));
+  std::string expected = Base64UrlEncode(crypto::Digest(alg, AsBytes(sdjwt.SdHashInput())));
+  if (sd_hash != expected) {
+    return Error(StatusCode::kDigestMismatch, "Key Binding JWT sd_hash does not match the presented disclosures");
+  }
+  return OkStatus();
+}
+
+}  // namespace
+
+// ---- ClaimPath ----
+
+Result<ClaimPath> ClaimPath::Parse(std::string_view dotted) {
+  if (dotted.empty()) return Error(StatusCode::kInvalidArgument, "empty claim path");
+  std::vector<Component> parts;
+  size_t start = 0;
+  while (true) {
+    size_t dot = dotted.find('.', start);
+    std::string_view part = dotted.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
+    if (part.empty()) return Error(StatusCode::kInvalidArgument, "empty component in claim path \"" + std::string(dotted) + "\"");
+    size_t index = 0;
+    auto [ptr, ec] = std::from_chars(part.data(), part.data() + part.size(), index);
+    if (ec == std::errc() && ptr == part.data() + part.size() && (part.size() == 1 || part[0] != '0')) {
+      parts.emplace_back(index);
+    } else {
+      parts.emplace_back(std::string(part));
+    }
+    if (dot == std::string_view::npos) break;
+    start = dot + 1;
+  }
+  return ClaimPath(std::move(parts));
+}
+
+Result<std::vector<ClaimPath>> ClaimPath::ParseList(std::string_view csv) {
+  std::vector<ClaimPath> out;
+  size_t start = 0;
+  while (start <= csv.size()) {
+    size_t comma = csv.find(',', start);
+    std::string_view item = csv.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    if (!item.empty()) {
+      ASSIGN_OR_RETURN(ClaimPath p, Parse(item));
+      out.push_back(std::move(p));
+    }
+    if (comma == std::string_view::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
+ClaimPath ClaimPath::Child(Component c) const {
+  ClaimPath out = *this;
+  out.components_.push_back(std::move(c));
+  return out;
+}
+
+bool ClaimPath::IsPrefixOf(const ClaimPath& other) const {
+  if (components_.size() > other.components_.size()) return false;
+  return std::equal(components_.begin(), components_.end(), other.components_.begin());
+}
+
+std::string ClaimPath::ToString() const {
+  std::string out;
+  for (const auto& c : components_) {
+    if (!out.empty()) out.push_back('.');
+    if (std::holds_alternative<size_t>(c)) {
+      out += std::to_string(std::get<size_t>(c));
+    } else {
+      out += std::get<std::string>(c);
+    }
+  }
+  return out;
+}
+
+// ---- Disclosure ----
+
+Result<Disclosure> ParseDisclosure(std::string_view encoded, crypto::HashAlg alg) {
+  if (encoded.size() > kMaxDisclosureBytes) return Error(StatusCode::kLimitExceeded, "disclosure too large");
+  auto raw = Base64UrlDecode(encoded);
+  if (!raw.ok()) return Error(StatusCode::kMalformed, "disclosure: " + raw.status().message());
+  auto arr = ParseJson(AsStringView(*raw), JsonLimits{kMaxDisclosureBytes, 32});
+  if (!arr.ok()) return Error(StatusCode::kMalformed, "disclosure: " + arr.status().message());
+  if (!arr->is_array() || (arr->size() != 2 && arr->size() != 3)) {
+    return Error(StatusCode::kMalformed, "disclosure is not a JSON array of 2 or 3 elements");
+  }
+  Disclosure d;
+  if (!(*arr)[0].is_string()) return Error(StatusCode::kMalformed, "disclosure salt is not a string");
+  d.salt = (*arr)[0].get<std::string>();
+  if (arr->size() == 3) {
+    if (!(*arr)[1].is_string()) return Error(StatusCode::kMalformed, "disclosure claim name is not a string");
+    d.name = (*arr)[1].get<std::string>();
+    if (IsReservedName(*d.name)) {
+      return Error(StatusCode::kReservedClaimName, "disclosure uses reserved claim name \"" + *d.name + "\"");
+    }
+    d.value = std::move((*arr)[2]);
+  } else {
+    d.value = std::move((*arr)[1]);
+  }
+  d.encoded = std::string(encoded);
+  d.digest = Base64UrlEncode(crypto::Digest(alg, AsBytes(encoded)));
+  return d;
+}
+
+Disclosure MakeDisclosure(Random& random, std::optional<std::string> name, const Json& value, crypto::HashAlg alg) {
+  Disclosure d;
+  d.salt = Base64UrlEncode(random.Generate(16));
+  Json arr = Json::array({d.salt});
+  if (name) arr.push_back(*name);
+  arr.push_back(value);
+  d.name = std::move(name);
+  d.value = value;
+  d.encoded = Base64UrlEncode(DumpJson(arr));
+  d.digest = Base64UrlEncode(crypto::Digest(alg, AsBytes(d.encoded)));
+  return d;
+}
+
+// ---- UnverifiedSdJwt ----
+
+Result<UnverifiedSdJwt> UnverifiedSdJwt::Parse(std::string_view text) {
+  size_t first = text.find('~');
+  if (first == std::string_view::npos) return Error(StatusCode::kMalformed, "SD-JWT has no '~' separator");
+  UnverifiedSdJwt out;
+  out.issuer_jwt_ = std::string(text.substr(0, first));
+  if (out.issuer_jwt_.empty()) return Error(StatusCode::kMalformed, "SD-JWT has an empty issuer JWT");
+  size_t last = text.rfind('~');
+  std::string_view tail = text.substr(last + 1);
+  if (!tail.empty()) out.kb_jwt_ = std::string(tail);
+  std::string_view middle = text.substr(first + 1, last - first);  // "d1~d2~...~" or ""
+  size_t start = 0;
+  while (start < middle.size()) {
+    size_t tilde = middle.find('~', start);
+    std::string_view d = middle.substr(start, tilde - start);
+    if (d.empty()) return Error(StatusCode::kMalformed, "SD-JWT has an empty disclosure");
+    if (out.disclosures_.size() >= 4096) return Error(StatusCode::kLimitExceeded, "too many disclosures");
+    out.disclosures_.emplace_back(d);
+    start = tilde + 1;
+  }
+  return out;
+}
+
+Result<UnverifiedSdJwt> UnverifiedSdJwt::ParseJsonSerialization(std::string_view text) {
+  ASSIGN_OR_RETURN(Json j, ParseJsonObject(text));
+  ASSIGN_OR_RETURN(std::string payload, GetString(j, "payload"));
+  std::string protected_b64, signature;
+  const Json* unprotected = nullptr;
+  std::vector<std::pair<std::string, std::string>> extra;
+  if (const Json* sigs = Find(j, "signatures"); sigs != nullptr) {
+    if (!sigs->is_array() || sigs->empty()) return Error(StatusCode::kMalformed, "signatures must be a non-empty array");
+    for (size_t i = 0; i < sigs->size(); ++i) {
+      const Json& s = (*sigs)[i];
+      ASSIGN_OR_RETURN(std::string p, GetString(s, "protected"));
+      ASSIGN_OR_RETURN(std::string sig, GetString(s, "signature"));
+      if (i == 0) {
+        protected_b64 = p;
+        signature = sig;
+        unprotected = Find(s, "header");
+      } else {
+        extra.emplace_back(p, sig);
+      }
+      // Disclosures and the KB-JWT live in the first signature's unprotected header (8.1).
+    }
+  } else {
+    ASSIGN_OR_RETURN(protected_b64, GetString(j, "protected"));
+    ASSIGN_OR_RETURN(signature, GetString(j, "signature"));
+    unprotected = Find(j, "header");
+  }
+  UnverifiedSdJwt out;
+  out.issuer_jwt_ = protected_b64 + "." + payload + "." + signature;
+  out.extra_sigs_ = std::move(extra);
+  if (unprotected != nullptr) {
+    if (!unprotected->is_object()) return Error(StatusCode::kMalformed, "unprotected header is not an object");
+    if (const Json* ds = Find(*unprotected, "disclosures"); ds != nullptr) {
+      if (!ds->is_array()) return Error(StatusCode::kMalformed, "disclosures is not an array");
+      for (const Json& d : *ds) {
+        if (!d.is_string() || d.get_ref<const std::string&>().empty()) {
+          return Error(StatusCode::kMalformed, "disclosure is not a non-empty string");
+        }
+        out.disclosures_.push_back(d.get<std::string>());
+      }
+    }
+    ASSIGN_OR_RETURN(auto kb, GetOptionalString(*unprotected, "kb_jwt"));
+    out.kb_jwt_ = std::move(kb);
+  }
+  return out;
+}
+
+std::string UnverifiedSdJwt::SdHashInput() const {
+  std::string out = issuer_jwt_;
+  out.push_back('~');
+  for (const auto& d : disclosures_) {
+    out += d;
+    out.push_back('~');
+  }
+  return out;
+}
+
+std::string UnverifiedSdJwt::Serialize() const {
+  std::string out = SdHashInput();
+  if (kb_jwt_) out += *kb_jwt_;
+  return out;
+}
+
+// ---- Verification ----
+
+Result<Json> ProcessPayload(const Json& payload, const std::vector<std::string>& disclosures,
+                            size_t max_disclosures) {
+  ASSIGN_OR_RETURN(crypto::HashAlg alg, SdAlg(payload));
+  return ProcessWithAlg(payload, disclosures, alg, max_disclosures);
+}
+
+Result<VerifiedSdJwt> VerifySdJwt(const UnverifiedSdJwt& sdjwt, const crypto::PublicKey& issuer_key,
+                                  const VerifyOptions& options) {
+  ASSIGN_OR_RETURN(jose::UnverifiedJws jws, jose::UnverifiedJws::Parse(sdjwt.issuer_jwt()));
+  if (!options.typs().empty() &&
+      std::find(options.typs().begin(), options.typs().end(), jws.typ()) == options.typs().end()) {
+    return Error(StatusCode::kInvalidType, "issuer JWT typ \"" + jws.typ() + "\" is not accepted");
+  }
+  ASSIGN_OR_RETURN(jose::VerifiedJws verified, jose::VerifyJws(jws, issuer_key));
+  auto payload = ParseJsonObject(AsStringView(verified.payload()));
+  if (!payload.ok()) return Error(StatusCode::kMalformed, "issuer JWT payload: " + payload.status().message());
+  ASSIGN_OR_RETURN(crypto::HashAlg alg, SdAlg(*payload));
+  ASSIGN_OR_RETURN(Json claims, ProcessWithAlg(*payload, sdjwt.disclosures(), alg, options.max_disclosures()));
+
+  jose::JwtTimeValidator time(options.clock(), options.skew());
+  if (options.allow_missing_exp()) time.AllowMissingExpiry();
+  RETURN_IF_ERROR(time.Validate(claims));
+  RETURN_IF_ERROR(VerifyKeyBinding(sdjwt, claims, alg, options));
+
+  if (const Json* status = Find(claims, "status"); status != nullptr) {
+    if (options.status_checker()) {
+      RETURN_IF_ERROR(options.status_checker()(*status));
+    } else if (!options.allow_unchecked_status()) {
+      return Error(StatusCode::kStatusUnavailable, "credential has a status reference but no status list was given");
+    }
+  }
+  return VerifiedSdJwt(verified.header(), std::move(claims), sdjwt.kb_jwt().has_value());
+}
+
+}  // namespace bonafide::sdjwt

@@ -1,0 +1,139 @@
+#include "sdjwt/sdjwt_vc.h"
+
+#include "base/encoding.h"
+#include "jose/jws.h"
+
+namespace bonafide::sdjwt {
+namespace {
+
+constexpr const char* kRegistered[] = {"iss", "iat", "nbf", "exp", "vct", "cnf", "status", "_sd", "_sd_alg", "..."};
+
+// HostOf returns the host of an https URL ("https://host[:port]/path" -> "host").
+std::string HostOf(const std::string& url) {
+  constexpr std::string_view kScheme = "https://";
+  if (url.compare(0, kScheme.size(), kScheme) != 0) return "";
+  std::string rest = url.substr(kScheme.size());
+  size_t end = rest.find_first_of(":/?#");
+  return rest.substr(0, end);
+}
+
+Result<crypto::PublicKey> KeyFromMetadata(const Json& metadata, const std::string& iss, const std::string& kid) {
+  ASSIGN_OR_RETURN(const Json* jwks, GetObject(metadata, "jwks"));
+  ASSIGN_OR_RETURN(const Json* keys, GetArray(*jwks, "keys"));
+  const Json* chosen = nullptr;
+  for (const Json& k : *keys) {
+    const Json* k_kid = Find(k, "kid");
+    if (!kid.empty()) {
+      if (k_kid != nullptr && k_kid->is_string() && k_kid->get_ref<const std::string&>() == kid) chosen = &k;
+    } else if (keys->size() == 1) {
+      chosen = &k;
+    }
+  }
+  if (chosen == nullptr) {
+    return Error(StatusCode::kUntrustedIssuer, "issuer metadata of " + iss + " has no key " + (kid.empty() ? "(no kid given)" : kid));
+  }
+  if (Find(*chosen, "d") != nullptr) return Error(StatusCode::kInvalidKey, "issuer metadata publishes a private key");
+  return crypto::PublicKey::FromJwk(*chosen);
+}
+
+}  // namespace
+
+Result<StatusListReference> ParseStatusListReference(const Json& status_claim) {
+  const Json* sl = Find(status_claim, "status_list");
+  if (sl == nullptr || !sl->is_object()) return Error(StatusCode::kMalformed, "status has no status_list object");
+  const Json* idx = Find(*sl, "idx");
+  const Json* uri = Find(*sl, "uri");
+  if (idx == nullptr || !idx->is_number_integer() || (idx->is_number_integer() && !idx->is_number_unsigned() && idx->get<int64_t>() < 0)) {
+    return Error(StatusCode::kMalformed, "status_list.idx is not a non-negative integer");
+  }
+  if (uri == nullptr || !uri->is_string() || uri->get_ref<const std::string&>().empty()) {
+    return Error(StatusCode::kMalformed, "status_list.uri is not a string");
+  }
+  return StatusListReference{idx->get<uint64_t>(), uri->get<std::string>()};
+}
+
+Result<std::string> IssueSdJwtVc(const SdJwtVcIssueRequest& request, const crypto::Signer& signer,
+                                 const Clock& clock, Random& random) {
+  if (request.iss.empty()) return Error(StatusCode::kInvalidArgument, "iss is required");
+  if (request.vct.empty()) return Error(StatusCode::kInvalidArgument, "vct is required");
+  if (!request.claims.is_object()) return Error(StatusCode::kInvalidArgument, "claims must be a JSON object");
+  if (request.valid_seconds <= 0) return Error(StatusCode::kInvalidArgument, "validity must be positive");
+  for (const char* name : kRegistered) {
+    if (request.claims.contains(name)) {
+      return Error(StatusCode::kInvalidArgument, std::string("claim \"") + name + "\" is set by the issuer, not the claims file");
+    }
+  }
+  const int64_t now = clock.NowSeconds();
+  Json payload = request.claims;
+  payload["iss"] = request.iss;
+  payload["iat"] = now;
+  payload["nbf"] = now;
+  payload["exp"] = now + request.valid_seconds;
+  payload["vct"] = request.vct;
+  if (request.holder_key) payload["cnf"] = Json{{"jwk", request.holder_key->ToJwk()}};
+  if (request.status) {
+    payload["status"] = Json{{"status_list", {{"idx", request.status->idx}, {"uri", request.status->uri}}}};
+  }
+  Json header = {{"typ", kSdJwtVcTyp}};
+  if (!request.kid.empty()) header["kid"] = request.kid;
+  if (!request.x5c.empty()) {
+    Json chain = Json::array();
+    for (const auto& cert : request.x5c) chain.push_back(Base64Encode(cert.der()));
+    header["x5c"] = std::move(chain);
+  }
+  return IssueSdJwt(payload, header, request.disclosure, signer, random);
+}
+
+Result<crypto::PublicKey> ResolveIssuerKey(const UnverifiedSdJwt& sdjwt, const SdJwtVcTrust& trust,
+                                           const Clock& clock) {
+  if (trust.issuer_key) return *trust.issuer_key;
+  ASSIGN_OR_RETURN(jose::UnverifiedJws jws, jose::UnverifiedJws::Parse(sdjwt.issuer_jwt()));
+  auto payload = ParseJsonObject(AsStringView(jws.unverified_payload()));
+  if (!payload.ok()) return Error(StatusCode::kMalformed, "issuer JWT payload: " + payload.status().message());
+  auto iss = GetString(*payload, "iss");
+  if (!iss.ok()) return Error(StatusCode::kInvalidClaims, "SD-JWT VC has no iss");
+  const Json& header = jws.unverified_header();
+  if (const Json* x5c = Find(header, "x5c"); x5c != nullptr && !trust.anchors.empty()) {
+    if (!x5c->is_array() || x5c->empty() || x5c->size() > 8) return Error(StatusCode::kMalformed, "x5c must be a non-empty array");
+    std::vector<crypto::Certificate> chain;
+    for (const Json& c : *x5c) {
+      if (!c.is_string()) return Error(StatusCode::kMalformed, "x5c entry is not a string");
+      auto der = Base64Decode(c.get_ref<const std::string&>());
+      if (!der.ok()) return Error(StatusCode::kMalformed, "x5c entry is not base64");
+      ASSIGN_OR_RETURN(crypto::Certificate cert, crypto::Certificate::FromDer(*der));
+      chain.push_back(std::move(cert));
+    }
+    ASSIGN_OR_RETURN(crypto::PublicKey key, crypto::VerifyChain(chain, trust.anchors, clock.NowSeconds()));
+    const crypto::Certificate& leaf = chain.front();
+    bool names_iss = false;
+    for (const auto& uri : leaf.uris()) names_iss = names_iss || uri == *iss;
+    std::string host = HostOf(*iss);
+    for (const auto& dns : leaf.dns_names()) names_iss = names_iss || (!host.empty() && dns == host);
+    if (!names_iss) return Error(StatusCode::kUntrustedIssuer, "x5c leaf certificate does not name the issuer " + *iss);
+    return key;
+  }
+  for (const Json& md : trust.issuer_metadata) {
+    const Json* issuer = Find(md, "issuer");
+    if (issuer == nullptr || !issuer->is_string() || issuer->get_ref<const std::string&>() != *iss) continue;
+    const Json* kid = Find(header, "kid");
+    return KeyFromMetadata(md, *iss, kid != nullptr && kid->is_string() ? kid->get<std::string>() : "");
+  }
+  return Error(StatusCode::kUntrustedIssuer, "no trusted key for issuer " + *iss);
+}
+
+Result<VerifiedSdJwtVc> VerifySdJwtVc(const UnverifiedSdJwt& sdjwt, const SdJwtVcTrust& trust,
+                                      VerifyOptions options, const std::optional<std::string>& expected_vct) {
+  ASSIGN_OR_RETURN(crypto::PublicKey key, ResolveIssuerKey(sdjwt, trust, options.clock()));
+  if (options.typs().empty()) options.ExpectTyp({kSdJwtVcTyp});
+  ASSIGN_OR_RETURN(VerifiedSdJwt verified, VerifySdJwt(sdjwt, key, options));
+  auto vct = GetString(verified.claims(), "vct");
+  if (!vct.ok()) return Error(StatusCode::kInvalidClaims, "SD-JWT VC has no vct");
+  auto iss = GetString(verified.claims(), "iss");
+  if (!iss.ok()) return Error(StatusCode::kInvalidClaims, "SD-JWT VC has no iss");
+  if (expected_vct && *vct != *expected_vct) {
+    return Error(StatusCode::kInvalidType, "credential type " + *vct + " is not the expected " + *expected_vct);
+  }
+  return VerifiedSdJwtVc(std::move(verified), std::move(*vct), std::move(*iss));
+}
+
+}  // namespace bonafide::sdjwt
