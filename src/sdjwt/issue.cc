@@ -17,8 +17,9 @@ struct IssueCtx {
 };
 
 bool Disclosable(const ClaimPath& path, IssueCtx& ctx) {
+  // Claims that must stay visible stay visible whole: nothing inside cnf or status is hidden.
   const auto& comps = path.components();
-  if (comps.size() == 1 && std::holds_alternative<std::string>(comps[0])) {
+  if (!comps.empty() && std::holds_alternative<std::string>(comps[0])) {
     const std::string& name = std::get<std::string>(comps[0]);
     for (const auto& n : ctx.options.never_disclosable) if (n == name) return false;
   }

@@ -38,20 +38,6 @@ Result<crypto::PublicKey> KeyFromMetadata(const Json& metadata, const std::strin
 
 }  // namespace
 
-Result<StatusListReference> ParseStatusListReference(const Json& status_claim) {
-  const Json* sl = Find(status_claim, "status_list");
-  if (sl == nullptr || !sl->is_object()) return Error(StatusCode::kMalformed, "status has no status_list object");
-  const Json* idx = Find(*sl, "idx");
-  const Json* uri = Find(*sl, "uri");
-  if (idx == nullptr || !idx->is_number_integer() || (idx->is_number_integer() && !idx->is_number_unsigned() && idx->get<int64_t>() < 0)) {
-    return Error(StatusCode::kMalformed, "status_list.idx is not a non-negative integer");
-  }
-  if (uri == nullptr || !uri->is_string() || uri->get_ref<const std::string&>().empty()) {
-    return Error(StatusCode::kMalformed, "status_list.uri is not a string");
-  }
-  return StatusListReference{idx->get<uint64_t>(), uri->get<std::string>()};
-}
-
 Result<std::string> IssueSdJwtVc(const SdJwtVcIssueRequest& request, const crypto::Signer& signer,
                                  const Clock& clock, Random& random) {
   if (request.iss.empty()) return Error(StatusCode::kInvalidArgument, "iss is required");

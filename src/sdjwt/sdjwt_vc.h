@@ -87,9 +87,6 @@ Result<VerifiedSdJwtVc> VerifySdJwtVc(const UnverifiedSdJwt& sdjwt, const SdJwtV
                                       VerifyOptions options,
                                       const std::optional<std::string>& expected_vct = std::nullopt);
 
-// ParseStatusListReference reads {"status_list": {"idx": N, "uri": "..."}}; kMalformed otherwise.
-Result<StatusListReference> ParseStatusListReference(const Json& status_claim);
-
 }  // namespace bonafide::sdjwt
 
 #endif  // BONAFIDE_SDJWT_SDJWT_VC_H_

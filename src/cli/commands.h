@@ -1,0 +1,17 @@
+// cli/commands.h: registration of the bonafide CLI's command groups. Each Register* adds a
+// subcommand tree to `app`; when a command runs it stores its process exit code in `exit_code`.
+#ifndef BONAFIDE_CLI_COMMANDS_H_
+#define BONAFIDE_CLI_COMMANDS_H_
+
+#include <CLI/CLI.hpp>
+
+namespace bonafide::cli {
+
+void RegisterKeyCommands(CLI::App& app, int& exit_code);
+void RegisterSdJwtCommands(CLI::App& app, int& exit_code);
+void RegisterVcCommands(CLI::App& app, int& exit_code);
+void RegisterStatusCommands(CLI::App& app, int& exit_code);
+
+}  // namespace bonafide::cli
+
+#endif  // BONAFIDE_CLI_COMMANDS_H_

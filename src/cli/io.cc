@@ -1,0 +1,123 @@
+#include "cli/io.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "jose/did.h"
+
+namespace bonafide::cli {
+
+Result<std::string> ReadFile(const std::string& path) {
+  std::string out;
+  if (path == "-") {
+    char buf[65536];
+    size_t n = 0;
+    while ((n = std::fread(buf, 1, sizeof buf, stdin)) > 0) {
+      out.append(buf, n);
+      if (out.size() > kMaxInputFile) return Error(StatusCode::kLimitExceeded, "standard input larger than 16 MiB");
+    }
+    return out;
+  }
+  struct stat st {};
+  if (stat(path.c_str(), &st) != 0) return Error(StatusCode::kIoError, "cannot read " + path + ": no such file");
+  if (!S_ISREG(st.st_mode)) return Error(StatusCode::kIoError, path + " is not a regular file");
+  if (static_cast<uint64_t>(st.st_size) > kMaxInputFile) {
+    return Error(StatusCode::kLimitExceeded, path + " is larger than 16 MiB");
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Error(StatusCode::kIoError, "cannot open " + path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+Result<std::string> ReadTrimmedFile(const std::string& path) {
+  ASSIGN_OR_RETURN(std::string s, ReadFile(path));
+  size_t b = s.find_first_not_of(" \t\r\n");
+  size_t e = s.find_last_not_of(" \t\r\n");
+  if (b == std::string::npos) return std::string();
+  return s.substr(b, e - b + 1);
+}
+
+Result<Json> ReadJsonFile(const std::string& path) {
+  ASSIGN_OR_RETURN(std::string text, ReadFile(path));
+  auto j = ParseJson(text, JsonLimits{kMaxInputFile, 64});
+  if (!j.ok()) return Status(j.status().code(), path + ": " + j.status().message());
+  return j;
+}
+
+Status WriteFile(const std::string& path, const std::string& contents, bool secret) {
+  std::string tmp = path + ".tmp." + std::to_string(getpid());
+  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, secret ? 0600 : 0644);
+  if (fd < 0) return Error(StatusCode::kIoError, "cannot write " + path);
+  size_t done = 0;
+  while (done < contents.size()) {
+    ssize_t n = write(fd, contents.data() + done, contents.size() - done);
+    if (n <= 0) {
+      close(fd);
+      unlink(tmp.c_str());
+      return Error(StatusCode::kIoError, "cannot write " + path);
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (fsync(fd) != 0 || close(fd) != 0 || rename(tmp.c_str(), path.c_str()) != 0) {
+    unlink(tmp.c_str());
+    return Error(StatusCode::kIoError, "cannot write " + path);
+  }
+  return OkStatus();
+}
+
+Result<crypto::PrivateKey> LoadPrivateKey(const std::string& path) {
+  ASSIGN_OR_RETURN(std::string text, ReadFile(path));
+  if (text.find("-----BEGIN") != std::string::npos) return crypto::PrivateKey::FromPem(text);
+  auto jwk = ParseJsonObject(text);
+  if (!jwk.ok()) return Error(StatusCode::kInvalidKey, path + " is neither a JWK nor a PEM key");
+  return crypto::PrivateKey::FromJwk(*jwk);
+}
+
+Result<crypto::PublicKey> LoadPublicKey(const std::string& path_or_did) {
+  if (path_or_did.rfind("did:", 0) == 0) return jose::ResolveDidKey(path_or_did);
+  ASSIGN_OR_RETURN(std::string text, ReadFile(path_or_did));
+  if (text.find("-----BEGIN") != std::string::npos) {
+    if (text.find("PRIVATE KEY") != std::string::npos) {
+      ASSIGN_OR_RETURN(crypto::PrivateKey key, crypto::PrivateKey::FromPem(text));
+      return key.public_key();
+    }
+    if (text.find("CERTIFICATE") != std::string::npos) {
+      ASSIGN_OR_RETURN(crypto::Certificate cert, crypto::Certificate::FromPem(text));
+      return cert.public_key();
+    }
+    return crypto::PublicKey::FromPem(text);
+  }
+  auto jwk = ParseJsonObject(text);
+  if (!jwk.ok()) return Error(StatusCode::kInvalidKey, path_or_did + " is neither a JWK nor a PEM key");
+  return crypto::PublicKey::FromJwk(*jwk);
+}
+
+Result<std::vector<crypto::Certificate>> LoadCertificates(const std::string& path) {
+  ASSIGN_OR_RETURN(std::string text, ReadFile(path));
+  return crypto::Certificate::AllFromPem(text);
+}
+
+int ReportError(const Status& status, bool verify) {
+  Json out = Json::object();
+  if (verify) out["valid"] = false;
+  out["error"] = std::string(StatusCodeName(status.code()));
+  out["message"] = status.message();
+  // Verification results are the command's output (stdout); other failures are diagnostics.
+  (verify ? std::cout : std::cerr) << DumpJson(out) << std::endl;
+  return 1;
+}
+
+int PrintJson(const Json& value) {
+  std::cout << value.dump(2, ' ', false, Json::error_handler_t::replace) << std::endl;
+  return 0;
+}
+
+}  // namespace bonafide::cli
