@@ -90,6 +90,11 @@ Result<Json> ParseJson(std::string_view text, const JsonLimits& limits) {
   if (text.size() > limits.max_bytes) {
     return Error(StatusCode::kLimitExceeded, "JSON larger than " + std::to_string(limits.max_bytes) + " bytes");
   }
+  // RFC 8259 section 8.1: a BOM must not be sent; nlohmann would skip it silently.
+  if (text.starts_with("\xEF\xBB\xBF")) return Error(StatusCode::kMalformed, "JSON starts with a byte order mark");
+  // nlohmann's lexer takes a NUL byte for the end of input and would ignore what follows; NUL
+  // is never valid in JSON text (inside strings it must be escaped as \u0000).
+  if (text.find('\0') != std::string_view::npos) return Error(StatusCode::kMalformed, "JSON contains a NUL byte");
   StrictSax sax(limits.max_depth);
   bool ok = false;
   try {

@@ -26,8 +26,13 @@ struct JsonLimits {
   size_t max_depth = 32;
 };
 
-// ParseJson parses `text` strictly; kMalformed on syntax errors, duplicate keys, bad UTF-8,
-// kLimitExceeded when a bound in `limits` is exceeded.
+// ParseJson parses `text` strictly; kMalformed on syntax errors, duplicate keys (at any depth,
+// compared after unescaping, so "a" and "\u0061" collide), invalid UTF-8 (overlong forms,
+// surrogates, bytes >= 0xF5), escapes of lone surrogates ("\ud800" alone, "\udc00" first: the
+// result would not be valid UTF-8), non-finite or overflowing numbers, tokens such as NaN or
+// Infinity, a leading byte order mark, a raw NUL byte anywhere, and anything but whitespace after the value.
+// kLimitExceeded when text.size() > max_bytes or arrays/objects nest deeper than max_depth
+// (max_depth levels are accepted; scalars do not count).
 Result<Json> ParseJson(std::string_view text, const JsonLimits& limits = {});
 
 // ParseJsonObject is ParseJson that also requires the top level to be an object.

@@ -2,6 +2,8 @@
 
 #include <openssl/evp.h>
 
+#include <climits>
+
 #include "crypto/internal.h"
 
 namespace bonafide::crypto {
@@ -9,6 +11,9 @@ namespace bonafide::crypto {
 Result<Bytes> Aes256GcmSeal(ByteView key, ByteView iv, ByteView aad, ByteView plaintext) {
   if (key.size() != kAesGcmKeySize) return Error(StatusCode::kInvalidArgument, "AES-256-GCM key must be 32 bytes");
   if (iv.size() != kAesGcmIvSize) return Error(StatusCode::kInvalidArgument, "AES-GCM IV must be 12 bytes");
+  if (plaintext.size() > static_cast<size_t>(INT_MAX) || aad.size() > static_cast<size_t>(INT_MAX)) {
+    return Error(StatusCode::kInvalidArgument, "AES-GCM input too large");
+  }
   internal::CipherCtx ctx(EVP_CIPHER_CTX_new());
   if (!ctx) return Error(StatusCode::kInternal, "out of memory");
   Bytes out(plaintext.size() + kAesGcmTagSize);
@@ -31,6 +36,9 @@ Result<Bytes> Aes256GcmOpen(ByteView key, ByteView iv, ByteView aad, ByteView se
   if (key.size() != kAesGcmKeySize) return Error(StatusCode::kInvalidArgument, "AES-256-GCM key must be 32 bytes");
   if (iv.size() != kAesGcmIvSize) return Error(StatusCode::kInvalidArgument, "AES-GCM IV must be 12 bytes");
   if (sealed.size() < kAesGcmTagSize) return Error(StatusCode::kMalformed, "ciphertext shorter than the tag");
+  if (sealed.size() > static_cast<size_t>(INT_MAX) || aad.size() > static_cast<size_t>(INT_MAX)) {
+    return Error(StatusCode::kInvalidArgument, "AES-GCM input too large");
+  }
   size_t ct_len = sealed.size() - kAesGcmTagSize;
   internal::CipherCtx ctx(EVP_CIPHER_CTX_new());
   if (!ctx) return Error(StatusCode::kInternal, "out of memory");

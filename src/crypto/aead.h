@@ -17,7 +17,8 @@ inline constexpr size_t kAesGcmTagSize = 16;
 Result<Bytes> Aes256GcmSeal(ByteView key, ByteView iv, ByteView aad, ByteView plaintext);
 
 // Aes256GcmOpen returns the plaintext of ciphertext || tag; kInvalidSignature if the tag does not
-// verify (nothing is returned then), kInvalidArgument for wrong sizes.
+// verify (nothing is returned then; a changed key, IV, AAD, ciphertext or tag all land here),
+// kMalformed if `sealed` is shorter than the tag, kInvalidArgument for wrong key or IV sizes.
 Result<Bytes> Aes256GcmOpen(ByteView key, ByteView iv, ByteView aad, ByteView sealed);
 
 }  // namespace bonafide::crypto

@@ -8,6 +8,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include <climits>
 #include <cstring>
 
 #include "base/encoding.h"
@@ -27,6 +28,17 @@ struct ParamFree { void operator()(OSSL_PARAM* p) const { OSSL_PARAM_free(p); } 
 struct EcdsaSigFree { void operator()(ECDSA_SIG* p) const { ECDSA_SIG_free(p); } };
 
 internal::PkeyPtr Wrap(EVP_PKEY* p) { return internal::PkeyPtr(p, EVP_PKEY_free); }
+
+// NoPassphrase is the PEM password callback: it supplies none. Without it OpenSSL's default
+// callback would prompt on the terminal (blocking a server) for an encrypted PEM; with it an
+// encrypted key simply fails to load.
+int NoPassphrase(char*, int, int, void*) { return -1; }
+
+// MemBio wraps `data` in a read-only BIO; nullptr if it is too large for OpenSSL's int length.
+BioPtr MemBio(std::string_view data) {
+  if (data.size() > static_cast<size_t>(INT_MAX)) return nullptr;
+  return BioPtr(BIO_new_mem_buf(data.data(), static_cast<int>(data.size())));
+}
 
 size_t FieldSize(SignatureAlg alg) {
   switch (alg) {
@@ -256,8 +268,8 @@ Result<PublicKey> PublicKey::FromEncodedPoint(SignatureAlg alg, ByteView point) 
 }
 
 Result<PublicKey> PublicKey::FromPem(std::string_view pem) {
-  BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
-  EVP_PKEY* p = bio ? PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr) : nullptr;
+  BioPtr bio = MemBio(pem);
+  EVP_PKEY* p = bio ? PEM_read_bio_PUBKEY(bio.get(), nullptr, NoPassphrase, nullptr) : nullptr;
   if (p == nullptr) {
     ERR_clear_error();
     return Error(StatusCode::kInvalidKey, "not a PEM public key");
@@ -417,8 +429,8 @@ Result<PrivateKey> PrivateKey::FromJwk(const Json& jwk) {
 }
 
 Result<PrivateKey> PrivateKey::FromPem(std::string_view pem) {
-  BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
-  EVP_PKEY* p = bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr) : nullptr;
+  BioPtr bio = MemBio(pem);
+  EVP_PKEY* p = bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, NoPassphrase, nullptr) : nullptr;
   if (p == nullptr) {
     ERR_clear_error();
     return Error(StatusCode::kInvalidKey, "not a PEM private key");
@@ -426,6 +438,15 @@ Result<PrivateKey> PrivateKey::FromPem(std::string_view pem) {
   auto pkey = Wrap(p);
   auto alg = AlgOfPkey(pkey.get());
   if (!alg) return Error(StatusCode::kInvalidKey, "unsupported key type (need P-256, P-384 or Ed25519)");
+  if (*alg != SignatureAlg::kEdDSA) {
+    // A SEC1 or PKCS#8 EC key carries both the scalar and (optionally) the point; check they agree
+    // and the point is on the curve, as FromJwk does.
+    internal::PkeyCtx check(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey.get(), nullptr));
+    if (!check || EVP_PKEY_pairwise_check(check.get()) != 1) {
+      ERR_clear_error();
+      return Error(StatusCode::kInvalidKey, "PEM private key does not match its public key");
+    }
+  }
   ASSIGN_OR_RETURN(auto pub, PublicOnlyCopy(pkey.get()));
   return PrivateKey(std::move(pkey), PublicKey::WrapInternal(std::move(pub), *alg));
 }

@@ -6,6 +6,8 @@
 #include <openssl/x509_vfy.h>
 #include <openssl/x509v3.h>
 
+#include <climits>
+
 #include "crypto/internal.h"
 
 namespace bonafide::crypto {
@@ -61,18 +63,31 @@ Result<Certificate> Certificate::FromPem(std::string_view pem) {
 }
 
 Result<std::vector<Certificate>> Certificate::AllFromPem(std::string_view pem) {
+  if (pem.size() > static_cast<size_t>(INT_MAX)) return Error(StatusCode::kLimitExceeded, "PEM bundle too large");
   BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  if (!bio) return Error(StatusCode::kInternal, internal::OpenSslError());
   std::vector<Certificate> out;
+  ERR_clear_error();
   while (true) {
     X509* x = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr);
-    if (x == nullptr) break;
+    if (x == nullptr) {
+      // Running out of PEM blocks ends the bundle; anything else (a corrupt block, a
+      // CERTIFICATE block that is not DER X.509) is an error, never silently skipped.
+      unsigned long err = ERR_peek_last_error();
+      ERR_clear_error();
+      if (ERR_GET_LIB(err) == ERR_LIB_PEM && ERR_GET_REASON(err) == PEM_R_NO_START_LINE) break;
+      return Error(StatusCode::kMalformed, "PEM certificate " + std::to_string(out.size() + 1) + " does not parse");
+    }
     unsigned char* der = nullptr;
     int len = i2d_X509(x, &der);
-    Bytes bytes(der, der + (len > 0 ? len : 0));
+    if (len <= 0) {
+      X509_free(x);
+      return Error(StatusCode::kMalformed, "PEM certificate cannot be re-encoded");
+    }
+    Bytes bytes(der, der + len);
     OPENSSL_free(der);
     out.push_back(Certificate(std::shared_ptr<X509>(x, X509_free), std::move(bytes)));
   }
-  ERR_clear_error();
   if (out.empty()) return Error(StatusCode::kMalformed, "no PEM certificate found");
   return out;
 }

@@ -23,7 +23,9 @@ class Certificate {
   static Result<Certificate> FromDer(ByteView der);
   // FromPem parses the first PEM certificate in `pem`.
   static Result<Certificate> FromPem(std::string_view pem);
-  // AllFromPem parses every certificate in a PEM bundle (at least one).
+  // AllFromPem parses every certificate in a PEM bundle, in order. kMalformed when there is none
+  // or when any CERTIFICATE block does not parse (a bad block is never skipped silently); text
+  // outside the blocks is ignored.
   static Result<std::vector<Certificate>> AllFromPem(std::string_view pem);
 
   const Bytes& der() const { return der_; }
@@ -48,8 +50,14 @@ class Certificate {
 
 // VerifyChain validates `chain` (leaf first, then any intermediates; the anchor itself may be
 // included or not) up to one of `anchors` at time `at` (Unix seconds), with the standard RFC
-// 5280 checks (signatures, validity periods, basic constraints, key usage). Returns the leaf's
-// public key, or kInvalidCertificate / kUntrustedIssuer with the reason.
+// 5280 checks (signatures, validity periods, basic constraints, key usage) in OpenSSL's strict
+// mode (X509_V_FLAG_X509_STRICT: CA certificates need keyUsage and a subjectKeyIdentifier, issued
+// ones an authorityKeyIdentifier). A certificate is valid for not_before <= at < not_after:
+// OpenSSL 3 counts the not_after second itself as expired, one second stricter than RFC 5280's
+// inclusive bound (4.1.2.5); we keep that rather than shift times around the library.
+// Returns the leaf's public key, or: kExpired (a certificate's not_after <= at), kNotYetValid
+// (not_before > at), kUntrustedIssuer (no path to an anchor, or no anchors), kInvalidCertificate
+// (empty chain, bad signature, issuer not a CA, other RFC 5280 violations).
 Result<PublicKey> VerifyChain(const std::vector<Certificate>& chain,
                               const std::vector<Certificate>& anchors, int64_t at);
 

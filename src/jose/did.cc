@@ -87,14 +87,17 @@ std::string DidJwkFromPublicKey(const crypto::PublicKey& key) {
 
 Result<crypto::PublicKey> ResolveDidKey(std::string_view did) {
   std::string_view fragment;
+  bool has_fragment = false;
   if (size_t hash = did.find('#'); hash != std::string_view::npos) {
     fragment = did.substr(hash + 1);
     did = did.substr(0, hash);
+    has_fragment = true;
+    if (fragment.empty()) return Error(StatusCode::kMalformed, "DID URL has an empty fragment");
   }
   if (did.starts_with("did:key:")) {
     std::string_view mb = did.substr(8);
     if (mb.empty() || mb[0] != 'z') return Error(StatusCode::kMalformed, "did:key must use base58btc multibase ('z')");
-    if (!fragment.empty() && fragment != mb) return Error(StatusCode::kMalformed, "did:key fragment does not match the key");
+    if (has_fragment && fragment != mb) return Error(StatusCode::kMalformed, "did:key fragment does not match the key");
     ASSIGN_OR_RETURN(Bytes data, Base58BtcDecode(mb.substr(1)));
     for (const Codec& c : kCodecs) {
       if (data.size() == 2 + c.key_size && data[0] == c.prefix[0] && data[1] == c.prefix[1]) {
@@ -104,7 +107,7 @@ Result<crypto::PublicKey> ResolveDidKey(std::string_view did) {
     return Error(StatusCode::kInvalidKey, "did:key multicodec not supported (need P-256, P-384 or Ed25519)");
   }
   if (did.starts_with("did:jwk:")) {
-    if (!fragment.empty() && fragment != "0") return Error(StatusCode::kMalformed, "did:jwk fragment must be 0");
+    if (has_fragment && fragment != "0") return Error(StatusCode::kMalformed, "did:jwk fragment must be 0");
     auto raw = Base64UrlDecode(did.substr(8));
     if (!raw.ok()) return Error(StatusCode::kMalformed, "did:jwk: " + raw.status().message());
     auto jwk = ParseJsonObject(AsStringView(*raw), JsonLimits{8192, 4});

@@ -1,5 +1,6 @@
-// jose/did.h: holder and issuer identifiers as DIDs: did:key (P-256 and Ed25519, multibase
-// base58btc with multicodec prefixes p256-pub 0x1200 and ed25519-pub 0xed), did:jwk, and
+// jose/did.h: holder and issuer identifiers as DIDs: did:key (P-256, P-384 and Ed25519, multibase
+// base58btc with multicodec prefixes p256-pub 0x1200, p384-pub 0x1201 and ed25519-pub 0xed,
+// EC points compressed), did:jwk, and
 // did:web documents supplied by the caller (no network here).
 //
 // Thread safety: pure functions.
@@ -15,8 +16,8 @@
 
 namespace bonafide::jose {
 
-// DidKeyFromPublicKey returns "did:key:z..." for a P-256 (compressed point) or Ed25519 key;
-// kInvalidKey for P-384 (not supported by did:key here).
+// DidKeyFromPublicKey returns "did:key:z..." for a P-256 / P-384 (compressed point) or Ed25519
+// key. The Result is kept for key types did:key cannot express; every current type succeeds.
 Result<std::string> DidKeyFromPublicKey(const crypto::PublicKey& key);
 
 // DidJwkFromPublicKey returns "did:jwk:<base64url(public JWK)>".
@@ -24,7 +25,10 @@ std::string DidJwkFromPublicKey(const crypto::PublicKey& key);
 
 // ResolveDidKey resolves a did:key or did:jwk DID, or a DID URL with a fragment (the fragment
 // must be the did:key's own multibase value or "0" for did:jwk), to the public key it encodes.
-// kMalformed for syntax errors, kInvalidKey for unsupported key types.
+// kMalformed for syntax errors (not did:key/did:jwk, multibase other than 'z', bad base58 or
+// base64url, a wrong or empty fragment), kInvalidKey for an unsupported multicodec, a key of the
+// wrong length, a point off the curve, or a did:jwk carrying a private key; kLimitExceeded for
+// a did:key value longer than 256 characters.
 Result<crypto::PublicKey> ResolveDidKey(std::string_view did);
 
 // Base58BtcEncode / Base58BtcDecode (Bitcoin alphabet). Decode is kMalformed on bad input.

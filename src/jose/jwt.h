@@ -19,7 +19,7 @@ namespace bonafide::jose {
 
 class JwtTimeValidator {
  public:
-  // max_skew_seconds is the allowed clock difference (default 60 s, capped at 300 s).
+  // max_skew_seconds is the allowed clock difference (default 60 s, clamped to [0, 300] s).
   explicit JwtTimeValidator(const Clock& clock, int64_t max_skew_seconds = 60);
 
   // AllowMissingExpiry accepts tokens without `exp`.
@@ -27,10 +27,17 @@ class JwtTimeValidator {
   // RequireIssuedAt makes a missing `iat` an error (kInvalidClaims).
   JwtTimeValidator& RequireIssuedAt() { require_iat_ = true; return *this; }
   // MaxAge rejects tokens whose `iat` is older than `seconds` (kStaleKeyBinding is returned by
-  // KB-JWT callers; here kExpired).
+  // KB-JWT callers; here kExpired). A negative value turns the check off.
   JwtTimeValidator& MaxAge(int64_t seconds) { max_age_ = seconds; return *this; }
 
-  // Validate checks exp / nbf / iat in `claims`: kExpired, kNotYetValid, kInvalidClaims.
+  // Validate checks exp / nbf / iat in `claims`, with s = skew():
+  //   exp: valid while now < exp + s, kExpired from now == exp + s on;
+  //   nbf, iat: valid from now >= value - s, kNotYetValid before;
+  //   MaxAge(m): kExpired once now - s > iat + m (checked only when iat is present; combine with
+  //   RequireIssuedAt to demand it).
+  // Time claims must be JSON integers (or floats with an exact integer value); anything else,
+  // and a missing exp unless AllowMissingExpiry, is kInvalidClaims. Arithmetic saturates, so
+  // extreme claim values cannot overflow.
   Status Validate(const Json& claims) const;
 
   int64_t now() const { return clock_.NowSeconds(); }
