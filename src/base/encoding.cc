@@ -21,28 +21,29 @@ constexpr auto kUrlReverse = MakeReverse(kUrlAlphabet);
 constexpr auto kStdReverse = MakeReverse(kStdAlphabet);
 
 std::string Encode(ByteView data, const char* alphabet, bool pad) {
-  std::string out;
-  out.reserve((data.size() + 2) / 3 * 4);
-  size_t i = 0;
-  for (; i + 3 <= data.size(); i += 3) {
-    uint32_t v = (uint32_t{data[i]} << 16) | (uint32_t{data[i + 1]} << 8) | data[i + 2];
-    out.push_back(alphabet[(v >> 18) & 63]);
-    out.push_back(alphabet[(v >> 12) & 63]);
-    out.push_back(alphabet[(v >> 6) & 63]);
-    out.push_back(alphabet[v & 63]);
+  const size_t full = data.size() / 3, rest = data.size() % 3;
+  const size_t out_len = full * 4 + (rest == 0 ? 0 : (pad ? 4 : rest + 1));
+  std::string out(out_len, '\0');
+  char* o = out.data();
+  const uint8_t* in = data.data();
+  for (size_t i = 0; i < full; ++i, in += 3, o += 4) {
+    const uint32_t v = (uint32_t{in[0]} << 16) | (uint32_t{in[1]} << 8) | in[2];
+    o[0] = alphabet[(v >> 18) & 63];
+    o[1] = alphabet[(v >> 12) & 63];
+    o[2] = alphabet[(v >> 6) & 63];
+    o[3] = alphabet[v & 63];
   }
-  size_t rest = data.size() - i;
-  if (rest == 1) {
-    uint32_t v = uint32_t{data[i]} << 16;
-    out.push_back(alphabet[(v >> 18) & 63]);
-    out.push_back(alphabet[(v >> 12) & 63]);
-    if (pad) out.append("==");
-  } else if (rest == 2) {
-    uint32_t v = (uint32_t{data[i]} << 16) | (uint32_t{data[i + 1]} << 8);
-    out.push_back(alphabet[(v >> 18) & 63]);
-    out.push_back(alphabet[(v >> 12) & 63]);
-    out.push_back(alphabet[(v >> 6) & 63]);
-    if (pad) out.push_back('=');
+  if (rest != 0) {
+    uint32_t v = uint32_t{in[0]} << 16;
+    if (rest == 2) v |= uint32_t{in[1]} << 8;
+    o[0] = alphabet[(v >> 18) & 63];
+    o[1] = alphabet[(v >> 12) & 63];
+    if (rest == 2) {
+      o[2] = alphabet[(v >> 6) & 63];
+    } else if (pad) {
+      o[2] = '=';
+    }
+    if (pad) o[3] = '=';
   }
   return out;
 }

@@ -43,9 +43,14 @@ std::optional<HashAlg> ParseHashAlgName(std::string_view name) {
 size_t DigestSize(HashAlg alg) { return alg == HashAlg::kSha256 ? 32 : 48; }
 
 Bytes Digest(HashAlg alg, ByteView data) {
+  // One context per thread, re-initialised per call: allocating a context per digest costs
+  // more than hashing a disclosure.
+  thread_local internal::MdCtx ctx(EVP_MD_CTX_new());
   Bytes out(DigestSize(alg));
   unsigned int len = 0;
-  if (EVP_Digest(data.data(), data.size(), out.data(), &len, Md(alg), nullptr) != 1) {
+  if (!ctx || EVP_DigestInit_ex(ctx.get(), Md(alg), nullptr) != 1 ||
+      EVP_DigestUpdate(ctx.get(), data.data(), data.size()) != 1 ||
+      EVP_DigestFinal_ex(ctx.get(), out.data(), &len) != 1) {
     // Hashing with a built-in algorithm does not fail short of memory exhaustion.
     std::abort();
   }

@@ -112,7 +112,42 @@ Result<Bytes> JwkCoordinate(const Json& jwk, const char* name, size_t size) {
 
 // EcPkeyFromParts builds an EC EVP_PKEY from an uncompressed/compressed point and optional
 // private scalar. OpenSSL rejects points not on the curve.
+// EcPublicFromPoint is the hot path of EcPkeyFromParts (holder keys arrive with every
+// presentation): parameters on the stack and a per-thread import context, so no provider fetch
+// or parameter-builder allocation happens per key. OpenSSL still checks the point is on the curve.
+Result<internal::PkeyPtr> EcPublicFromPoint(SignatureAlg alg, ByteView point) {
+  // A per-thread template key per curve, duplicated and given the new point: duplicating shares
+  // the curve set-up that importing by name would rebuild for every key.
+  thread_local internal::PkeyPtr templates[2];
+  internal::PkeyPtr& tmpl = templates[alg == SignatureAlg::kES256 ? 0 : 1];
+  if (!tmpl) {
+    internal::PkeyCtx ctx(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, const_cast<char*>(GroupName(alg)), 0),
+        OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, const_cast<uint8_t*>(point.data()), point.size()),
+        OSSL_PARAM_construct_end()};
+    EVP_PKEY* pkey = nullptr;
+    if (!ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
+        EVP_PKEY_fromdata(ctx.get(), &pkey, EVP_PKEY_PUBLIC_KEY, params) != 1) {
+      ERR_clear_error();
+      return Error(StatusCode::kInvalidKey, "EC point is not valid for the curve");
+    }
+    tmpl = Wrap(pkey);
+    return Wrap(EVP_PKEY_dup(pkey));
+  }
+  EVP_PKEY* pkey = EVP_PKEY_dup(tmpl.get());
+  if (pkey == nullptr) return Error(StatusCode::kInternal, OpenSslError());
+  // set1_encoded_public_key decodes the point and rejects one that is not on the curve.
+  if (EVP_PKEY_set1_encoded_public_key(pkey, point.data(), point.size()) != 1) {
+    EVP_PKEY_free(pkey);
+    ERR_clear_error();
+    return Error(StatusCode::kInvalidKey, "EC point is not valid for the curve");
+  }
+  return Wrap(pkey);
+}
+
 Result<internal::PkeyPtr> EcPkeyFromParts(SignatureAlg alg, ByteView point, const Bytes* priv) {
+  if (priv == nullptr) return EcPublicFromPoint(alg, point);
   std::unique_ptr<OSSL_PARAM_BLD, ParamBldFree> bld(OSSL_PARAM_BLD_new());
   BnPtr d;
   if (!bld || OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, GroupName(alg), 0) != 1 ||
@@ -141,12 +176,6 @@ Result<internal::PkeyPtr> EcPkeyFromParts(SignatureAlg alg, ByteView point, cons
       return Error(StatusCode::kInvalidKey, "private key does not match public key");
     }
   }
-  return out;
-}
-
-Bytes PadLeft(const BIGNUM* bn, size_t size) {
-  Bytes out(size);
-  BN_bn2binpad(bn, out.data(), static_cast<int>(size));
   return out;
 }
 
@@ -257,13 +286,14 @@ Result<PublicKey> PublicKey::FromEncodedPoint(SignatureAlg alg, ByteView point) 
       ERR_clear_error();
       return Error(StatusCode::kInvalidKey, "invalid Ed25519 public key");
     }
-    return PublicKey(Wrap(p), alg);
+    return PublicKey(Wrap(p), alg, Bytes(point.begin(), point.end()));
   }
   size_t field = FieldSize(alg);
   bool shape_ok = (point.size() == 1 + 2 * field && point[0] == 0x04) ||
                   (point.size() == 1 + field && (point[0] == 0x02 || point[0] == 0x03));
   if (!shape_ok) return Error(StatusCode::kInvalidKey, "EC point has the wrong encoding or length");
   ASSIGN_OR_RETURN(auto pkey, EcPkeyFromParts(alg, point, nullptr));
+  if (point[0] == 0x04) return PublicKey(std::move(pkey), alg, Bytes(point.begin(), point.end()));
   return PublicKey(std::move(pkey), alg);
 }
 
@@ -288,32 +318,40 @@ Result<PublicKey> PublicKey::FromSpkiDer(ByteView der) {
   return PublicFromPkey(Wrap(k));
 }
 
-Bytes PublicKey::EncodedPoint(bool compressed) const {
-  if (alg_ == SignatureAlg::kEdDSA) {
+namespace {
+// ExtractPoint reads the uncompressed SEC1 point (EC) or raw key (Ed25519) out of `pkey`.
+Bytes ExtractPoint(EVP_PKEY* pkey, SignatureAlg alg) {
+  if (alg == SignatureAlg::kEdDSA) {
     Bytes out(32);
     size_t len = out.size();
-    EVP_PKEY_get_raw_public_key(pkey_.get(), out.data(), &len);
+    EVP_PKEY_get_raw_public_key(pkey, out.data(), &len);
     return out;
   }
   // Read x and y, then encode ourselves so the output form does not depend on key settings.
   BIGNUM* x = nullptr;
   BIGNUM* y = nullptr;
-  EVP_PKEY_get_bn_param(pkey_.get(), OSSL_PKEY_PARAM_EC_PUB_X, &x);
-  EVP_PKEY_get_bn_param(pkey_.get(), OSSL_PKEY_PARAM_EC_PUB_Y, &y);
-  size_t field = FieldSize(alg_);
-  Bytes out;
-  if (compressed) {
-    out.push_back(BN_is_odd(y) ? 0x03 : 0x02);
-    Bytes xb = PadLeft(x, field);
-    out.insert(out.end(), xb.begin(), xb.end());
-  } else {
-    out.push_back(0x04);
-    Bytes xb = PadLeft(x, field), yb = PadLeft(y, field);
-    out.insert(out.end(), xb.begin(), xb.end());
-    out.insert(out.end(), yb.begin(), yb.end());
-  }
+  EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_EC_PUB_X, &x);
+  EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_EC_PUB_Y, &y);
+  size_t field = FieldSize(alg);
+  Bytes out(1 + 2 * field);
+  out[0] = 0x04;
+  BN_bn2binpad(x, out.data() + 1, static_cast<int>(field));
+  BN_bn2binpad(y, out.data() + 1 + field, static_cast<int>(field));
   BN_free(x);
   BN_free(y);
+  return out;
+}
+}  // namespace
+
+PublicKey::PublicKey(internal::PkeyPtr pkey, SignatureAlg alg)
+    : pkey_(std::move(pkey)), alg_(alg), point_(std::make_shared<const Bytes>(ExtractPoint(pkey_.get(), alg))) {}
+
+Bytes PublicKey::EncodedPoint(bool compressed) const {
+  const Bytes& p = *point_;
+  if (alg_ == SignatureAlg::kEdDSA || !compressed) return p;
+  size_t field = FieldSize(alg_);
+  Bytes out(p.begin(), p.begin() + 1 + static_cast<std::ptrdiff_t>(field));
+  out[0] = (p.back() & 1) ? 0x03 : 0x02;
   return out;
 }
 

@@ -77,9 +77,16 @@ class PublicKey {
   }
 
  private:
-  PublicKey(internal::PkeyPtr pkey, SignatureAlg alg) : pkey_(std::move(pkey)), alg_(alg) {}
+  // Reads the public point out of `pkey` (slow: only when the caller does not have it).
+  PublicKey(internal::PkeyPtr pkey, SignatureAlg alg);
+  // `point` is the uncompressed SEC1 point (EC) or the raw key (Ed25519) of `pkey`.
+  PublicKey(internal::PkeyPtr pkey, SignatureAlg alg, Bytes point)
+      : pkey_(std::move(pkey)), alg_(alg), point_(std::make_shared<const Bytes>(std::move(point))) {}
   internal::PkeyPtr pkey_;
   SignatureAlg alg_;
+  // Cached encoding: ToJwk, EncodedPoint and thumbprints are on hot paths (issuance, key
+  // binding) and reading it back out of OpenSSL costs more than the hash that follows.
+  std::shared_ptr<const Bytes> point_;
 };
 
 // Signer produces signatures with a key it may not reveal. PrivateKey is the in-process signer;

@@ -1,5 +1,6 @@
 // SD-JWT issuance (RFC 9901 sections 4 and 5).
 #include <algorithm>
+#include <array>
 
 #include "base/encoding.h"
 #include "jose/jws.h"
@@ -9,11 +10,37 @@
 namespace bonafide::sdjwt {
 namespace {
 
+// SaltSource hands out 16-byte salts from one bulk draw of the CSPRNG (one RAND_bytes call per
+// credential instead of one per disclosure).
+class SaltSource final : public Random {
+ public:
+  explicit SaltSource(Random& upstream) : upstream_(upstream) {}
+  void Fill(std::span<uint8_t> out) override {
+    if (out.size() > pool_.size()) {
+      upstream_.Fill(out);
+      return;
+    }
+    if (out.size() > pool_.size() - used_) {
+      upstream_.Fill(pool_);
+      used_ = 0;
+    }
+    std::copy_n(pool_.begin() + static_cast<std::ptrdiff_t>(used_), out.size(), out.begin());
+    // Each byte is handed out once; wipe it from the pool as it leaves.
+    std::fill_n(pool_.begin() + static_cast<std::ptrdiff_t>(used_), out.size(), uint8_t{0});
+    used_ += out.size();
+  }
+
+ private:
+  Random& upstream_;
+  std::array<uint8_t, 512> pool_{};
+  size_t used_ = 512;
+};
+
 struct IssueCtx {
   const IssueOptions& options;
   Random& random;
   std::vector<bool> matched;  // per options.disclosable entry
-  std::vector<Disclosure> disclosures;
+  std::vector<std::string> disclosures;  // encoded, in creation order
 };
 
 bool Disclosable(const ClaimPath& path, IssueCtx& ctx) {
@@ -41,6 +68,16 @@ void AddDecoys(Json& sd, IssueCtx& ctx) {
   }
 }
 
+// AddDisclosure encodes a disclosure for (name, value), keeps it for output and returns its digest.
+std::string AddDisclosure(const std::string* name, const Json& value, IssueCtx& ctx) {
+  std::array<uint8_t, 16> salt;
+  ctx.random.Fill(salt);
+  std::string encoded = internal::EncodeDisclosure(Base64UrlEncode(salt), name, value);
+  std::string digest = Base64UrlEncode(crypto::Digest(ctx.options.hash_alg, AsBytes(encoded)));
+  ctx.disclosures.push_back(std::move(encoded));
+  return digest;
+}
+
 Result<Json> Build(const Json& value, const ClaimPath& path, IssueCtx& ctx) {
   if (value.is_object()) {
     Json out = Json::object();
@@ -52,9 +89,7 @@ Result<Json> Build(const Json& value, const ClaimPath& path, IssueCtx& ctx) {
       ClaimPath child = path.Child(name);
       ASSIGN_OR_RETURN(Json built, Build(member, child, ctx));
       if (Disclosable(child, ctx)) {
-        Disclosure d = MakeDisclosure(ctx.random, name, built, ctx.options.hash_alg);
-        sd.push_back(d.digest);
-        ctx.disclosures.push_back(std::move(d));
+        sd.push_back(AddDisclosure(&name, built, ctx));
       } else {
         out[name] = std::move(built);
       }
@@ -73,9 +108,7 @@ Result<Json> Build(const Json& value, const ClaimPath& path, IssueCtx& ctx) {
       ClaimPath child = path.Child(i);
       ASSIGN_OR_RETURN(Json built, Build(value[i], child, ctx));
       if (Disclosable(child, ctx)) {
-        Disclosure d = MakeDisclosure(ctx.random, std::nullopt, built, ctx.options.hash_alg);
-        out.push_back(Json{{"...", d.digest}});
-        ctx.disclosures.push_back(std::move(d));
+        out.push_back(Json{{"...", AddDisclosure(nullptr, built, ctx)}});
       } else {
         out.push_back(std::move(built));
       }
@@ -100,7 +133,8 @@ Result<std::string> IssueSdJwt(const Json& claims, const Json& header, const Iss
       }
     }
   }
-  IssueCtx ctx{options, random, std::vector<bool>(options.disclosable.size(), false), {}};
+  SaltSource salts(random);
+  IssueCtx ctx{options, salts, std::vector<bool>(options.disclosable.size(), false), {}};
   ASSIGN_OR_RETURN(Json payload, Build(claims, ClaimPath(), ctx));
   for (size_t i = 0; i < ctx.matched.size(); ++i) {
     if (!ctx.matched[i]) {
@@ -112,8 +146,8 @@ Result<std::string> IssueSdJwt(const Json& claims, const Json& header, const Iss
   ASSIGN_OR_RETURN(std::string jwt, jose::SignJwt(header, payload, signer));
   std::string out = std::move(jwt);
   out.push_back('~');
-  for (const Disclosure& d : ctx.disclosures) {
-    out += d.encoded;
+  for (const std::string& d : ctx.disclosures) {
+    out += d;
     out.push_back('~');
   }
   return out;

@@ -120,30 +120,57 @@ bool PathExists(const Json& claims, const ClaimPath& path) {
 
 }  // namespace
 
-Result<std::vector<DisclosedClaim>> MapDisclosures(const UnverifiedSdJwt& sdjwt) {
-  ASSIGN_OR_RETURN(Json payload, UnverifiedPayload(sdjwt));
+namespace {
+
+struct Mapped {
+  Json payload;
   crypto::HashAlg alg = crypto::HashAlg::kSha256;
-  if (const Json* a = Find(payload, "_sd_alg"); a != nullptr) {
+  std::vector<DisclosedClaim> claims;
+};
+
+Result<Mapped> Map(const UnverifiedSdJwt& sdjwt) {
+  Mapped out;
+  ASSIGN_OR_RETURN(out.payload, UnverifiedPayload(sdjwt));
+  if (const Json* a = Find(out.payload, "_sd_alg"); a != nullptr) {
     auto parsed = a->is_string() ? crypto::ParseHashAlgName(a->get<std::string>()) : std::nullopt;
     if (!parsed) return Error(StatusCode::kUnsupportedAlgorithm, "unsupported _sd_alg");
-    alg = *parsed;
+    out.alg = *parsed;
   }
   MapCtx ctx;
   for (const auto& encoded : sdjwt.disclosures()) {
-    ASSIGN_OR_RETURN(Disclosure d, ParseDisclosure(encoded, alg));
+    ASSIGN_OR_RETURN(Disclosure d, ParseDisclosure(encoded, out.alg));
     ctx.disclosures.push_back(std::move(d));
   }
   ctx.placed.assign(ctx.disclosures.size(), false);
-  RETURN_IF_ERROR(Walk(payload, ClaimPath(), std::nullopt, ctx, 0));
+  RETURN_IF_ERROR(Walk(out.payload, ClaimPath(), std::nullopt, ctx, 0));
   for (size_t i = 0; i < ctx.placed.size(); ++i) {
     if (!ctx.placed[i]) return Error(StatusCode::kUnreferencedDisclosure, "a disclosure belongs nowhere in the credential");
   }
-  return std::move(ctx.out);
+  out.claims = std::move(ctx.out);
+  return out;
+}
+
+// SameJwk compares the key members of a cnf JWK with a public key (no key import needed).
+bool SameJwk(const Json& jwk, const crypto::PublicKey& key) {
+  Json mine = key.ToJwk();
+  for (const auto& [name, value] : mine.items()) {
+    const Json* theirs = Find(jwk, name);
+    if (theirs == nullptr || *theirs != value) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Result<std::vector<DisclosedClaim>> MapDisclosures(const UnverifiedSdJwt& sdjwt) {
+  ASSIGN_OR_RETURN(Mapped mapped, Map(sdjwt));
+  return std::move(mapped.claims);
 }
 
 Result<std::string> Present(const UnverifiedSdJwt& issued, const std::vector<ClaimPath>& reveal,
                             const std::optional<KeyBindingRequest>& kb) {
-  ASSIGN_OR_RETURN(std::vector<DisclosedClaim> map, MapDisclosures(issued));
+  ASSIGN_OR_RETURN(Mapped mapped, Map(issued));
+  const std::vector<DisclosedClaim>& map = mapped.claims;
   std::vector<bool> chosen(issued.disclosures().size(), false);
   std::optional<Json> all_claims;  // computed lazily for paths that need no disclosure
   for (const ClaimPath& want : reveal) {
@@ -157,8 +184,7 @@ Result<std::string> Present(const UnverifiedSdJwt& issued, const std::vector<Cla
     }
     if (!found) {
       if (!all_claims) {
-        ASSIGN_OR_RETURN(Json payload, UnverifiedPayload(issued));
-        ASSIGN_OR_RETURN(Json processed, ProcessPayload(payload, issued.disclosures()));
+        ASSIGN_OR_RETURN(Json processed, ProcessPayload(mapped.payload, issued.disclosures()));
         all_claims = std::move(processed);
       }
       if (!PathExists(*all_claims, want)) {
@@ -175,22 +201,16 @@ Result<std::string> Present(const UnverifiedSdJwt& issued, const std::vector<Cla
   }
   if (!kb) return out;
   if (kb->holder == nullptr) return Error(StatusCode::kInvalidArgument, "key binding needs a holder key");
-  ASSIGN_OR_RETURN(Json payload, UnverifiedPayload(issued));
-  const Json* cnf = Find(payload, "cnf");
+  const Json* cnf = Find(mapped.payload, "cnf");
   const Json* jwk = cnf != nullptr ? Find(*cnf, "jwk") : nullptr;
   if (jwk == nullptr) return Error(StatusCode::kInvalidArgument, "credential is not bound to a key (no cnf.jwk)");
-  ASSIGN_OR_RETURN(crypto::PublicKey bound, crypto::PublicKey::FromJwk(*jwk));
-  if (!bound.Equals(kb->holder->public_key())) {
+  if (!SameJwk(*jwk, kb->holder->public_key())) {
     return Error(StatusCode::kInvalidKey, "holder key does not match the credential's cnf.jwk");
-  }
-  crypto::HashAlg alg = crypto::HashAlg::kSha256;
-  if (const Json* a = Find(payload, "_sd_alg"); a != nullptr && a->is_string()) {
-    alg = crypto::ParseHashAlgName(a->get<std::string>()).value_or(crypto::HashAlg::kSha256);
   }
   Json kb_claims = {{"iat", kb->issued_at},
                     {"aud", kb->audience},
                     {"nonce", kb->nonce},
-                    {"sd_hash", Base64UrlEncode(crypto::Digest(alg, AsBytes(out)))}};
+                    {"sd_hash", Base64UrlEncode(crypto::Digest(mapped.alg, AsBytes(out)))}};
   ASSIGN_OR_RETURN(std::string kb_jwt, jose::SignJwt(Json{{"typ", "kb+jwt"}}, kb_claims, *kb->holder));
   out += kb_jwt;
   return out;

@@ -8,6 +8,7 @@
 #include "base/encoding.h"
 #include "jose/jws.h"
 #include "jose/jwt.h"
+#include "sdjwt/internal.h"
 
 namespace bonafide::sdjwt {
 namespace {
@@ -108,7 +109,7 @@ Result<crypto::HashAlg> SdAlg(const Json& payload) {
   return *parsed;
 }
 
-Result<Json> ProcessWithAlg(const Json& payload, const std::vector<std::string>& disclosures,
+Result<Json> ProcessWithAlg(Json payload, const std::vector<std::string>& disclosures,
                             crypto::HashAlg alg, size_t max_disclosures) {
   if (disclosures.size() > max_disclosures) {
     return Error(StatusCode::kLimitExceeded, "too many disclosures");
@@ -126,7 +127,7 @@ Result<Json> ProcessWithAlg(const Json& payload, const std::vector<std::string>&
     ctx.disclosures.push_back(std::move(d));
   }
   ctx.used.assign(ctx.disclosures.size(), false);
-  Json out = payload;
+  Json out = std::move(payload);
   if (!out.is_object()) return Error(StatusCode::kMalformed, "SD-JWT payload is not an object");
   out.erase("_sd_alg");
   RETURN_IF_ERROR(ProcessValue(out, ctx, 0));
@@ -281,15 +282,31 @@ Result<Disclosure> ParseDisclosure(std::string_view encoded, crypto::HashAlg alg
 Disclosure MakeDisclosure(Random& random, std::optional<std::string> name, const Json& value, crypto::HashAlg alg) {
   Disclosure d;
   d.salt = Base64UrlEncode(random.Generate(16));
-  Json arr = Json::array({d.salt});
-  if (name) arr.push_back(*name);
-  arr.push_back(value);
+  d.encoded = internal::EncodeDisclosure(d.salt, name ? &*name : nullptr, value);
+  d.digest = Base64UrlEncode(crypto::Digest(alg, AsBytes(d.encoded)));
   d.name = std::move(name);
   d.value = value;
-  d.encoded = Base64UrlEncode(DumpJson(arr));
-  d.digest = Base64UrlEncode(crypto::Digest(alg, AsBytes(d.encoded)));
   return d;
 }
+
+namespace internal {
+
+std::string EncodeDisclosure(std::string_view salt, const std::string* name, const Json& value) {
+  // The JSON array written directly: the salt is base64url (nothing to escape), the name and
+  // value are serialised by the JSON library.
+  std::string json = "[\"";
+  json.append(salt);
+  json += "\",";
+  if (name != nullptr) {
+    json += DumpJson(Json(*name));
+    json.push_back(',');
+  }
+  json += DumpJson(value);
+  json.push_back(']');
+  return Base64UrlEncode(json);
+}
+
+}  // namespace internal
 
 // ---- UnverifiedSdJwt ----
 
@@ -396,7 +413,7 @@ Result<VerifiedSdJwt> VerifySdJwt(const UnverifiedSdJwt& sdjwt, const crypto::Pu
   auto payload = ParseJsonObject(AsStringView(verified.payload()));
   if (!payload.ok()) return Error(StatusCode::kMalformed, "issuer JWT payload: " + payload.status().message());
   ASSIGN_OR_RETURN(crypto::HashAlg alg, SdAlg(*payload));
-  ASSIGN_OR_RETURN(Json claims, ProcessWithAlg(*payload, sdjwt.disclosures(), alg, options.max_disclosures()));
+  ASSIGN_OR_RETURN(Json claims, ProcessWithAlg(std::move(*payload), sdjwt.disclosures(), alg, options.max_disclosures()));
 
   jose::JwtTimeValidator time(options.clock(), options.skew());
   if (options.allow_missing_exp()) time.AllowMissingExpiry();
