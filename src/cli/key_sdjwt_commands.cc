@@ -143,6 +143,7 @@ struct VerifyArgs {
   std::string file, issuer_key, trust_anchor, issuer_metadata, nonce, aud, status_list, status_key, vct;
   std::optional<int64_t> at;
   bool allow_unchecked_status = false;
+  bool allow_missing_exp = false;
   int64_t kb_max_age = 300;
 };
 
@@ -173,6 +174,7 @@ int SdJwtVerify(const VerifyArgs& a) {
   }
   sdjwt::VerifyOptions options(*clock);
   options.KeyBindingMaxAge(a.kb_max_age);
+  if (a.allow_missing_exp) options.AllowMissingExpiry();
   if (!a.nonce.empty() || !a.aud.empty()) options.ExpectKeyBinding(a.nonce, a.aud);
   if (!a.status_list.empty()) {
     auto token = ReadTrimmedFile(a.status_list);
@@ -274,6 +276,7 @@ void RegisterSdJwtCommands(CLI::App& app, int& exit_code) {
   verify->add_option("--status-list", va->status_list, "Status List Token (JWT) file fetched from status.status_list.uri");
   verify->add_option("--status-key", va->status_key, "Key that signs the status list (default: the issuer key)");
   verify->add_flag("--no-status-check", va->allow_unchecked_status, "Accept a credential with a status reference without checking it");
+  verify->add_flag("--allow-missing-exp", va->allow_missing_exp, "Accept a credential without exp (SD-JWT VC makes exp optional)");
   verify->add_option("--kb-max-age", va->kb_max_age, "Maximum KB-JWT age in seconds")->capture_default_str();
   verify->add_option("--at", va->at, "Verify as of this Unix time (default: now)");
   verify->callback([&exit_code, va] { exit_code = SdJwtVerify(*va); });

@@ -70,7 +70,7 @@ std::string ValueName(uint32_t v) {
 }
 
 struct CreateArgs {
-  int bits = 2;
+  std::optional<int> bits;  // default: 2 for token lists (valid/invalid/suspended), 1 for bitstring
   uint64_t size = 0;
   std::string out, kind = "token";
 };
@@ -78,11 +78,11 @@ struct CreateArgs {
 int Create(const CreateArgs& a) {
   ListFile list;
   if (a.kind == "token") {
-    auto l = status::StatusList::Create(a.bits, a.size);
+    auto l = status::StatusList::Create(a.bits.value_or(2), a.size);
     if (!l.ok()) return ReportError(l.status());
     list.token = std::move(*l);
   } else if (a.kind == "bitstring") {
-    if (a.bits != 1) return ReportError(Error(StatusCode::kInvalidArgument, "bitstring lists here use 1 bit per entry"));
+    if (a.bits.value_or(1) != 1) return ReportError(Error(StatusCode::kInvalidArgument, "bitstring lists here use 1 bit per entry"));
     auto l = status::BitstringStatusList::Create(std::max<uint64_t>(a.size, status::kMinBitstringBits));
     if (!l.ok()) return ReportError(l.status());
     list.bitstring = std::move(*l);
@@ -224,7 +224,7 @@ void RegisterStatusCommands(CLI::App& app, int& exit_code) {
 
   auto ca = std::make_shared<CreateArgs>();
   CLI::App* create = st->add_subcommand("create", "Create an empty status list file (every entry valid)");
-  create->add_option("--bits", ca->bits, "Bits per entry: 1, 2, 4 or 8 (token lists)")->capture_default_str();
+  create->add_option("--bits", ca->bits, "Bits per entry: 1, 2, 4 or 8 (token lists; default 2), 1 for bitstring");
   create->add_option("--size", ca->size, "Number of entries")->required();
   create->add_option("--out", ca->out, "List file to write")->required();
   create->add_option("--kind", ca->kind, "token (IETF Token Status List) or bitstring (W3C)")->capture_default_str();
