@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# The end-to-end story bonafide tells so far, narrated: a government issuer puts an SD-JWT VC
+# digital ID and a VC-JWT Veteran Card into a citizen's wallet; the citizen shows a shop only
+# that she is over 18, and shows an employer her Veteran Card; both verifiers check the
+# credentials and their revocation status; the issuers revoke; the same presentations are then
+# rejected. Everything runs through the `bonafide` CLI on files in build/demo/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BONAFIDE=${BONAFIDE:-build/src/cli/bonafide}
+DIR=build/demo
+rm -rf "$DIR" && mkdir -p "$DIR" && cd "$DIR"
+B="../../$BONAFIDE"
+[ -x "$B" ] || B="$BONAFIDE"
+
+bold=$(tput bold 2>/dev/null || true); dim=$(tput dim 2>/dev/null || true); off=$(tput sgr0 2>/dev/null || true)
+step=0
+say() { step=$((step + 1)); printf '\n%s%d. %s%s\n' "$bold" "$step" "$1" "$off"; }
+run() { printf '%s   $ bonafide %s%s\n' "$dim" "$*" "$off" >&2; "$B" "$@"; }
+show() { printf '   %s\n' "$@"; }
+expect_fail() {
+  local out
+  if out=$("$B" "$@"); then echo "   UNEXPECTED: verification passed" >&2; exit 1; fi
+  printf '%s   $ bonafide %s%s\n' "$dim" "$*" "$off"
+  printf '   -> %s\n' "$out"
+}
+# field EXPR: evaluates a JavaScript expression over the JSON on stdin, bound to d.
+field() { node -e "let s='';process.stdin.on('data',c=>s+=c).on('end',()=>{const d=JSON.parse(s);const v=($1);console.log(typeof v==='string'?v:JSON.stringify(v));})"; }
+
+say "The Government Digital Service creates its issuing key (P-256, ES256), and Ada's phone creates a device key"
+run key generate --alg ES256 --out gds.jwk
+run key generate --alg ES256 --out ada-device.jwk
+run key public ada-device.jwk > ada-device.pub.jwk
+show "Ada's wallet is identified to issuers by $("$B" key did ada-device.jwk)"
+
+say "GDS publishes an empty revocation list (2 bits per credential: valid / invalid / suspended)"
+run status create --bits 2 --size 100000 --out gds-status.json
+run status token gds-status.json --issuer-key gds.jwk --sub https://gds.example.gov.uk/status/1 --out gds-status.jwt
+
+cat > digital-id.json <<'JSON'
+{"family_name": "Lovelace", "given_name": "Ada", "birth_date": "1990-12-10", "nationality": "GB",
+ "residency_status": "british_citizen", "age_over_16": true, "age_over_18": true, "age_over_21": true,
+ "age_over_25": true, "document_number": "GDS-2026-0001234", "issuing_authority": "Government Digital Service",
+ "issuing_country": "GB"}
+JSON
+say "GDS issues Ada's digital ID as an SD-JWT VC bound to her device key, every personal claim selectively disclosable"
+run sdjwt issue --issuer-key gds.jwk --iss https://gds.example.gov.uk --vct urn:uk:gov:digital-id:1 \
+  --claims digital-id.json --holder-key ada-device.pub.jwk --all-disclosable \
+  --status-uri https://gds.example.gov.uk/status/1 --status-idx 4711 --out digital-id.sdjwt
+show "The issuer-signed part shows no personal data, only digests: $(cut -c1-60 digital-id.sdjwt)..."
+
+say "A shop asks Ada to prove she is over 18 (nonce 8f3c1, audience https://shop.example). Her wallet reveals age_over_18 only"
+run sdjwt present --credential digital-id.sdjwt --holder-key ada-device.jwk --disclose age_over_18 \
+  --nonce 8f3c1 --aud https://shop.example --out age-proof.txt
+show "Disclosures sent: $(( $(tr '~' '\n' < age-proof.txt | sed -n '2,$p' | grep -c .) - 1 )) of $(tr '~' '\n' < digital-id.sdjwt | sed -n '2,$p' | grep -c .), plus a key binding JWT signed by her device"
+
+say "The shop verifies: GDS signature, disclosures, Ada's device signature over its nonce, and the revocation list"
+result=$("$B" sdjwt verify --issuer-key gds.jwk --nonce 8f3c1 --aud https://shop.example --status-list gds-status.jwt age-proof.txt)
+printf '%s   $ bonafide sdjwt verify --issuer-key gds.jwk --nonce 8f3c1 --aud https://shop.example --status-list gds-status.jwt age-proof.txt%s\n' "$dim" "$off"
+show "valid: $(echo "$result" | field 'd.valid'), personal claims the shop learns: $(echo "$result" | field 'Object.fromEntries(Object.entries(d.claims).filter(([k]) => !["iss","iat","nbf","exp","cnf","vct","status"].includes(k)))')"
+
+say "The Ministry of Defence issues Ada's HM Armed Forces Veteran Card as a W3C VC-JWT from did:web"
+run key generate --alg ES256 --out mod.jwk
+run vc did-doc --issuer-key mod.jwk --did did:web:veterans.mod.example.gov.uk --out mod-did.json
+run status create --kind bitstring --size 131072 --out mod-status.json
+run status token mod-status.json --issuer-key mod.jwk --sub https://veterans.mod.example.gov.uk/status/1 \
+  --iss did:web:veterans.mod.example.gov.uk --kid did:web:veterans.mod.example.gov.uk#key-1 --out mod-status.jwt
+cat > veteran.json <<'JSON'
+{"name": [{"nameParts": [{"type": "GivenName", "value": "Ada"}, {"type": "FamilyName", "value": "Lovelace"}]}],
+ "birthDate": [{"value": "1990-12-10"}],
+ "veteranCard": [{"expiryDate": "2031-01-01", "serviceNumber": "25057386", "serviceBranch": "Royal Navy", "photo": "/9j/4AAQSkZJRgABAQ"}]}
+JSON
+run vc issue --issuer-key mod.jwk --issuer did:web:veterans.mod.example.gov.uk --type DigitalVeteranCard \
+  --name "HM Armed Forces Veteran Card" --description "HM Armed Forces Veteran Card" --claims veteran.json \
+  --holder-key ada-device.pub.jwk --status-uri https://veterans.mod.example.gov.uk/status/1 --status-idx 90210 \
+  --out veteran.jwt
+
+say "An employer checks veteran status: Ada's wallet wraps the card in a presentation signed by her device"
+run vc present --credential veteran.jwt --holder-key ada-device.jwk --nonce c0ffee --aud https://employer.example --out veteran-vp.jwt
+result=$("$B" vc verify veteran-vp.jwt --did-doc mod-did.json --nonce c0ffee --aud https://employer.example --status-list mod-status.jwt)
+printf '%s   $ bonafide vc verify veteran-vp.jwt --did-doc mod-did.json --nonce c0ffee --aud https://employer.example --status-list mod-status.jwt%s\n' "$dim" "$off"
+show "valid: $(echo "$result" | field 'd.valid'), $(echo "$result" | field 'd.credentials[0].type') issued by $(echo "$result" | field 'd.credentials[0].issuer'), branch $(echo "$result" | field 'd.credentials[0].credentialSubject.veteranCard[0].serviceBranch')"
+
+say "Ada reports her phone stolen: GDS revokes the digital ID and MoD the Veteran Card, and both republish their lists"
+run status set gds-status.json --idx 4711 --value invalid
+run status token gds-status.json --issuer-key gds.jwk --sub https://gds.example.gov.uk/status/1 --out gds-status.jwt
+run status set mod-status.json --idx 90210 --value invalid
+run status token mod-status.json --issuer-key mod.jwk --sub https://veterans.mod.example.gov.uk/status/1 \
+  --iss did:web:veterans.mod.example.gov.uk --kid did:web:veterans.mod.example.gov.uk#key-1 --out mod-status.jwt
+show "The lists reveal nothing about where the credentials were used: verifiers fetch whole lists."
+
+say "The same presentations are now rejected"
+expect_fail sdjwt verify --issuer-key gds.jwk --nonce 8f3c1 --aud https://shop.example --status-list gds-status.jwt age-proof.txt
+expect_fail vc verify veteran-vp.jwt --did-doc mod-did.json --nonce c0ffee --aud https://employer.example --status-list mod-status.jwt
+
+say "And a replay of the age proof to another shop fails on the audience before status is even consulted"
+expect_fail sdjwt verify --issuer-key gds.jwk --nonce 8f3c1 --aud https://other-shop.example --status-list gds-status.jwt age-proof.txt
+
+printf '\n%sDemo complete.%s Files are in %s.\n' "$bold" "$off" "$DIR"
