@@ -54,25 +54,35 @@ Result<Bytes> DecodeUnpadded(std::string_view text, const std::array<uint8_t, 25
   if (text.size() % 4 == 1) {
     return Error(StatusCode::kMalformed, std::string(what) + ": impossible length");
   }
-  Bytes out;
-  out.reserve(text.size() * 3 / 4);
-  uint32_t acc = 0;
-  int bits = 0;
-  for (char c : text) {
-    uint8_t v = rev[static_cast<uint8_t>(c)];
-    if (v == 0xFF) {
+  const size_t full = text.size() / 4, rest = text.size() % 4;
+  Bytes out(full * 3 + (rest == 0 ? 0 : rest - 1));
+  uint8_t* o = out.data();
+  const char* in = text.data();
+  for (size_t i = 0; i < full; ++i, in += 4, o += 3) {
+    const uint32_t a = rev[static_cast<uint8_t>(in[0])], b = rev[static_cast<uint8_t>(in[1])],
+                   c = rev[static_cast<uint8_t>(in[2])], d = rev[static_cast<uint8_t>(in[3])];
+    if ((a | b | c | d) & 0x80) {
       return Error(StatusCode::kMalformed, std::string(what) + ": invalid character");
     }
-    acc = (acc << 6) | v;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<uint8_t>((acc >> bits) & 0xFF));
-    }
+    const uint32_t v = (a << 18) | (b << 12) | (c << 6) | d;
+    o[0] = static_cast<uint8_t>(v >> 16);
+    o[1] = static_cast<uint8_t>(v >> 8);
+    o[2] = static_cast<uint8_t>(v);
   }
-  // Leftover bits (2 or 4) must be zero for the encoding to be canonical.
-  if (bits > 0 && (acc & ((1u << bits) - 1)) != 0) {
-    return Error(StatusCode::kMalformed, std::string(what) + ": non-zero trailing bits");
+  if (rest != 0) {
+    uint32_t v = 0;
+    for (size_t k = 0; k < rest; ++k) {
+      const uint32_t x = rev[static_cast<uint8_t>(in[k])];
+      if (x & 0x80) return Error(StatusCode::kMalformed, std::string(what) + ": invalid character");
+      v |= x << (18 - 6 * k);
+    }
+    // Leftover bits (4 for 2 characters, 2 for 3) must be zero for a canonical encoding.
+    const uint32_t leftover_mask = rest == 2 ? 0xFFFF : 0xFF;
+    if ((v & leftover_mask) != 0) {
+      return Error(StatusCode::kMalformed, std::string(what) + ": non-zero trailing bits");
+    }
+    o[0] = static_cast<uint8_t>(v >> 16);
+    if (rest == 3) o[1] = static_cast<uint8_t>(v >> 8);
   }
   return out;
 }

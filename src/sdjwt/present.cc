@@ -122,34 +122,6 @@ bool PathExists(const Json& claims, const ClaimPath& path) {
 
 namespace {
 
-struct Mapped {
-  Json payload;
-  crypto::HashAlg alg = crypto::HashAlg::kSha256;
-  std::vector<DisclosedClaim> claims;
-};
-
-Result<Mapped> Map(const UnverifiedSdJwt& sdjwt) {
-  Mapped out;
-  ASSIGN_OR_RETURN(out.payload, UnverifiedPayload(sdjwt));
-  if (const Json* a = Find(out.payload, "_sd_alg"); a != nullptr) {
-    auto parsed = a->is_string() ? crypto::ParseHashAlgName(a->get<std::string>()) : std::nullopt;
-    if (!parsed) return Error(StatusCode::kUnsupportedAlgorithm, "unsupported _sd_alg");
-    out.alg = *parsed;
-  }
-  MapCtx ctx;
-  for (const auto& encoded : sdjwt.disclosures()) {
-    ASSIGN_OR_RETURN(Disclosure d, ParseDisclosure(encoded, out.alg));
-    ctx.disclosures.push_back(std::move(d));
-  }
-  ctx.placed.assign(ctx.disclosures.size(), false);
-  RETURN_IF_ERROR(Walk(out.payload, ClaimPath(), std::nullopt, ctx, 0));
-  for (size_t i = 0; i < ctx.placed.size(); ++i) {
-    if (!ctx.placed[i]) return Error(StatusCode::kUnreferencedDisclosure, "a disclosure belongs nowhere in the credential");
-  }
-  out.claims = std::move(ctx.out);
-  return out;
-}
-
 // SameJwk compares the key members of a cnf JWK with a public key (no key import needed).
 bool SameJwk(const Json& jwk, const crypto::PublicKey& key) {
   Json mine = key.ToJwk();
@@ -162,20 +134,39 @@ bool SameJwk(const Json& jwk, const crypto::PublicKey& key) {
 
 }  // namespace
 
-Result<std::vector<DisclosedClaim>> MapDisclosures(const UnverifiedSdJwt& sdjwt) {
-  ASSIGN_OR_RETURN(Mapped mapped, Map(sdjwt));
-  return std::move(mapped.claims);
+Result<HeldSdJwt> HeldSdJwt::FromIssuance(std::string_view text) {
+  ASSIGN_OR_RETURN(UnverifiedSdJwt sdjwt, UnverifiedSdJwt::Parse(text));
+  if (sdjwt.kb_jwt()) return Error(StatusCode::kMalformed, "a held credential has no Key Binding JWT");
+  HeldSdJwt out;
+  ASSIGN_OR_RETURN(out.payload_, UnverifiedPayload(sdjwt));
+  if (const Json* a = Find(out.payload_, "_sd_alg"); a != nullptr) {
+    auto parsed = a->is_string() ? crypto::ParseHashAlgName(a->get<std::string>()) : std::nullopt;
+    if (!parsed) return Error(StatusCode::kUnsupportedAlgorithm, "unsupported _sd_alg");
+    out.alg_ = *parsed;
+  }
+  MapCtx ctx;
+  for (const auto& encoded : sdjwt.disclosures()) {
+    ASSIGN_OR_RETURN(Disclosure d, ParseDisclosure(encoded, out.alg_));
+    ctx.disclosures.push_back(std::move(d));
+  }
+  ctx.placed.assign(ctx.disclosures.size(), false);
+  RETURN_IF_ERROR(Walk(out.payload_, ClaimPath(), std::nullopt, ctx, 0));
+  for (size_t i = 0; i < ctx.placed.size(); ++i) {
+    if (!ctx.placed[i]) return Error(StatusCode::kUnreferencedDisclosure, "a disclosure belongs nowhere in the credential");
+  }
+  out.map_ = std::move(ctx.out);
+  out.sdjwt_ = std::move(sdjwt);
+  return out;
 }
 
-Result<std::string> Present(const UnverifiedSdJwt& issued, const std::vector<ClaimPath>& reveal,
-                            const std::optional<KeyBindingRequest>& kb) {
-  ASSIGN_OR_RETURN(Mapped mapped, Map(issued));
-  const std::vector<DisclosedClaim>& map = mapped.claims;
-  std::vector<bool> chosen(issued.disclosures().size(), false);
-  std::optional<Json> all_claims;  // computed lazily for paths that need no disclosure
+Result<std::string> HeldSdJwt::Present(const std::vector<ClaimPath>& reveal,
+                                       const std::optional<KeyBindingRequest>& kb) const {
+  const auto& disclosures = sdjwt_.disclosures();
+  std::vector<bool> chosen(disclosures.size(), false);
+  std::optional<Json> all_claims;  // computed only for paths that need no disclosure
   for (const ClaimPath& want : reveal) {
     bool found = false;
-    for (const DisclosedClaim& c : map) {
+    for (const DisclosedClaim& c : map_) {
       // The subtree under `want`, and every disclosure enclosing it.
       if (internal::PathIsPrefix(want, c.path) || internal::PathIsPrefix(c.path, want)) {
         chosen[c.disclosure_index] = true;
@@ -184,7 +175,7 @@ Result<std::string> Present(const UnverifiedSdJwt& issued, const std::vector<Cla
     }
     if (!found) {
       if (!all_claims) {
-        ASSIGN_OR_RETURN(Json processed, ProcessPayload(mapped.payload, issued.disclosures()));
+        ASSIGN_OR_RETURN(Json processed, ProcessPayload(payload_, disclosures));
         all_claims = std::move(processed);
       }
       if (!PathExists(*all_claims, want)) {
@@ -192,16 +183,16 @@ Result<std::string> Present(const UnverifiedSdJwt& issued, const std::vector<Cla
       }
     }
   }
-  std::string out = issued.issuer_jwt();
+  std::string out = sdjwt_.issuer_jwt();
   out.push_back('~');
   for (size_t i = 0; i < chosen.size(); ++i) {
     if (!chosen[i]) continue;
-    out += issued.disclosures()[i];
+    out += disclosures[i];
     out.push_back('~');
   }
   if (!kb) return out;
   if (kb->holder == nullptr) return Error(StatusCode::kInvalidArgument, "key binding needs a holder key");
-  const Json* cnf = Find(mapped.payload, "cnf");
+  const Json* cnf = Find(payload_, "cnf");
   const Json* jwk = cnf != nullptr ? Find(*cnf, "jwk") : nullptr;
   if (jwk == nullptr) return Error(StatusCode::kInvalidArgument, "credential is not bound to a key (no cnf.jwk)");
   if (!SameJwk(*jwk, kb->holder->public_key())) {
@@ -210,10 +201,21 @@ Result<std::string> Present(const UnverifiedSdJwt& issued, const std::vector<Cla
   Json kb_claims = {{"iat", kb->issued_at},
                     {"aud", kb->audience},
                     {"nonce", kb->nonce},
-                    {"sd_hash", Base64UrlEncode(crypto::Digest(mapped.alg, AsBytes(out)))}};
+                    {"sd_hash", Base64UrlEncode(crypto::Digest(alg_, AsBytes(out)))}};
   ASSIGN_OR_RETURN(std::string kb_jwt, jose::SignJwt(Json{{"typ", "kb+jwt"}}, kb_claims, *kb->holder));
   out += kb_jwt;
   return out;
+}
+
+Result<std::vector<DisclosedClaim>> MapDisclosures(const UnverifiedSdJwt& sdjwt) {
+  ASSIGN_OR_RETURN(HeldSdJwt held, HeldSdJwt::FromIssuance(sdjwt.SdHashInput()));
+  return held.disclosures();
+}
+
+Result<std::string> Present(const UnverifiedSdJwt& issued, const std::vector<ClaimPath>& reveal,
+                            const std::optional<KeyBindingRequest>& kb) {
+  ASSIGN_OR_RETURN(HeldSdJwt held, HeldSdJwt::FromIssuance(issued.SdHashInput()));
+  return held.Present(reveal, kb);
 }
 
 }  // namespace bonafide::sdjwt

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <deque>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -20,9 +21,13 @@ bool IsReservedName(std::string_view name) { return name == "_sd" || name == "..
 
 struct ProcessCtx {
   std::vector<Disclosure> disclosures;
-  std::unordered_map<std::string, size_t> by_digest;
+  // Views into disclosures[i].digest and into the payload's digest strings; `kept` holds the
+  // `_sd` arrays and rebuilt arrays that were taken out of the payload, so the views stay valid.
+  std::unordered_map<std::string_view, size_t> by_digest;
   std::vector<bool> used;
-  std::unordered_set<std::string> seen_digests;
+  std::unordered_set<std::string_view> seen_digests;
+  std::deque<Json> kept;  // a deque: elements never move, so iteration over one stays valid
+  std::vector<std::string> top_level_disclosed;  // names revealed by disclosures at the top level
 };
 
 Status ProcessValue(Json& value, ProcessCtx& ctx, size_t depth);
@@ -52,7 +57,9 @@ Status ProcessObject(Json& obj, ProcessCtx& ctx, size_t depth) {
   }
   for (auto& [name, value] : members) RETURN_IF_ERROR(ProcessValue(value, ctx, depth + 1));
   if (!sd) return OkStatus();
-  for (const Json& digest : *sd) {
+  ctx.kept.push_back(std::move(*sd));
+  const Json::array_t& digests = ctx.kept.back().get_ref<const Json::array_t&>();
+  for (const Json& digest : digests) {
     ASSIGN_OR_RETURN(std::optional<size_t> index, Resolve(digest, ctx));
     if (!index) continue;
     Disclosure& disclosure = ctx.disclosures[*index];
@@ -64,6 +71,7 @@ Status ProcessObject(Json& obj, ProcessCtx& ctx, size_t depth) {
     }
     Json value = std::move(disclosure.value);
     RETURN_IF_ERROR(ProcessValue(value, ctx, depth + 1));
+    if (depth == 0) ctx.top_level_disclosed.push_back(*disclosure.name);
     members.emplace(*disclosure.name, std::move(value));
   }
   return OkStatus();
@@ -87,6 +95,8 @@ Status ProcessArray(Json& arr, ProcessCtx& ctx, size_t depth) {
       out.push_back(std::move(element));
     }
   }
+  // The old array still owns digest strings that seen_digests points at.
+  ctx.kept.push_back(std::move(arr));
   arr = std::move(out);
   return OkStatus();
 }
@@ -109,8 +119,13 @@ Result<crypto::HashAlg> SdAlg(const Json& payload) {
   return *parsed;
 }
 
-Result<Json> ProcessWithAlg(Json payload, const std::vector<std::string>& disclosures,
-                            crypto::HashAlg alg, size_t max_disclosures) {
+struct Processed {
+  Json claims;
+  std::vector<std::string> top_level_disclosed;
+};
+
+Result<Processed> ProcessWithAlg(Json payload, const std::vector<std::string>& disclosures,
+                                 crypto::HashAlg alg, size_t max_disclosures) {
   if (disclosures.size() > max_disclosures) {
     return Error(StatusCode::kLimitExceeded, "too many disclosures");
   }
@@ -123,9 +138,10 @@ Result<Json> ProcessWithAlg(Json payload, const std::vector<std::string>& disclo
       return Error(StatusCode::kDuplicateDisclosure, "the same disclosure is included twice");
     }
     ASSIGN_OR_RETURN(Disclosure d, ParseDisclosure(encoded, alg));
-    ctx.by_digest.emplace(d.digest, ctx.disclosures.size());
     ctx.disclosures.push_back(std::move(d));
   }
+  // Indexed only now that the vector no longer grows (the keys view its strings).
+  for (size_t i = 0; i < ctx.disclosures.size(); ++i) ctx.by_digest.emplace(ctx.disclosures[i].digest, i);
   ctx.used.assign(ctx.disclosures.size(), false);
   Json out = std::move(payload);
   if (!out.is_object()) return Error(StatusCode::kMalformed, "SD-JWT payload is not an object");
@@ -137,7 +153,7 @@ Result<Json> ProcessWithAlg(Json payload, const std::vector<std::string>& disclo
                    "disclosure " + std::to_string(i + 1) + " is not referenced by the issuer-signed JWT");
     }
   }
-  return out;
+  return Processed{std::move(out), std::move(ctx.top_level_disclosed)};
 }
 
 Status VerifyKeyBinding(const UnverifiedSdJwt& sdjwt, const Json& claims, crypto::HashAlg alg,
@@ -399,7 +415,8 @@ std::string UnverifiedSdJwt::Serialize() const {
 Result<Json> ProcessPayload(const Json& payload, const std::vector<std::string>& disclosures,
                             size_t max_disclosures) {
   ASSIGN_OR_RETURN(crypto::HashAlg alg, SdAlg(payload));
-  return ProcessWithAlg(payload, disclosures, alg, max_disclosures);
+  ASSIGN_OR_RETURN(Processed processed, ProcessWithAlg(payload, disclosures, alg, max_disclosures));
+  return std::move(processed.claims);
 }
 
 Result<VerifiedSdJwt> VerifySdJwt(const UnverifiedSdJwt& sdjwt, const crypto::PublicKey& issuer_key,
@@ -413,7 +430,9 @@ Result<VerifiedSdJwt> VerifySdJwt(const UnverifiedSdJwt& sdjwt, const crypto::Pu
   auto payload = ParseJsonObject(AsStringView(verified.payload()));
   if (!payload.ok()) return Error(StatusCode::kMalformed, "issuer JWT payload: " + payload.status().message());
   ASSIGN_OR_RETURN(crypto::HashAlg alg, SdAlg(*payload));
-  ASSIGN_OR_RETURN(Json claims, ProcessWithAlg(std::move(*payload), sdjwt.disclosures(), alg, options.max_disclosures()));
+  ASSIGN_OR_RETURN(Processed processed,
+                   ProcessWithAlg(std::move(*payload), sdjwt.disclosures(), alg, options.max_disclosures()));
+  Json& claims = processed.claims;
 
   jose::JwtTimeValidator time(options.clock(), options.skew());
   if (options.allow_missing_exp()) time.AllowMissingExpiry();
@@ -427,7 +446,8 @@ Result<VerifiedSdJwt> VerifySdJwt(const UnverifiedSdJwt& sdjwt, const crypto::Pu
       return Error(StatusCode::kStatusUnavailable, "credential has a status reference but no status list was given");
     }
   }
-  return VerifiedSdJwt(verified.header(), std::move(claims), sdjwt.kb_jwt().has_value());
+  return VerifiedSdJwt(verified.header(), std::move(claims), std::move(processed.top_level_disclosed),
+                       sdjwt.kb_jwt().has_value());
 }
 
 }  // namespace bonafide::sdjwt

@@ -145,6 +145,34 @@ struct DisclosedClaim {
 // received the credential from its issuer and checked it on receipt.
 Result<std::vector<DisclosedClaim>> MapDisclosures(const UnverifiedSdJwt& sdjwt);
 
+// HeldSdJwt is an SD-JWT as a holder's wallet keeps it: the issued credential plus what the
+// wallet works out once, on receipt: which disclosure reveals which claim path, the digest
+// algorithm and the bound key. Each presentation then only selects disclosures and signs a Key
+// Binding JWT. Nothing here is verified: the wallet verifies the issuer signature on receipt.
+// Thread safety: immutable after FromIssuance; Present may be called concurrently.
+class HeldSdJwt {
+ public:
+  // FromIssuance parses the issuance form `JWT~d1~...~dn~` and maps its disclosures.
+  // kMalformed for a bad SD-JWT or one carrying a KB-JWT, kUnreferencedDisclosure for a
+  // disclosure that belongs nowhere, kUnsupportedAlgorithm for an unknown _sd_alg.
+  static Result<HeldSdJwt> FromIssuance(std::string_view text);
+
+  const UnverifiedSdJwt& sdjwt() const { return sdjwt_; }
+  const std::vector<DisclosedClaim>& disclosures() const { return map_; }
+  // unverified_payload is the issuer-signed payload as received (digests, not claims).
+  const Json& unverified_payload() const { return payload_; }
+
+  // Present is the function below, on the prepared credential.
+  Result<std::string> Present(const std::vector<ClaimPath>& reveal, const std::optional<KeyBindingRequest>& kb) const;
+
+ private:
+  HeldSdJwt() = default;
+  UnverifiedSdJwt sdjwt_;
+  Json payload_;
+  crypto::HashAlg alg_ = crypto::HashAlg::kSha256;
+  std::vector<DisclosedClaim> map_;
+};
+
 // Present selects the disclosures needed to reveal `reveal` (each path reveals its whole subtree;
 // enclosing disclosures follow automatically) and appends a KB-JWT when `kb` is given (typ
 // kb+jwt, iat, aud, nonce, sd_hash). kNotFound when a path is not disclosable in the credential
@@ -217,15 +245,19 @@ class VerifiedSdJwt {
  public:
   const Json& header() const { return header_; }
   const Json& claims() const { return claims_; }
+  // disclosed_claim_names lists the top-level claims that came from disclosures (the rest were
+  // in the clear in the issuer-signed JWT).
+  const std::vector<std::string>& disclosed_claim_names() const { return disclosed_; }
   bool key_bound() const { return key_bound_; }
 
  private:
   friend Result<VerifiedSdJwt> VerifySdJwt(const UnverifiedSdJwt&, const crypto::PublicKey&,
                                            const VerifyOptions&);
-  VerifiedSdJwt(Json header, Json claims, bool key_bound)
-      : header_(std::move(header)), claims_(std::move(claims)), key_bound_(key_bound) {}
+  VerifiedSdJwt(Json header, Json claims, std::vector<std::string> disclosed, bool key_bound)
+      : header_(std::move(header)), claims_(std::move(claims)), disclosed_(std::move(disclosed)), key_bound_(key_bound) {}
   Json header_;
   Json claims_;
+  std::vector<std::string> disclosed_;
   bool key_bound_;
 };
 

@@ -1,5 +1,7 @@
 #include "sdjwt/sdjwt_vc.h"
 
+#include <algorithm>
+
 #include "base/encoding.h"
 #include "jose/jws.h"
 
@@ -67,7 +69,14 @@ Result<std::string> IssueSdJwtVc(const SdJwtVcIssueRequest& request, const crypt
     for (const auto& cert : request.x5c) chain.push_back(Base64Encode(cert.der()));
     header["x5c"] = std::move(chain);
   }
-  return IssueSdJwt(payload, header, request.disclosure, signer, random);
+  // SD-JWT VC 3.2.2: these claims are never selectively disclosable, whatever the caller's
+  // IssueOptions say.
+  IssueOptions disclosure = request.disclosure;
+  for (const char* name : {"iss", "nbf", "exp", "cnf", "vct", "vct#integrity", "status"}) {
+    auto& never = disclosure.never_disclosable;
+    if (std::find(never.begin(), never.end(), name) == never.end()) never.emplace_back(name);
+  }
+  return IssueSdJwt(payload, header, disclosure, signer, random);
 }
 
 Result<crypto::PublicKey> ResolveIssuerKey(const UnverifiedSdJwt& sdjwt, const SdJwtVcTrust& trust,
@@ -112,6 +121,15 @@ Result<VerifiedSdJwtVc> VerifySdJwtVc(const UnverifiedSdJwt& sdjwt, const SdJwtV
   ASSIGN_OR_RETURN(crypto::PublicKey key, ResolveIssuerKey(sdjwt, trust, options.clock()));
   if (options.typs().empty()) options.ExpectTyp({kSdJwtVcTyp});
   ASSIGN_OR_RETURN(VerifiedSdJwt verified, VerifySdJwt(sdjwt, key, options));
+  // The registered claims must be in the clear (SD-JWT VC section 3.2.2): a credential that hides
+  // vct or iss in a disclosure is not a conforming SD-JWT VC, whatever the holder reveals.
+  for (const std::string& name : verified.disclosed_claim_names()) {
+    for (const char* reg : {"iss", "nbf", "exp", "cnf", "vct", "vct#integrity", "status"}) {
+      if (name == reg) {
+        return Error(StatusCode::kInvalidClaims, "claim \"" + name + "\" must not be selectively disclosable");
+      }
+    }
+  }
   auto vct = GetString(verified.claims(), "vct");
   if (!vct.ok()) return Error(StatusCode::kInvalidClaims, "SD-JWT VC has no vct");
   auto iss = GetString(verified.claims(), "iss");
