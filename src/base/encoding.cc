@@ -20,11 +20,12 @@ constexpr std::array<uint8_t, 256> MakeReverse(const char* alphabet) {
 constexpr auto kUrlReverse = MakeReverse(kUrlAlphabet);
 constexpr auto kStdReverse = MakeReverse(kStdAlphabet);
 
-std::string Encode(ByteView data, const char* alphabet, bool pad) {
+void EncodeAppend(std::string& out, ByteView data, const char* alphabet, bool pad) {
   const size_t full = data.size() / 3, rest = data.size() % 3;
   const size_t out_len = full * 4 + (rest == 0 ? 0 : (pad ? 4 : rest + 1));
-  std::string out(out_len, '\0');
-  char* o = out.data();
+  const size_t start = out.size();
+  out.resize(start + out_len);
+  char* o = out.data() + start;
   const uint8_t* in = data.data();
   for (size_t i = 0; i < full; ++i, in += 3, o += 4) {
     const uint32_t v = (uint32_t{in[0]} << 16) | (uint32_t{in[1]} << 8) | in[2];
@@ -45,6 +46,11 @@ std::string Encode(ByteView data, const char* alphabet, bool pad) {
     }
     if (pad) o[3] = '=';
   }
+}
+
+std::string Encode(ByteView data, const char* alphabet, bool pad) {
+  std::string out;
+  EncodeAppend(out, data, alphabet, pad);
   return out;
 }
 
@@ -90,6 +96,8 @@ Result<Bytes> DecodeUnpadded(std::string_view text, const std::array<uint8_t, 25
 }  // namespace
 
 std::string Base64UrlEncode(ByteView data) { return Encode(data, kUrlAlphabet, false); }
+
+void Base64UrlAppend(std::string& out, ByteView data) { EncodeAppend(out, data, kUrlAlphabet, false); }
 
 Result<Bytes> Base64UrlDecode(std::string_view text) {
   return DecodeUnpadded(text, kUrlReverse, "base64url");

@@ -17,6 +17,8 @@ namespace bonafide {
 // Base64UrlEncode returns the unpadded base64url encoding of `data`.
 std::string Base64UrlEncode(ByteView data);
 inline std::string Base64UrlEncode(std::string_view s) { return Base64UrlEncode(AsBytes(s)); }
+// Base64UrlAppend appends the unpadded base64url encoding of `data` to `out`.
+void Base64UrlAppend(std::string& out, ByteView data);
 
 // Base64UrlDecode returns the bytes of strict unpadded base64url `text`, or kMalformed.
 Result<Bytes> Base64UrlDecode(std::string_view text);

@@ -116,8 +116,118 @@ Result<Json> ParseJsonObject(std::string_view text, const JsonLimits& limits) {
   return j;
 }
 
+namespace {
+
+// Utf8SequenceLength returns the length of the valid UTF-8 sequence at text[i], or 0 if the
+// bytes there are not valid UTF-8 (overlong forms, surrogates and values past U+10FFFF included).
+size_t Utf8SequenceLength(std::string_view text, size_t i) {
+  const auto b = [&](size_t k) { return static_cast<uint8_t>(text[i + k]); };
+  const size_t left = text.size() - i;
+  const uint8_t c = b(0);
+  if (c < 0x80) return 1;
+  if (c >= 0xC2 && c <= 0xDF) return left >= 2 && (b(1) & 0xC0) == 0x80 ? 2 : 0;
+  if (c >= 0xE0 && c <= 0xEF) {
+    if (left < 3 || (b(1) & 0xC0) != 0x80 || (b(2) & 0xC0) != 0x80) return 0;
+    if (c == 0xE0 && b(1) < 0xA0) return 0;   // overlong
+    if (c == 0xED && b(1) >= 0xA0) return 0;  // UTF-16 surrogate
+    return 3;
+  }
+  if (c >= 0xF0 && c <= 0xF4) {
+    if (left < 4 || (b(1) & 0xC0) != 0x80 || (b(2) & 0xC0) != 0x80 || (b(3) & 0xC0) != 0x80) return 0;
+    if (c == 0xF0 && b(1) < 0x90) return 0;   // overlong
+    if (c == 0xF4 && b(1) >= 0x90) return 0;  // above U+10FFFF
+    return 4;
+  }
+  return 0;
+}
+
+}  // namespace
+
+void AppendJsonString(std::string& out, std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out.push_back('"');
+  size_t run = 0;  // start of the pending run of bytes copied as they are
+  size_t i = 0;
+  auto flush = [&] { out.append(text.data() + run, i - run); };
+  while (i < text.size()) {
+    const uint8_t c = static_cast<uint8_t>(text[i]);
+    if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
+      ++i;
+      continue;
+    }
+    if (c >= 0x80) {
+      size_t n = Utf8SequenceLength(text, i);
+      if (n != 0) {
+        i += n;
+        continue;
+      }
+      flush();
+      out += "\xEF\xBF\xBD";  // U+FFFD REPLACEMENT CHARACTER
+      run = ++i;
+      continue;
+    }
+    flush();
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        out += "\\u00";
+        out.push_back(kHex[c >> 4]);
+        out.push_back(kHex[c & 15]);
+    }
+    run = ++i;
+  }
+  flush();
+  out.push_back('"');
+}
+
+void AppendJson(std::string& out, const Json& value) {
+  switch (value.type()) {
+    case Json::value_t::null: out += "null"; return;
+    case Json::value_t::boolean: out += value.get<bool>() ? "true" : "false"; return;
+    case Json::value_t::string: AppendJsonString(out, value.get_ref<const std::string&>()); return;
+    case Json::value_t::number_integer: out += std::to_string(value.get<int64_t>()); return;
+    case Json::value_t::number_unsigned: out += std::to_string(value.get<uint64_t>()); return;
+    case Json::value_t::object: {
+      out.push_back('{');
+      bool first = true;
+      for (const auto& [k, v] : value.get_ref<const Json::object_t&>()) {
+        if (!first) out.push_back(',');
+        first = false;
+        AppendJsonString(out, k);
+        out.push_back(':');
+        AppendJson(out, v);
+      }
+      out.push_back('}');
+      return;
+    }
+    case Json::value_t::array: {
+      out.push_back('[');
+      bool first = true;
+      for (const Json& v : value.get_ref<const Json::array_t&>()) {
+        if (!first) out.push_back(',');
+        first = false;
+        AppendJson(out, v);
+      }
+      out.push_back(']');
+      return;
+    }
+    default:
+      // Floating point (shortest round-trip form) and the rest: the library's serialiser.
+      out += value.dump(-1, ' ', false, Json::error_handler_t::replace);
+      return;
+  }
+}
+
 std::string DumpJson(const Json& value) {
-  return value.dump(-1, ' ', false, Json::error_handler_t::replace);
+  std::string out;
+  AppendJson(out, value);
+  return out;
 }
 
 const Json* Find(const Json& obj, std::string_view key) {

@@ -40,7 +40,16 @@ Result<Json> ParseJsonObject(std::string_view text, const JsonLimits& limits = {
 
 // DumpJson serialises compactly (no spaces). Never throws: strings inside values built by
 // ParseJson are valid UTF-8; invalid UTF-8 from elsewhere is replaced with U+FFFD.
+// Object members come out in sorted key order (nlohmann::json's std::map), so equal values
+// always serialise to the same bytes.
 std::string DumpJson(const Json& value);
+
+// AppendJson appends the compact serialisation of `value` to `out` (what DumpJson returns).
+void AppendJson(std::string& out, const Json& value);
+
+// AppendJsonString appends `text` as a JSON string literal, quotes included. Invalid UTF-8 is
+// replaced by U+FFFD.
+void AppendJsonString(std::string& out, std::string_view text);
 
 // Typed member access. Each returns kInvalidClaims naming `key` when the member is absent (for
 // Get*) or present with the wrong type.

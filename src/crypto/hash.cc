@@ -5,6 +5,7 @@
 #include <openssl/kdf.h>
 #include <openssl/params.h>
 
+#include <array>
 #include <cstdlib>
 
 #include "crypto/internal.h"
@@ -42,11 +43,10 @@ std::optional<HashAlg> ParseHashAlgName(std::string_view name) {
 
 size_t DigestSize(HashAlg alg) { return alg == HashAlg::kSha256 ? 32 : 48; }
 
-Bytes Digest(HashAlg alg, ByteView data) {
+size_t DigestInto(HashAlg alg, ByteView data, std::span<uint8_t, kMaxDigestSize> out) {
   // One context per thread, re-initialised per call: allocating a context per digest costs
   // more than hashing a disclosure.
   thread_local internal::MdCtx ctx(EVP_MD_CTX_new());
-  Bytes out(DigestSize(alg));
   unsigned int len = 0;
   if (!ctx || EVP_DigestInit_ex(ctx.get(), Md(alg), nullptr) != 1 ||
       EVP_DigestUpdate(ctx.get(), data.data(), data.size()) != 1 ||
@@ -54,7 +54,13 @@ Bytes Digest(HashAlg alg, ByteView data) {
     // Hashing with a built-in algorithm does not fail short of memory exhaustion.
     std::abort();
   }
-  return out;
+  return len;
+}
+
+Bytes Digest(HashAlg alg, ByteView data) {
+  std::array<uint8_t, kMaxDigestSize> buf;
+  size_t n = DigestInto(alg, data, buf);
+  return Bytes(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(n));
 }
 
 Result<Bytes> Hmac(HashAlg alg, ByteView key, ByteView data) {

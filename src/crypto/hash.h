@@ -5,6 +5,7 @@
 #define BONAFIDE_CRYPTO_HASH_H_
 
 #include <optional>
+#include <span>
 #include <string_view>
 
 #include "base/bytes.h"
@@ -21,8 +22,13 @@ std::string_view HashAlgName(HashAlg alg);
 std::optional<HashAlg> ParseHashAlgName(std::string_view name);
 size_t DigestSize(HashAlg alg);
 
+inline constexpr size_t kMaxDigestSize = 48;
+
 // Digest returns the hash of `data`. Cannot fail for supported algorithms.
 Bytes Digest(HashAlg alg, ByteView data);
+// DigestInto writes the hash of `data` to the front of `out` and returns its length; for hot
+// paths that would otherwise allocate a buffer per digest.
+size_t DigestInto(HashAlg alg, ByteView data, std::span<uint8_t, kMaxDigestSize> out);
 inline Bytes Sha256(ByteView data) { return Digest(HashAlg::kSha256, data); }
 inline Bytes Sha384(ByteView data) { return Digest(HashAlg::kSha384, data); }
 

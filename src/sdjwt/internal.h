@@ -13,8 +13,8 @@ bool PathsEqual(const ClaimPath& a, const ClaimPath& b);
 // PathIsPrefix is IsPrefixOf with ComponentsEqual.
 bool PathIsPrefix(const ClaimPath& prefix, const ClaimPath& path);
 
-// EncodeDisclosure returns base64url of the disclosure array [salt, name?, value].
-std::string EncodeDisclosure(std::string_view salt, const std::string* name, const Json& value);
+// EncodeDisclosure returns base64url of the disclosure array [base64url(salt), name?, value].
+std::string EncodeDisclosure(ByteView salt, const std::string* name, const Json& value);
 
 }  // namespace bonafide::sdjwt::internal
 

@@ -43,16 +43,33 @@ struct IssueCtx {
   std::vector<std::string> disclosures;  // encoded, in creation order
 };
 
-bool Disclosable(const ClaimPath& path, IssueCtx& ctx) {
+// Step is one component of the path being built: a member name or an array index.
+struct Step {
+  const std::string* name;  // nullptr for an array element
+  size_t index;
+};
+
+bool StepMatches(const ClaimPath::Component& want, const Step& step) {
+  if (step.name != nullptr) {
+    if (const auto* n = std::get_if<std::string>(&want)) return *n == *step.name;
+    return std::to_string(std::get<size_t>(want)) == *step.name;  // "0" written for a member
+  }
+  if (const auto* i = std::get_if<size_t>(&want)) return *i == step.index;
+  return false;
+}
+
+bool Disclosable(const std::vector<Step>& path, IssueCtx& ctx) {
   // Claims that must stay visible stay visible whole: nothing inside cnf or status is hidden.
-  const auto& comps = path.components();
-  if (!comps.empty() && std::holds_alternative<std::string>(comps[0])) {
-    const std::string& name = std::get<std::string>(comps[0]);
-    for (const auto& n : ctx.options.never_disclosable) if (n == name) return false;
+  if (!path.empty() && path[0].name != nullptr) {
+    for (const auto& n : ctx.options.never_disclosable) if (n == *path[0].name) return false;
   }
   bool hit = false;
   for (size_t i = 0; i < ctx.options.disclosable.size(); ++i) {
-    if (internal::PathsEqual(ctx.options.disclosable[i], path)) {
+    const auto& want = ctx.options.disclosable[i].components();
+    if (want.size() != path.size()) continue;
+    bool equal = true;
+    for (size_t k = 0; k < want.size() && equal; ++k) equal = StepMatches(want[k], path[k]);
+    if (equal) {
       ctx.matched[i] = true;
       hit = true;
     }
@@ -60,11 +77,23 @@ bool Disclosable(const ClaimPath& path, IssueCtx& ctx) {
   return hit || ctx.options.all_disclosable;
 }
 
-void AddDecoys(Json& sd, IssueCtx& ctx) {
+// DigestString returns base64url(hash(text)).
+std::string DigestString(crypto::HashAlg alg, std::string_view text) {
+  std::array<uint8_t, crypto::kMaxDigestSize> digest;
+  size_t n = crypto::DigestInto(alg, AsBytes(text), digest);
+  std::string out;
+  Base64UrlAppend(out, ByteView(digest.data(), n));
+  return out;
+}
+
+void AddDecoys(std::vector<std::string>& sd, IssueCtx& ctx) {
   uint64_t n = ctx.random.Uniform(ctx.options.max_decoys + 1);
   for (uint64_t i = 0; i < n; ++i) {
-    std::string salt = Base64UrlEncode(ctx.random.Generate(16));
-    sd.push_back(Base64UrlEncode(crypto::Digest(ctx.options.hash_alg, AsBytes(salt))));
+    std::array<uint8_t, 16> salt;
+    ctx.random.Fill(salt);
+    std::string encoded;
+    Base64UrlAppend(encoded, salt);
+    sd.push_back(DigestString(ctx.options.hash_alg, encoded));
   }
 }
 
@@ -72,50 +101,65 @@ void AddDecoys(Json& sd, IssueCtx& ctx) {
 std::string AddDisclosure(const std::string* name, const Json& value, IssueCtx& ctx) {
   std::array<uint8_t, 16> salt;
   ctx.random.Fill(salt);
-  std::string encoded = internal::EncodeDisclosure(Base64UrlEncode(salt), name, value);
-  std::string digest = Base64UrlEncode(crypto::Digest(ctx.options.hash_alg, AsBytes(encoded)));
+  std::string encoded = internal::EncodeDisclosure(salt, name, value);
+  std::string digest = DigestString(ctx.options.hash_alg, encoded);
   ctx.disclosures.push_back(std::move(encoded));
   return digest;
 }
 
-Result<Json> Build(const Json& value, const ClaimPath& path, IssueCtx& ctx) {
+// Build returns `value` with its disclosable parts replaced by digests. `path` is the location
+// of `value`, kept as a stack of steps (no copies per node).
+Result<Json> Build(const Json& value, std::vector<Step>& path, IssueCtx& ctx) {
+  if (path.size() > 64) return Error(StatusCode::kInvalidArgument, "claims nested too deeply");
+  // The built form of a child: containers are rebuilt, scalars are used as they are.
+  auto child_value = [&](const Json& child, Json& storage) -> Result<const Json*> {
+    if (!child.is_object() && !child.is_array()) return &child;
+    ASSIGN_OR_RETURN(storage, Build(child, path, ctx));
+    return &storage;
+  };
   if (value.is_object()) {
     Json out = Json::object();
-    Json sd = Json::array();
-    for (const auto& [name, member] : value.items()) {
+    std::vector<std::string> sd;
+    for (const auto& [name, member] : value.get_ref<const Json::object_t&>()) {
       if (name == "_sd" || name == "..." || name == "_sd_alg") {
         return Error(StatusCode::kInvalidArgument, "claim name \"" + name + "\" is reserved by SD-JWT");
       }
-      ClaimPath child = path.Child(name);
-      ASSIGN_OR_RETURN(Json built, Build(member, child, ctx));
-      if (Disclosable(child, ctx)) {
-        sd.push_back(AddDisclosure(&name, built, ctx));
+      path.push_back(Step{&name, 0});
+      Json storage;
+      auto built = child_value(member, storage);
+      if (!built.ok()) return built.status();
+      if (Disclosable(path, ctx)) {
+        sd.push_back(AddDisclosure(&name, **built, ctx));
       } else {
-        out[name] = std::move(built);
+        out[name] = *built == &storage ? std::move(storage) : member;
       }
+      path.pop_back();
     }
     if (!sd.empty()) {
       AddDecoys(sd, ctx);
       // Sorted, so the order of digests reveals nothing about the order of claims.
       std::sort(sd.begin(), sd.end());
-      out["_sd"] = std::move(sd);
+      Json digests = Json::array();
+      for (auto& d : sd) digests.push_back(std::move(d));
+      out["_sd"] = std::move(digests);
     }
     return out;
   }
-  if (value.is_array()) {
-    Json out = Json::array();
-    for (size_t i = 0; i < value.size(); ++i) {
-      ClaimPath child = path.Child(i);
-      ASSIGN_OR_RETURN(Json built, Build(value[i], child, ctx));
-      if (Disclosable(child, ctx)) {
-        out.push_back(Json{{"...", AddDisclosure(nullptr, built, ctx)}});
-      } else {
-        out.push_back(std::move(built));
-      }
+  Json out = Json::array();
+  const auto& elements = value.get_ref<const Json::array_t&>();
+  for (size_t i = 0; i < elements.size(); ++i) {
+    path.push_back(Step{nullptr, i});
+    Json storage;
+    auto built = child_value(elements[i], storage);
+    if (!built.ok()) return built.status();
+    if (Disclosable(path, ctx)) {
+      out.push_back(Json{{"...", AddDisclosure(nullptr, **built, ctx)}});
+    } else {
+      out.push_back(*built == &storage ? std::move(storage) : elements[i]);
     }
-    return out;
+    path.pop_back();
   }
-  return value;
+  return out;
 }
 
 }  // namespace
@@ -135,7 +179,8 @@ Result<std::string> IssueSdJwt(const Json& claims, const Json& header, const Iss
   }
   SaltSource salts(random);
   IssueCtx ctx{options, salts, std::vector<bool>(options.disclosable.size(), false), {}};
-  ASSIGN_OR_RETURN(Json payload, Build(claims, ClaimPath(), ctx));
+  std::vector<Step> path;
+  ASSIGN_OR_RETURN(Json payload, Build(claims, path, ctx));
   for (size_t i = 0; i < ctx.matched.size(); ++i) {
     if (!ctx.matched[i]) {
       return Error(StatusCode::kInvalidArgument,

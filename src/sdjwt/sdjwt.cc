@@ -297,8 +297,9 @@ Result<Disclosure> ParseDisclosure(std::string_view encoded, crypto::HashAlg alg
 
 Disclosure MakeDisclosure(Random& random, std::optional<std::string> name, const Json& value, crypto::HashAlg alg) {
   Disclosure d;
-  d.salt = Base64UrlEncode(random.Generate(16));
-  d.encoded = internal::EncodeDisclosure(d.salt, name ? &*name : nullptr, value);
+  Bytes salt = random.Generate(16);
+  d.salt = Base64UrlEncode(salt);
+  d.encoded = internal::EncodeDisclosure(salt, name ? &*name : nullptr, value);
   d.digest = Base64UrlEncode(crypto::Digest(alg, AsBytes(d.encoded)));
   d.name = std::move(name);
   d.value = value;
@@ -307,17 +308,19 @@ Disclosure MakeDisclosure(Random& random, std::optional<std::string> name, const
 
 namespace internal {
 
-std::string EncodeDisclosure(std::string_view salt, const std::string* name, const Json& value) {
+std::string EncodeDisclosure(ByteView salt, const std::string* name, const Json& value) {
   // The JSON array written directly: the salt is base64url (nothing to escape), the name and
   // value are serialised by the JSON library.
-  std::string json = "[\"";
-  json.append(salt);
+  std::string json;
+  json.reserve(64);
+  json += "[\"";
+  Base64UrlAppend(json, salt);  // base64url needs no JSON escaping
   json += "\",";
   if (name != nullptr) {
-    json += DumpJson(Json(*name));
+    AppendJsonString(json, *name);
     json.push_back(',');
   }
-  json += DumpJson(value);
+  AppendJson(json, value);
   json.push_back(']');
   return Base64UrlEncode(json);
 }

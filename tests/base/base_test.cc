@@ -523,3 +523,40 @@ TEST(Random, UniformDegenerateBounds) {
 
 }  // namespace
 }  // namespace bonafide
+
+namespace bonafide {
+namespace {
+
+// DumpJson has its own serialiser (nlohmann's constructs a locale-aware serialiser per call);
+// it must produce the same bytes as the library for everything bonafide signs.
+TEST(DumpJsonTest, MatchesLibrarySerialiser) {
+  const Json cases[] = {
+      Json::parse(R"({"b":1,"a":[true,false,null,-5,18446744073709551615,"x"],"c":{"z":"\u0001\"\\\n\t\r\b\f/"}})"),
+      Json("Möbius – 日本 😀"),
+      Json(""),
+      Json::array(),
+      Json::object(),
+      Json(3.14),
+      Json(-0.0),
+      Json(1e300),
+      Json(std::string("a\x7f" "b")),
+      Json::parse(R"([{"nested":[[[]],{"k":{"k":{}}}]}])"),
+  };
+  for (const Json& c : cases) {
+    EXPECT_EQ(DumpJson(c), c.dump(-1, ' ', false, Json::error_handler_t::replace)) << c.dump();
+  }
+}
+
+TEST(DumpJsonTest, ReplacesInvalidUtf8LikeTheLibrary) {
+  for (std::string bad : {std::string("a\xff" "b"), std::string("\xc0\xaf"), std::string("\xed\xa0\x80"),
+                          std::string("\xf4\x90\x80\x80"), std::string("trail\xe2\x82")}) {
+    Json j(bad);
+    std::string ours = DumpJson(j);
+    EXPECT_NE(ours.find("\xEF\xBF\xBD"), std::string::npos) << ours;
+    // What we write is valid JSON text that parses strictly.
+    EXPECT_TRUE(ParseJson(ours).ok()) << ours;
+  }
+}
+
+}  // namespace
+}  // namespace bonafide
