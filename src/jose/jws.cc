@@ -86,12 +86,16 @@ Result<VerifiedJws> VerifyJws(const UnverifiedJws& jws, const crypto::PublicKey&
 Result<std::string> SignJws(const Json& header, ByteView payload, const crypto::Signer& signer) {
   Json h = header.is_object() ? header : Json::object();
   h["alg"] = std::string(crypto::JwsAlgName(signer.alg()));
-  std::string input = Base64UrlEncode(DumpJson(h));
+  const std::string header_json = DumpJson(h);
+  std::string input;
+  // One allocation for the whole token: header, payload and a signature of up to 132 bytes.
+  input.reserve((header_json.size() + payload.size()) * 4 / 3 + 180);
+  Base64UrlAppend(input, AsBytes(header_json));
   input.push_back('.');
-  input += Base64UrlEncode(payload);
+  Base64UrlAppend(input, payload);
   ASSIGN_OR_RETURN(Bytes sig, signer.Sign(AsBytes(input)));
   input.push_back('.');
-  input += Base64UrlEncode(sig);
+  Base64UrlAppend(input, sig);
   return input;
 }
 

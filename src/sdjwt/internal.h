@@ -2,6 +2,8 @@
 #ifndef BONAFIDE_SDJWT_INTERNAL_H_
 #define BONAFIDE_SDJWT_INTERNAL_H_
 
+#include <span>
+
 #include "sdjwt/sdjwt.h"
 
 namespace bonafide::sdjwt::internal {
@@ -12,6 +14,13 @@ bool ComponentsEqual(const ClaimPath::Component& a, const ClaimPath::Component& 
 bool PathsEqual(const ClaimPath& a, const ClaimPath& b);
 // PathIsPrefix is IsPrefixOf with ComponentsEqual.
 bool PathIsPrefix(const ClaimPath& prefix, const ClaimPath& path);
+
+// IssueSdJwtWith is IssueSdJwt with `extra_top_level` members added to the top level of
+// `claims` (without copying it) and the top-level names in `forced_clear` never disclosable,
+// whatever `options` say. kInvalidArgument if an extra member is already in `claims`.
+Result<std::string> IssueSdJwtWith(const Json& claims, const Json* extra_top_level,
+                                   std::span<const char* const> forced_clear, const Json& header,
+                                   const IssueOptions& options, const crypto::Signer& signer, Random& random);
 
 // EncodeDisclosure returns base64url of the disclosure array [base64url(salt), name?, value].
 std::string EncodeDisclosure(ByteView salt, const std::string* name, const Json& value);

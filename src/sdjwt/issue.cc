@@ -41,6 +41,8 @@ struct IssueCtx {
   Random& random;
   std::vector<bool> matched;  // per options.disclosable entry
   std::vector<std::string> disclosures;  // encoded, in creation order
+  std::span<const char* const> forced_clear;  // top-level names kept clear on top of the options
+  const Json::object_t* extra_top_level = nullptr;  // members added to the top-level object
 };
 
 // Step is one component of the path being built: a member name or an array index.
@@ -62,6 +64,7 @@ bool Disclosable(const std::vector<Step>& path, IssueCtx& ctx) {
   // Claims that must stay visible stay visible whole: nothing inside cnf or status is hidden.
   if (!path.empty() && path[0].name != nullptr) {
     for (const auto& n : ctx.options.never_disclosable) if (n == *path[0].name) return false;
+    for (const char* n : ctx.forced_clear) if (*path[0].name == n) return false;
   }
   bool hit = false;
   for (size_t i = 0; i < ctx.options.disclosable.size(); ++i) {
@@ -120,7 +123,7 @@ Result<Json> Build(const Json& value, std::vector<Step>& path, IssueCtx& ctx) {
   if (value.is_object()) {
     Json out = Json::object();
     std::vector<std::string> sd;
-    for (const auto& [name, member] : value.get_ref<const Json::object_t&>()) {
+    auto add_member = [&](const std::string& name, const Json& member) -> Status {
       if (name == "_sd" || name == "..." || name == "_sd_alg") {
         return Error(StatusCode::kInvalidArgument, "claim name \"" + name + "\" is reserved by SD-JWT");
       }
@@ -134,6 +137,14 @@ Result<Json> Build(const Json& value, std::vector<Step>& path, IssueCtx& ctx) {
         out[name] = *built == &storage ? std::move(storage) : member;
       }
       path.pop_back();
+      return OkStatus();
+    };
+    for (const auto& [name, member] : value.get_ref<const Json::object_t&>()) RETURN_IF_ERROR(add_member(name, member));
+    if (path.empty() && ctx.extra_top_level != nullptr) {
+      for (const auto& [name, member] : *ctx.extra_top_level) {
+        if (value.contains(name)) return Error(StatusCode::kInvalidArgument, "claim \"" + name + "\" is set by the issuer");
+        RETURN_IF_ERROR(add_member(name, member));
+      }
     }
     if (!sd.empty()) {
       AddDecoys(sd, ctx);
@@ -166,19 +177,33 @@ Result<Json> Build(const Json& value, std::vector<Step>& path, IssueCtx& ctx) {
 
 Result<std::string> IssueSdJwt(const Json& claims, const Json& header, const IssueOptions& options,
                                const crypto::Signer& signer, Random& random) {
+  return internal::IssueSdJwtWith(claims, nullptr, {}, header, options, signer, random);
+}
+
+namespace internal {
+
+Result<std::string> IssueSdJwtWith(const Json& claims, const Json* extra_top_level,
+                                   std::span<const char* const> forced_clear, const Json& header,
+                                   const IssueOptions& options, const crypto::Signer& signer, Random& random) {
   if (!claims.is_object()) return Error(StatusCode::kInvalidArgument, "claims must be a JSON object");
+  if (extra_top_level != nullptr && !extra_top_level->is_object()) {
+    return Error(StatusCode::kInvalidArgument, "extra claims must be a JSON object");
+  }
   for (const ClaimPath& p : options.disclosable) {
     const auto& comps = p.components();
     if (comps.size() == 1 && std::holds_alternative<std::string>(comps[0])) {
-      for (const auto& n : options.never_disclosable) {
-        if (n == std::get<std::string>(comps[0])) {
-          return Error(StatusCode::kInvalidArgument, "claim \"" + n + "\" must not be selectively disclosable");
-        }
+      const std::string& first = std::get<std::string>(comps[0]);
+      bool clear = std::find(options.never_disclosable.begin(), options.never_disclosable.end(), first) !=
+                   options.never_disclosable.end();
+      for (const char* n : forced_clear) clear = clear || first == n;
+      if (clear) {
+        return Error(StatusCode::kInvalidArgument, "claim \"" + first + "\" must not be selectively disclosable");
       }
     }
   }
   SaltSource salts(random);
-  IssueCtx ctx{options, salts, std::vector<bool>(options.disclosable.size(), false), {}};
+  IssueCtx ctx{options, salts, std::vector<bool>(options.disclosable.size(), false), {}, forced_clear,
+               extra_top_level != nullptr ? &extra_top_level->get_ref<const Json::object_t&>() : nullptr};
   std::vector<Step> path;
   ASSIGN_OR_RETURN(Json payload, Build(claims, path, ctx));
   for (size_t i = 0; i < ctx.matched.size(); ++i) {
@@ -189,7 +214,11 @@ Result<std::string> IssueSdJwt(const Json& claims, const Json& header, const Iss
   }
   payload["_sd_alg"] = std::string(crypto::HashAlgName(options.hash_alg));
   ASSIGN_OR_RETURN(std::string jwt, jose::SignJwt(header, payload, signer));
-  std::string out = std::move(jwt);
+  size_t total = jwt.size() + 1;
+  for (const std::string& d : ctx.disclosures) total += d.size() + 1;
+  std::string out;
+  out.reserve(total);
+  out += jwt;
   out.push_back('~');
   for (const std::string& d : ctx.disclosures) {
     out += d;
@@ -197,5 +226,7 @@ Result<std::string> IssueSdJwt(const Json& claims, const Json& header, const Iss
   }
   return out;
 }
+
+}  // namespace internal
 
 }  // namespace bonafide::sdjwt

@@ -4,6 +4,7 @@
 
 #include "base/encoding.h"
 #include "jose/jws.h"
+#include "sdjwt/internal.h"
 
 namespace bonafide::sdjwt {
 namespace {
@@ -52,7 +53,7 @@ Result<std::string> IssueSdJwtVc(const SdJwtVcIssueRequest& request, const crypt
     }
   }
   const int64_t now = clock.NowSeconds();
-  Json payload = request.claims;
+  Json payload = Json::object();  // the registered claims, added to the subject's claims
   payload["iss"] = request.iss;
   payload["iat"] = now;
   payload["nbf"] = now;
@@ -71,12 +72,9 @@ Result<std::string> IssueSdJwtVc(const SdJwtVcIssueRequest& request, const crypt
   }
   // SD-JWT VC 3.2.2: these claims are never selectively disclosable, whatever the caller's
   // IssueOptions say.
-  IssueOptions disclosure = request.disclosure;
-  for (const char* name : {"iss", "nbf", "exp", "cnf", "vct", "vct#integrity", "status"}) {
-    auto& never = disclosure.never_disclosable;
-    if (std::find(never.begin(), never.end(), name) == never.end()) never.emplace_back(name);
-  }
-  return IssueSdJwt(payload, header, disclosure, signer, random);
+  static constexpr const char* kNeverDisclosable[] = {"iss", "nbf", "exp", "cnf", "vct", "vct#integrity", "status"};
+  return internal::IssueSdJwtWith(request.claims, &payload, kNeverDisclosable, header, request.disclosure, signer,
+                                  random);
 }
 
 Result<crypto::PublicKey> ResolveIssuerKey(const UnverifiedSdJwt& sdjwt, const SdJwtVcTrust& trust,
