@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(
   build-essential cmake ninja-build pkg-config
   clang libclang-rt-dev
-  libssl-dev nlohmann-json3-dev zlib1g-dev
+  libssl-dev nlohmann-json3-dev libsimdjson-dev zlib1g-dev
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   libcli11-dev libspdlog-dev libfmt-dev
 )
