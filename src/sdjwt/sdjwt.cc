@@ -309,10 +309,10 @@ Disclosure MakeDisclosure(Random& random, std::optional<std::string> name, const
 namespace internal {
 
 std::string EncodeDisclosure(ByteView salt, const std::string* name, const Json& value) {
-  // The JSON array written directly: the salt is base64url (nothing to escape), the name and
-  // value are serialised by the JSON library.
-  std::string json;
-  json.reserve(64);
+  // The JSON array written directly into a per-thread scratch buffer (it keeps its capacity):
+  // the salt is base64url (nothing to escape), the name and value are serialised as JSON.
+  thread_local std::string json;
+  json.clear();
   json += "[\"";
   Base64UrlAppend(json, salt);  // base64url needs no JSON escaping
   json += "\",";
