@@ -2,6 +2,7 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -195,6 +196,13 @@ void AppendJson(std::string& out, const Json& value) {
       out += value.dump(-1, ' ', false, Json::error_handler_t::replace);
       return;
   }
+}
+
+size_t JsonDepth(const Json& v) {
+  if (!v.is_object() && !v.is_array()) return 0;
+  size_t deepest = 0;
+  for (const Json& child : v) deepest = std::max(deepest, JsonDepth(child));
+  return deepest + 1;
 }
 
 std::string DumpJson(const Json& value) {

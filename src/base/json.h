@@ -63,6 +63,10 @@ Result<const Json*> GetArray(const Json& obj, std::string_view key);
 // Find returns the member or nullptr (also when `obj` is not an object).
 const Json* Find(const Json& obj, std::string_view key);
 
+// JsonDepth returns the nesting depth of containers in `v`: 0 for a scalar, 1 for an object or
+// array of scalars, and so on. ParseJson accepts a value whose depth is at most max_depth.
+size_t JsonDepth(const Json& v);
+
 // IsIntegral is true for JSON integers and for floats with an exact int64 value (e.g. 1.0e9).
 std::optional<int64_t> AsInt(const Json& v);
 

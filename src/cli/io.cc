@@ -9,9 +9,18 @@
 #include <iostream>
 #include <sstream>
 
+#include "base/clock.h"
 #include "jose/did.h"
 
 namespace bonafide::cli {
+
+Result<int64_t> ResolveTime(const std::optional<int64_t>& at) {
+  if (!at) return SystemClock::Default().NowSeconds();
+  if (*at < 0 || *at > kMaxUnixTime) {
+    return Error(StatusCode::kInvalidArgument, "--at must be a Unix time between 0 and 253402300799 (year 9999)");
+  }
+  return *at;
+}
 
 Result<std::string> ReadFile(const std::string& path) {
   std::string out;

@@ -8,6 +8,7 @@
 #ifndef BONAFIDE_CLI_IO_H_
 #define BONAFIDE_CLI_IO_H_
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,15 @@
 namespace bonafide::cli {
 
 inline constexpr size_t kMaxInputFile = 16 << 20;  // 16 MiB
+// kMaxIndex bounds status-list indices on the command line: 2^53 - 1, the largest integer every
+// JSON implementation represents exactly.
+inline constexpr int64_t kMaxIndex = (int64_t{1} << 53) - 1;
+// kMaxUnixTime is 9999-12-31T23:59:59Z; --at values outside [0, kMaxUnixTime] are refused.
+inline constexpr int64_t kMaxUnixTime = 253402300799;
+
+// ResolveTime returns `at` (the --at option) or the current time; kInvalidArgument when `at` is
+// outside [0, kMaxUnixTime], so no later time arithmetic can overflow.
+Result<int64_t> ResolveTime(const std::optional<int64_t>& at);
 
 // ReadFile returns a file's contents; "-" reads stdin. kIoError / kLimitExceeded.
 Result<std::string> ReadFile(const std::string& path);

@@ -15,10 +15,10 @@
 namespace bonafide::cli {
 namespace {
 
-// ClockFor returns a fixed clock for --at, else the system clock.
-std::unique_ptr<Clock> ClockFor(const std::optional<int64_t>& at) {
-  if (at) return std::make_unique<FixedClock>(*at);
-  return std::make_unique<FixedClock>(SystemClock::Default().NowSeconds());
+// ClockFor returns a clock fixed at --at, or at the current time.
+Result<std::unique_ptr<Clock>> ClockFor(const std::optional<int64_t>& at) {
+  ASSIGN_OR_RETURN(int64_t now, ResolveTime(at));
+  return std::unique_ptr<Clock>(std::make_unique<FixedClock>(now));
 }
 
 int KeyGenerate(const std::string& alg_name, const std::string& out) {
@@ -61,10 +61,10 @@ int KeyDid(const std::string& file) {
 struct IssueArgs {
   std::string issuer_key, iss, vct, claims, holder_key, disclosable, status_uri, x5c, out, kid;
   bool all_disclosable = false;
-  std::optional<uint64_t> status_idx;
+  std::optional<int64_t> status_idx;
   int64_t valid_days = 365;
   std::optional<int64_t> at;
-  size_t decoys = 2;
+  int decoys = 2;
 };
 
 int SdJwtIssue(const IssueArgs& a) {
@@ -77,10 +77,10 @@ int SdJwtIssue(const IssueArgs& a) {
   req.vct = a.vct;
   req.claims = std::move(*claims);
   req.kid = a.kid;
-  req.valid_seconds = a.valid_days * 86400;
   if (a.valid_days <= 0 || a.valid_days > 3650) {
     return ReportError(Error(StatusCode::kInvalidArgument, "--valid-days must be between 1 and 3650"));
   }
+  req.valid_seconds = a.valid_days * 86400;
   if (!a.holder_key.empty()) {
     auto holder = LoadPublicKey(a.holder_key);
     if (!holder.ok()) return ReportError(holder.status());
@@ -89,18 +89,20 @@ int SdJwtIssue(const IssueArgs& a) {
   if (a.status_idx.has_value() != !a.status_uri.empty()) {
     return ReportError(Error(StatusCode::kInvalidArgument, "--status-uri and --status-idx go together"));
   }
-  if (a.status_idx) req.status = sdjwt::StatusListReference{*a.status_idx, a.status_uri};
+  if (a.status_idx) req.status = sdjwt::StatusListReference{static_cast<uint64_t>(*a.status_idx), a.status_uri};
   if (!a.x5c.empty()) {
     auto chain = LoadCertificates(a.x5c);
     if (!chain.ok()) return ReportError(chain.status());
     req.x5c = std::move(*chain);
   }
   req.disclosure.all_disclosable = a.all_disclosable;
-  req.disclosure.max_decoys = a.decoys;
+  req.disclosure.max_decoys = static_cast<size_t>(a.decoys);
   auto paths = sdjwt::ClaimPath::ParseList(a.disclosable);
   if (!paths.ok()) return ReportError(paths.status());
   req.disclosure.disclosable = std::move(*paths);
-  auto clock = ClockFor(a.at);
+  auto clock_or = ClockFor(a.at);
+  if (!clock_or.ok()) return ReportError(clock_or.status());
+  auto& clock = *clock_or;
   auto issued = sdjwt::IssueSdJwtVc(req, *key, *clock, crypto::SystemRandom());
   if (!issued.ok()) return ReportError(issued.status());
   if (!a.out.empty()) {
@@ -126,7 +128,9 @@ int SdJwtPresent(const PresentArgs& a) {
   if (!holder.ok()) return ReportError(holder.status());
   auto paths = sdjwt::ClaimPath::ParseList(a.disclose);
   if (!paths.ok()) return ReportError(paths.status());
-  auto clock = ClockFor(a.at);
+  auto clock_or = ClockFor(a.at);
+  if (!clock_or.ok()) return ReportError(clock_or.status());
+  auto& clock = *clock_or;
   sdjwt::KeyBindingRequest kb{&*holder, a.aud, a.nonce, clock->NowSeconds()};
   auto presented = sdjwt::Present(*parsed, *paths, kb);
   if (!presented.ok()) return ReportError(presented.status());
@@ -155,7 +159,9 @@ int SdJwtVerify(const VerifyArgs& a) {
                                               ? sdjwt::UnverifiedSdJwt::ParseJsonSerialization(*text)
                                               : sdjwt::UnverifiedSdJwt::Parse(*text);
   if (!parsed.ok()) return ReportError(parsed.status(), kVerify);
-  auto clock = ClockFor(a.at);
+  auto clock_or = ClockFor(a.at);
+  if (!clock_or.ok()) return ReportError(clock_or.status(), kVerify);
+  auto& clock = *clock_or;
   sdjwt::SdJwtVcTrust trust;
   if (!a.issuer_key.empty()) {
     auto key = LoadPublicKey(a.issuer_key);
@@ -171,6 +177,12 @@ int SdJwtVerify(const VerifyArgs& a) {
     auto md = ReadJsonFile(a.issuer_metadata);
     if (!md.ok()) return ReportError(md.status(), kVerify);
     trust.issuer_metadata.push_back(std::move(*md));
+  }
+  if (a.kb_max_age < 0 || a.kb_max_age > 86400) {
+    return ReportError(Error(StatusCode::kInvalidArgument, "--kb-max-age must be between 0 and 86400 seconds"), kVerify);
+  }
+  if (a.nonce.empty() != a.aud.empty()) {
+    return ReportError(Error(StatusCode::kInvalidArgument, "--nonce and --aud go together"), kVerify);
   }
   sdjwt::VerifyOptions options(*clock);
   options.KeyBindingMaxAge(a.kb_max_age);
@@ -242,11 +254,13 @@ void RegisterSdJwtCommands(CLI::App& app, int& exit_code) {
   auto* all = issue->add_flag("--all-disclosable", ia->all_disclosable, "Make every claim selectively disclosable (except iss, nbf, exp, cnf, vct, status)");
   d->excludes(all);
   issue->add_option("--status-uri", ia->status_uri, "Status list URI (status.status_list.uri)");
-  issue->add_option("--status-idx", ia->status_idx, "Index in the status list");
+  issue->add_option("--status-idx", ia->status_idx, "Index in the status list")->check(CLI::Range(int64_t{0}, kMaxIndex));
   issue->add_option("--x5c", ia->x5c, "PEM certificate chain (leaf first) put in the x5c header");
   issue->add_option("--kid", ia->kid, "Key id for the JWS header");
   issue->add_option("--valid-days", ia->valid_days, "Validity in days")->capture_default_str();
-  issue->add_option("--decoys", ia->decoys, "Maximum decoy digests per object")->capture_default_str();
+  issue->add_option("--decoys", ia->decoys, "Maximum decoy digests per object (0-16)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 16));
   issue->add_option("--at", ia->at, "Issue as of this Unix time (default: now)");
   issue->add_option("--out", ia->out, "Write to FILE instead of stdout");
   issue->callback([&exit_code, ia] { exit_code = SdJwtIssue(*ia); });

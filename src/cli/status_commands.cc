@@ -120,11 +120,16 @@ struct TokenArgs {
 };
 
 int Token(const TokenArgs& a) {
+  if (a.valid_days <= 0 || a.valid_days > 3650) {
+    return ReportError(Error(StatusCode::kInvalidArgument, "--valid-days must be between 1 and 3650"));
+  }
   auto list = ReadList(a.file);
   if (!list.ok()) return ReportError(list.status());
   auto key = LoadPrivateKey(a.issuer_key);
   if (!key.ok()) return ReportError(key.status());
-  int64_t now = a.at ? *a.at : SystemClock::Default().NowSeconds();
+  auto now_or = ResolveTime(a.at);
+  if (!now_or.ok()) return ReportError(now_or.status());
+  const int64_t now = *now_or;
   Result<std::string> token = Error(StatusCode::kInternal, "unreachable");
   if (list->token) {
     status::StatusListTokenParams p;
@@ -156,7 +161,7 @@ int Token(const TokenArgs& a) {
 
 struct GetArgs {
   std::string file, issuer_key;
-  uint64_t idx = 0;
+  int64_t idx = 0;
   std::optional<int64_t> at;
 };
 
@@ -165,7 +170,9 @@ int Get(const GetArgs& a) {
   if (!text.ok()) return ReportError(text.status());
   auto jws = jose::UnverifiedJws::Parse(*text);
   if (!jws.ok()) return ReportError(jws.status());
-  FixedClock clock(a.at ? *a.at : SystemClock::Default().NowSeconds());
+  auto now = ResolveTime(a.at);
+  if (!now.ok()) return ReportError(now.status());
+  FixedClock clock(*now);
   Json out = {{"idx", a.idx}};
   Result<uint32_t> value = Error(StatusCode::kInternal, "unreachable");
   if (a.issuer_key.empty()) {
@@ -178,7 +185,7 @@ int Get(const GetArgs& a) {
       if (sl == nullptr) return ReportError(Error(StatusCode::kMalformed, "token has no status_list"));
       auto list = status::StatusList::DecodeJson(*sl);
       if (!list.ok()) return ReportError(list.status());
-      auto v = list->Get(a.idx);
+      auto v = list->Get(static_cast<uint64_t>(a.idx));
       if (!v.ok()) return ReportError(v.status());
       value = static_cast<uint32_t>(*v);
     } else {
@@ -187,7 +194,7 @@ int Get(const GetArgs& a) {
       if (encoded == nullptr || !encoded->is_string()) return ReportError(Error(StatusCode::kMalformed, "not a status list token or bitstring status list credential"));
       auto list = status::BitstringStatusList::DecodeEncodedList(encoded->get<std::string>());
       if (!list.ok()) return ReportError(list.status());
-      value = list->Get(a.idx);
+      value = list->Get(static_cast<uint64_t>(a.idx));
     }
   } else {
     auto key = LoadPublicKey(a.issuer_key);
@@ -199,7 +206,7 @@ int Get(const GetArgs& a) {
       auto token = verifier.Verify(*text);
       if (!token.ok()) return ReportError(token.status());
       out["sub"] = token->sub();
-      auto v = token->status_list().Get(a.idx);
+      auto v = token->status_list().Get(static_cast<uint64_t>(a.idx));
       if (!v.ok()) return ReportError(v.status());
       value = static_cast<uint32_t>(*v);
     } else {
@@ -208,7 +215,7 @@ int Get(const GetArgs& a) {
       auto cred = verifier.Verify(*text);
       if (!cred.ok()) return ReportError(cred.status());
       if (cred->id()) out["sub"] = *cred->id();
-      value = cred->status_list().Get(a.idx);
+      value = cred->status_list().Get(static_cast<uint64_t>(a.idx));
     }
   }
   if (!value.ok()) return ReportError(value.status());
@@ -231,13 +238,15 @@ void RegisterStatusCommands(CLI::App& app, int& exit_code) {
   create->callback([&exit_code, ca] { exit_code = Create(*ca); });
 
   auto set_file = std::make_shared<std::string>();
-  auto set_idx = std::make_shared<uint64_t>(0);
+  auto set_idx = std::make_shared<int64_t>(0);
   auto set_value = std::make_shared<std::string>();
   CLI::App* set = st->add_subcommand("set", "Set one entry of a list file");
   set->add_option("FILE", *set_file, "List file")->required();
-  set->add_option("--idx", *set_idx, "Entry index")->required();
+  set->add_option("--idx", *set_idx, "Entry index")->required()->check(CLI::Range(int64_t{0}, kMaxIndex));
   set->add_option("--value", *set_value, "valid, invalid or suspended")->required();
-  set->callback([&exit_code, set_file, set_idx, set_value] { exit_code = Set(*set_file, *set_idx, *set_value); });
+  set->callback([&exit_code, set_file, set_idx, set_value] {
+    exit_code = Set(*set_file, static_cast<uint64_t>(*set_idx), *set_value);
+  });
 
   auto ta = std::make_shared<TokenArgs>();
   CLI::App* token = st->add_subcommand("token", "Sign a list file: Status List Token JWT, or Bitstring Status List credential");
@@ -255,7 +264,7 @@ void RegisterStatusCommands(CLI::App& app, int& exit_code) {
   auto ga = std::make_shared<GetArgs>();
   CLI::App* get = st->add_subcommand("get", "Read one entry of a signed status list");
   get->add_option("TOKEN_FILE", ga->file, "Status List Token or Bitstring Status List credential")->required();
-  get->add_option("--idx", ga->idx, "Entry index")->required();
+  get->add_option("--idx", ga->idx, "Entry index")->required()->check(CLI::Range(int64_t{0}, kMaxIndex));
   get->add_option("--issuer-key", ga->issuer_key, "Verify the signature with this public key first");
   get->add_option("--at", ga->at, "Verify as of this Unix time");
   get->callback([&exit_code, ga] { exit_code = Get(*ga); });

@@ -16,7 +16,6 @@
 namespace bonafide::cli {
 namespace {
 
-int64_t Now(const std::optional<int64_t>& at) { return at ? *at : SystemClock::Default().NowSeconds(); }
 
 int Output(const std::string& text, const std::string& out) {
   if (out.empty()) {
@@ -62,7 +61,7 @@ int DidDoc(const DidDocArgs& a) {
 struct IssueArgs {
   std::string issuer_key, issuer, kid = "key-1", type, claims, holder_key, name, description, status_uri, out;
   std::string status_purpose = "revocation";
-  std::optional<uint64_t> status_idx;
+  std::optional<int64_t> status_idx;
   int64_t valid_days = 365;
   std::optional<int64_t> at;
 };
@@ -90,10 +89,16 @@ int Issue(const IssueArgs& a) {
     return ReportError(Error(StatusCode::kInvalidArgument, "--status-uri and --status-idx go together"));
   }
   if (a.status_idx) {
-    req.status = vcjwt::BitstringStatusListEntry{a.status_uri + "#" + std::to_string(*a.status_idx), a.status_purpose,
-                                                 *a.status_idx, a.status_uri};
+    if (a.status_purpose != "revocation" && a.status_purpose != "suspension") {
+      return ReportError(Error(StatusCode::kInvalidArgument, "--status-purpose must be revocation or suspension"));
+    }
+    const auto idx = static_cast<uint64_t>(*a.status_idx);
+    req.status = vcjwt::BitstringStatusListEntry{a.status_uri + "#" + std::to_string(idx), a.status_purpose, idx,
+                                                 a.status_uri};
   }
-  FixedClock clock(Now(a.at));
+  auto now = ResolveTime(a.at);
+  if (!now.ok()) return ReportError(now.status());
+  FixedClock clock(*now);
   auto vc = vcjwt::IssueVcJwt(req, *key, clock);
   if (!vc.ok()) return ReportError(vc.status());
   return Output(*vc, a.out);
@@ -116,7 +121,9 @@ int Present(const PresentArgs& a) {
   }
   req.audience = a.aud;
   req.nonce = a.nonce;
-  FixedClock clock(Now(a.at));
+  auto now = ResolveTime(a.at);
+  if (!now.ok()) return ReportError(now.status());
+  FixedClock clock(*now);
   auto vp = vcjwt::CreateVpJwt(req, *holder, clock);
   if (!vp.ok()) return ReportError(vp.status());
   return Output(*vp, a.out);
@@ -151,7 +158,9 @@ int Verify(const VerifyArgs& a) {
   constexpr bool kVerify = true;
   auto text = ReadTrimmedFile(a.file);
   if (!text.ok()) return ReportError(text.status(), kVerify);
-  FixedClock clock(Now(a.at));
+  auto now = ResolveTime(a.at);
+  if (!now.ok()) return ReportError(now.status(), kVerify);
+  FixedClock clock(*now);
   vcjwt::VerifyOptions options;
   for (const auto& file : a.did_docs) {
     auto doc = ReadJsonFile(file);
@@ -217,7 +226,7 @@ void RegisterVcCommands(CLI::App& app, int& exit_code) {
   doc->add_option("--issuer-key", da->issuer_key, "Issuer key file (JWK or PEM)")->required();
   doc->add_option("--did", da->did, "The issuer's DID, did:web:HOST")->required();
   doc->add_option("--key-id", da->key_id, "Fragment naming the key")->capture_default_str();
-  doc->add_option("--retired-key", da->retired_keys, "Retired public key still published (repeatable)");
+  doc->add_option("--retired-key", da->retired_keys, "Retired public key still published (repeatable)")->allow_extra_args(false);
   doc->add_option("--out", da->out, "Write to FILE instead of stdout");
   doc->callback([&exit_code, da] { exit_code = DidDoc(*da); });
 
@@ -232,7 +241,7 @@ void RegisterVcCommands(CLI::App& app, int& exit_code) {
   issue->add_option("--name", ia->name, "Credential name");
   issue->add_option("--description", ia->description, "Credential description");
   issue->add_option("--status-uri", ia->status_uri, "Bitstring Status List credential URL");
-  issue->add_option("--status-idx", ia->status_idx, "Index in the status list");
+  issue->add_option("--status-idx", ia->status_idx, "Index in the status list")->check(CLI::Range(int64_t{0}, kMaxIndex));
   issue->add_option("--status-purpose", ia->status_purpose, "revocation or suspension")->capture_default_str();
   issue->add_option("--valid-days", ia->valid_days, "Validity in days")->capture_default_str();
   issue->add_option("--at", ia->at, "Issue as of this Unix time (default: now)");
@@ -241,7 +250,7 @@ void RegisterVcCommands(CLI::App& app, int& exit_code) {
 
   auto pa = std::make_shared<PresentArgs>();
   CLI::App* present = vc->add_subcommand("present", "Wrap credentials in a VP-JWT signed by the holder");
-  present->add_option("--credential", pa->credentials, "VC-JWT file (repeatable)")->required();
+  present->add_option("--credential", pa->credentials, "VC-JWT file (repeatable)")->required()->allow_extra_args(false);
   present->add_option("--holder-key", pa->holder_key, "Holder private key")->required();
   present->add_option("--nonce", pa->nonce, "Verifier's nonce")->required();
   present->add_option("--aud", pa->aud, "Verifier's identifier")->required();
@@ -252,7 +261,7 @@ void RegisterVcCommands(CLI::App& app, int& exit_code) {
   auto va = std::make_shared<VerifyArgs>();
   CLI::App* verify = vc->add_subcommand("verify", "Verify a VC-JWT or VP-JWT; prints {\"valid\":...}");
   verify->add_option("FILE", va->file, "VC-JWT or VP-JWT file; - for stdin")->required();
-  verify->add_option("--did-doc", va->did_docs, "Trusted issuer did:web document (repeatable)")->required();
+  verify->add_option("--did-doc", va->did_docs, "Trusted issuer did:web document (repeatable)")->required()->allow_extra_args(false);
   verify->add_option("--nonce", va->nonce, "Expected VP nonce");
   verify->add_option("--aud", va->aud, "Expected VP audience");
   verify->add_option("--type", va->type, "Expected credential type");

@@ -113,7 +113,10 @@ std::string AddDisclosure(const std::string* name, const Json& value, IssueCtx& 
 // Build returns `value` with its disclosable parts replaced by digests. `path` is the location
 // of `value`, kept as a stack of steps (no copies per node).
 Result<Json> Build(const Json& value, std::vector<Step>& path, IssueCtx& ctx) {
-  if (path.size() > 64) return Error(StatusCode::kInvalidArgument, "claims nested too deeply");
+  // Verifiers parse payloads and disclosures with a nesting limit of 32 (JsonLimits); an `_sd`
+  // array adds one level below its object, so containers stop at 31 to keep every credential
+  // bonafide issues verifiable by bonafide.
+  if (path.size() >= 31) return Error(StatusCode::kLimitExceeded, "claims nested too deeply (more than 30 levels)");
   // The built form of a child: containers are rebuilt, scalars are used as they are.
   auto child_value = [&](const Json& child, Json& storage) -> Result<const Json*> {
     if (!child.is_object() && !child.is_array()) return &child;

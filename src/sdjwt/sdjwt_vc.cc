@@ -46,13 +46,20 @@ Result<std::string> IssueSdJwtVc(const SdJwtVcIssueRequest& request, const crypt
   if (request.iss.empty()) return Error(StatusCode::kInvalidArgument, "iss is required");
   if (request.vct.empty()) return Error(StatusCode::kInvalidArgument, "vct is required");
   if (!request.claims.is_object()) return Error(StatusCode::kInvalidArgument, "claims must be a JSON object");
-  if (request.valid_seconds <= 0) return Error(StatusCode::kInvalidArgument, "validity must be positive");
+  constexpr int64_t kMaxValidity = int64_t{100} * 366 * 86400;  // 100 years
+  constexpr int64_t kLatest = 253402300799;                      // 9999-12-31T23:59:59Z
+  if (request.valid_seconds <= 0 || request.valid_seconds > kMaxValidity) {
+    return Error(StatusCode::kInvalidArgument, "validity must be between 1 second and 100 years");
+  }
   for (const char* name : kRegistered) {
     if (request.claims.contains(name)) {
       return Error(StatusCode::kInvalidArgument, std::string("claim \"") + name + "\" is set by the issuer, not the claims file");
     }
   }
   const int64_t now = clock.NowSeconds();
+  if (now < 0 || now > kLatest - request.valid_seconds) {
+    return Error(StatusCode::kInvalidArgument, "issuance time and validity must fall between 1970 and 9999");
+  }
   Json payload = Json::object();  // the registered claims, added to the subject's claims
   payload["iss"] = request.iss;
   payload["iat"] = now;

@@ -40,7 +40,10 @@ Result<std::string> ResolveKid(const std::string& issuer, const std::string& kid
 }
 
 Status ValidateStatusEntry(const BitstringStatusListEntry& e) {
-  if (e.status_purpose.empty()) return InvalidArgument("status entry has no statusPurpose");
+  if (e.status_purpose != "revocation" && e.status_purpose != "suspension" && e.status_purpose != "refresh" &&
+      e.status_purpose != "message") {
+    return InvalidArgument("statusPurpose must be revocation, suspension, refresh or message");
+  }
   if (e.status_list_credential.empty()) return InvalidArgument("status entry has no statusListCredential");
   return OkStatus();
 }
@@ -155,6 +158,10 @@ Result<std::string> IssueVcJwt(const VcJwtIssueRequest& request, const crypto::S
   }
 
   Json header = {{"typ", std::string(kVcJwtType)}, {"cty", std::string(kVcJwtContentType)}, {"kid", kid}};
+  // Refuse to sign what VerifyVcJwt would refuse to parse.
+  if (JsonDepth(payload) > kPayloadLimits.max_depth) {
+    return Error(StatusCode::kLimitExceeded, "subject claims nested too deeply");
+  }
   return jose::SignJwt(header, payload, signer);
 }
 

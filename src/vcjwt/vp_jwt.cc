@@ -48,6 +48,11 @@ Result<std::string> CreateVpJwt(const VpJwtRequest& request, const crypto::Signe
   if (request.lifetime_seconds <= 0 || request.lifetime_seconds > kMaxLifetimeSeconds) {
     return Error(StatusCode::kInvalidArgument, "presentation lifetime must be 1 s to 1 hour");
   }
+  for (const std::string& credential : request.credentials) {
+    auto jws = jose::UnverifiedJws::Parse(credential);
+    if (!jws.ok()) return Error(StatusCode::kMalformed, "a credential to present is not a JWS: " + jws.status().message());
+    if (jws->typ() != kVcJwtType) return Error(StatusCode::kInvalidType, "a credential to present is not a vc+jwt");
+  }
   ASSIGN_OR_RETURN(std::string did, jose::DidKeyFromPublicKey(holder.public_key()));
   const std::string kid = did + "#" + did.substr(std::string_view("did:key:").size());
 

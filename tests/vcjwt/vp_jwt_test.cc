@@ -269,9 +269,10 @@ TEST_F(VpJwtTest, EmbeddedCredentialFailuresPropagate) {
 }
 
 TEST_F(VpJwtTest, CreateRejectsIncompleteRequests) {
+  const std::string card = IssueTo(holder_.public_key());
   auto code = [&](const std::function<void(VpJwtRequest&)>& f) {
     VpJwtRequest r;
-    r.credentials = {"a.b.c"};
+    r.credentials = {card};
     r.audience = kVerifier;
     r.nonce = kNonce;
     f(r);
@@ -282,9 +283,14 @@ TEST_F(VpJwtTest, CreateRejectsIncompleteRequests) {
   EXPECT_EQ(code([](VpJwtRequest& r) { r.nonce.clear(); }), StatusCode::kInvalidArgument);
   EXPECT_EQ(code([](VpJwtRequest& r) { r.lifetime_seconds = 0; }), StatusCode::kInvalidArgument);
   EXPECT_EQ(code([](VpJwtRequest& r) { r.lifetime_seconds = 3601; }), StatusCode::kInvalidArgument);
-  EXPECT_EQ(code([](VpJwtRequest& r) { r.credentials.assign(kMaxCredentialsPerPresentation + 1, "a.b.c"); }),
+  EXPECT_EQ(code([&](VpJwtRequest& r) { r.credentials.assign(kMaxCredentialsPerPresentation + 1, card); }),
             StatusCode::kInvalidArgument);
   EXPECT_EQ(code([](VpJwtRequest& r) { r.lifetime_seconds = 3600; }), StatusCode::kOk);
+  // Regression: junk was wrapped in a signed presentation. Only VC-JWTs are presented.
+  EXPECT_EQ(code([](VpJwtRequest& r) { r.credentials = {"a.b.c"}; }), StatusCode::kMalformed);
+  EXPECT_EQ(code([](VpJwtRequest& r) { r.credentials = {"not a jwt"}; }), StatusCode::kMalformed);
+  EXPECT_EQ(code([&](VpJwtRequest& r) { r.credentials = {card, ""}; }), StatusCode::kMalformed);
+  EXPECT_EQ(code([&](VpJwtRequest& r) { r.credentials = {Present({card}, holder_)}; }), StatusCode::kInvalidType);
 }
 
 }  // namespace
