@@ -65,6 +65,9 @@ Result<Json> ParseJson(std::string_view text, const JsonLimits& limits) {
   if (text.size() > limits.max_bytes) {
     return Error(StatusCode::kLimitExceeded, "JSON larger than " + std::to_string(limits.max_bytes) + " bytes");
   }
+  // Empty input is not JSON (and an empty view may have a null data pointer, which simdjson would
+  // hand to memcpy).
+  if (text.empty()) return Error(StatusCode::kMalformed, "JSON text is empty");
   // RFC 8259 section 8.1: a BOM must not be sent; some parsers skip it silently.
   if (text.starts_with("\xEF\xBB\xBF")) return Error(StatusCode::kMalformed, "JSON starts with a byte order mark");
   // NUL is never valid in JSON text (inside strings it must be escaped as \u0000); rejected

@@ -351,6 +351,21 @@ Result<UnverifiedSdJwt> UnverifiedSdJwt::Parse(std::string_view text) {
   return out;
 }
 
+namespace {
+// IsTokenText is true when `s` is non-empty and uses only base64url characters (and '.' when
+// `dots` is set): the alphabet of JWS parts, disclosures and KB-JWTs. Anything else, '~' above
+// all, would change meaning when the parts are joined into the compact form.
+bool IsTokenText(std::string_view s, bool dots) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+              (dots && c == '.');
+    if (!ok) return false;
+  }
+  return true;
+}
+}  // namespace
+
 Result<UnverifiedSdJwt> UnverifiedSdJwt::ParseJsonSerialization(std::string_view text) {
   ASSIGN_OR_RETURN(Json j, ParseJsonObject(text));
   ASSIGN_OR_RETURN(std::string payload, GetString(j, "payload"));
@@ -377,6 +392,12 @@ Result<UnverifiedSdJwt> UnverifiedSdJwt::ParseJsonSerialization(std::string_view
     ASSIGN_OR_RETURN(signature, GetString(j, "signature"));
     unprotected = Find(j, "header");
   }
+  if (!IsTokenText(protected_b64, false) || !IsTokenText(payload, false) || !IsTokenText(signature, false)) {
+    return Error(StatusCode::kMalformed, "JWS JSON members must be base64url");
+  }
+  for (const auto& [p, sig] : extra) {
+    if (!IsTokenText(p, false) || !IsTokenText(sig, false)) return Error(StatusCode::kMalformed, "JWS JSON members must be base64url");
+  }
   UnverifiedSdJwt out;
   out.issuer_jwt_ = protected_b64 + "." + payload + "." + signature;
   out.extra_sigs_ = std::move(extra);
@@ -385,13 +406,14 @@ Result<UnverifiedSdJwt> UnverifiedSdJwt::ParseJsonSerialization(std::string_view
     if (const Json* ds = Find(*unprotected, "disclosures"); ds != nullptr) {
       if (!ds->is_array()) return Error(StatusCode::kMalformed, "disclosures is not an array");
       for (const Json& d : *ds) {
-        if (!d.is_string() || d.get_ref<const std::string&>().empty()) {
-          return Error(StatusCode::kMalformed, "disclosure is not a non-empty string");
+        if (!d.is_string() || !IsTokenText(d.get_ref<const std::string&>(), false)) {
+          return Error(StatusCode::kMalformed, "disclosure is not a non-empty base64url string");
         }
         out.disclosures_.push_back(d.get<std::string>());
       }
     }
     ASSIGN_OR_RETURN(auto kb, GetOptionalString(*unprotected, "kb_jwt"));
+    if (kb && !IsTokenText(*kb, true)) return Error(StatusCode::kMalformed, "kb_jwt is not a compact JWS");
     out.kb_jwt_ = std::move(kb);
   }
   return out;

@@ -560,3 +560,16 @@ TEST(DumpJsonTest, ReplacesInvalidUtf8LikeTheLibrary) {
 
 }  // namespace
 }  // namespace bonafide
+
+namespace bonafide {
+namespace {
+
+// Regression (found by fuzzing): an empty view reached simdjson with a null data pointer.
+TEST(JsonRegressionTest, EmptyInputIsMalformed) {
+  EXPECT_EQ(ParseJson(std::string_view()).status().code(), StatusCode::kMalformed);
+  EXPECT_EQ(ParseJson("").status().code(), StatusCode::kMalformed);
+  EXPECT_EQ(ParseJson("   ").status().code(), StatusCode::kMalformed);
+}
+
+}  // namespace
+}  // namespace bonafide

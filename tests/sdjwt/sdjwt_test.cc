@@ -378,3 +378,30 @@ TEST(ClaimPathTest, ParsesDottedPaths) {
 
 }  // namespace
 }  // namespace bonafide::sdjwt
+
+namespace bonafide::sdjwt {
+namespace {
+
+// Regression (found by fuzz_sdjwt): a JSON-serialized SD-JWT whose members contain '~' parsed,
+// and its compact form then split into different parts.
+TEST(SdJwtJsonSerializationTest, RejectsMembersOutsideTheBase64UrlAlphabet) {
+  const std::string good_sig = "c2ln";
+  auto parse = [](const Json& j) { return UnverifiedSdJwt::ParseJsonSerialization(j.dump()).status().code(); };
+  Json base = {{"protected", "eyJhbGciOiJFUzI1NiJ9"}, {"payload", "e30"}, {"signature", good_sig},
+               {"header", {{"disclosures", {"WyJzIiwiYSIsMV0"}}}}};
+  EXPECT_EQ(parse(base), StatusCode::kOk);
+  for (const char* member : {"protected", "payload", "signature"}) {
+    Json bad = base;
+    bad[member] = bad[member].get<std::string>() + "~x";
+    EXPECT_EQ(parse(bad), StatusCode::kMalformed) << member;
+  }
+  Json bad = base;
+  bad["header"]["disclosures"] = {"WyJzIiwiYSIsMV0~"};
+  EXPECT_EQ(parse(bad), StatusCode::kMalformed);
+  bad = base;
+  bad["header"]["kb_jwt"] = "a.b~c";
+  EXPECT_EQ(parse(bad), StatusCode::kMalformed);
+}
+
+}  // namespace
+}  // namespace bonafide::sdjwt
