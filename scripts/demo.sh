@@ -6,11 +6,11 @@
 # rejected. Everything runs through the `bonafide` CLI on files in build/demo/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BONAFIDE=${BONAFIDE:-build/src/cli/bonafide}
-DIR=build/demo
+BUILD_DIR=${BONAFIDE_BUILD_DIR:-$PWD/build}
+B=${BONAFIDE:-$BUILD_DIR/src/cli/bonafide}
+B=$(realpath "$B")
+DIR=$BUILD_DIR/demo
 rm -rf "$DIR" && mkdir -p "$DIR" && cd "$DIR"
-B="../../$BONAFIDE"
-[ -x "$B" ] || B="$BONAFIDE"
 
 bold=$(tput bold 2>/dev/null || true); dim=$(tput dim 2>/dev/null || true); off=$(tput sgr0 2>/dev/null || true)
 step=0
