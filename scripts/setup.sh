@@ -10,6 +10,7 @@ APT_PACKAGES=(
   libssl-dev nlohmann-json3-dev libsimdjson-dev zlib1g-dev
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   libcli11-dev libspdlog-dev libfmt-dev
+  libcbor-dev
 )
 
 missing=()

@@ -11,17 +11,9 @@ namespace {
 Result<crypto::PublicKey> KeyFromX5c(const std::string& token, const std::vector<crypto::Certificate>& anchors,
                                      const Clock& clock) {
   ASSIGN_OR_RETURN(jose::UnverifiedJws jws, jose::UnverifiedJws::Parse(token));
-  const Json* x5c = Find(jws.unverified_header(), "x5c");
-  if (x5c == nullptr || !x5c->is_array() || x5c->empty() || anchors.empty()) {
+  ASSIGN_OR_RETURN(std::vector<crypto::Certificate> chain, jose::ParseX5c(jws.unverified_header()));
+  if (chain.empty() || anchors.empty()) {
     return Error(StatusCode::kInvalidArgument, "no key to verify the status list (give --status-key)");
-  }
-  std::vector<crypto::Certificate> chain;
-  for (const Json& c : *x5c) {
-    if (!c.is_string()) return Error(StatusCode::kMalformed, "x5c entry is not a string");
-    auto der = Base64Decode(c.get_ref<const std::string&>());
-    if (!der.ok()) return Error(StatusCode::kMalformed, "x5c entry is not base64");
-    ASSIGN_OR_RETURN(crypto::Certificate cert, crypto::Certificate::FromDer(*der));
-    chain.push_back(std::move(cert));
   }
   return crypto::VerifyChain(chain, anchors, clock.NowSeconds());
 }

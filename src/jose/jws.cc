@@ -83,6 +83,23 @@ Result<VerifiedJws> VerifyJws(const UnverifiedJws& jws, const crypto::PublicKey&
   return VerifiedJws(jws.unverified_header(), jws.unverified_payload());
 }
 
+Result<std::vector<crypto::Certificate>> ParseX5c(const Json& header, size_t max_chain) {
+  std::vector<crypto::Certificate> chain;
+  const Json* x5c = Find(header, "x5c");
+  if (x5c == nullptr) return chain;
+  if (!x5c->is_array() || x5c->empty() || x5c->size() > max_chain) {
+    return Error(StatusCode::kMalformed, "x5c must be a non-empty array of at most " + std::to_string(max_chain));
+  }
+  for (const Json& c : *x5c) {
+    if (!c.is_string()) return Error(StatusCode::kMalformed, "x5c entry is not a string");
+    auto der = Base64Decode(c.get_ref<const std::string&>());
+    if (!der.ok()) return Error(StatusCode::kMalformed, "x5c entry is not base64");
+    ASSIGN_OR_RETURN(crypto::Certificate cert, crypto::Certificate::FromDer(*der));
+    chain.push_back(std::move(cert));
+  }
+  return chain;
+}
+
 Result<std::string> SignJws(const Json& header, ByteView payload, const crypto::Signer& signer) {
   Json h = header.is_object() ? header : Json::object();
   h["alg"] = std::string(crypto::JwsAlgName(signer.alg()));

@@ -18,6 +18,7 @@
 #include "base/json.h"
 #include "base/status.h"
 #include "crypto/keys.h"
+#include "crypto/x509.h"
 
 namespace bonafide::jose {
 
@@ -68,6 +69,11 @@ Status CheckAlgForKey(std::string_view alg, const crypto::PublicKey& key);
 // kUnknownCritical, kMalformed or kInvalidSignature on failure.
 Result<VerifiedJws> VerifyJws(const UnverifiedJws& jws, const crypto::PublicKey& key,
                               const std::vector<std::string>& understood_crit = {});
+
+// ParseX5c reads the `x5c` header (RFC 7515 section 4.1.6: standard base64 DER certificates,
+// the signer's first). Returns an empty chain when the header has no x5c, kMalformed when it is
+// not a non-empty array of at most `max_chain` certificates.
+Result<std::vector<crypto::Certificate>> ParseX5c(const Json& header, size_t max_chain = 8);
 
 // SignJws returns a compact JWS over `payload`. `header` supplies extra members (typ, kid, x5c,
 // ...); `alg` is always set from `signer` and overrides any value given.

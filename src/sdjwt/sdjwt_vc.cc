@@ -93,16 +93,8 @@ Result<crypto::PublicKey> ResolveIssuerKey(const UnverifiedSdJwt& sdjwt, const S
   auto iss = GetString(*payload, "iss");
   if (!iss.ok()) return Error(StatusCode::kInvalidClaims, "SD-JWT VC has no iss");
   const Json& header = jws.unverified_header();
-  if (const Json* x5c = Find(header, "x5c"); x5c != nullptr && !trust.anchors.empty()) {
-    if (!x5c->is_array() || x5c->empty() || x5c->size() > 8) return Error(StatusCode::kMalformed, "x5c must be a non-empty array");
-    std::vector<crypto::Certificate> chain;
-    for (const Json& c : *x5c) {
-      if (!c.is_string()) return Error(StatusCode::kMalformed, "x5c entry is not a string");
-      auto der = Base64Decode(c.get_ref<const std::string&>());
-      if (!der.ok()) return Error(StatusCode::kMalformed, "x5c entry is not base64");
-      ASSIGN_OR_RETURN(crypto::Certificate cert, crypto::Certificate::FromDer(*der));
-      chain.push_back(std::move(cert));
-    }
+  if (Find(header, "x5c") != nullptr && !trust.anchors.empty()) {
+    ASSIGN_OR_RETURN(std::vector<crypto::Certificate> chain, jose::ParseX5c(header));
     ASSIGN_OR_RETURN(crypto::PublicKey key, crypto::VerifyChain(chain, trust.anchors, clock.NowSeconds()));
     const crypto::Certificate& leaf = chain.front();
     bool names_iss = false;

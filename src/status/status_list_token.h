@@ -58,6 +58,7 @@ class VerifiedStatusListToken {
 
  private:
   friend class StatusListTokenVerifier;
+  friend class StatusListCwtVerifier;
   VerifiedStatusListToken(std::string sub, int64_t iat, std::optional<int64_t> exp, std::optional<int64_t> ttl,
                           std::optional<std::string> iss, std::optional<std::string> aggregation_uri,
                           StatusList list)

@@ -33,6 +33,14 @@ void operator delete(void* p) noexcept { std::free(p); }
 void operator delete[](void* p) noexcept { std::free(p); }
 void operator delete(void* p, size_t) noexcept { std::free(p); }
 void operator delete[](void* p, size_t) noexcept { std::free(p); }
+// The nothrow forms too (simdjson allocates with new (std::nothrow) T[]): otherwise they come from
+// the sanitizer runtime and the free above is an alloc-dealloc mismatch under ASan.
+void* operator new(size_t size, const std::nothrow_t&) noexcept {
+  try { return CountedAlloc(size); } catch (...) { return nullptr; }
+}
+void* operator new[](size_t size, const std::nothrow_t&) noexcept {
+  try { return CountedAlloc(size); } catch (...) { return nullptr; }
+}
 
 namespace bonafide::status::testing {
 

@@ -1,0 +1,129 @@
+#include "status/status_list_cwt.h"
+
+#include <limits>
+#include <string>
+#include <utility>
+
+#include "base/json.h"
+#include "cose/cbor.h"
+#include "cose/cose_sign1.h"
+#include "jose/jwt.h"
+
+namespace bonafide::status {
+namespace {
+
+using cose::CborDocument;
+using cose::CborValue;
+
+Status BadClaim(int64_t key, const char* what) {
+  return Error(StatusCode::kInvalidClaims, "CWT claim " + std::to_string(key) + " " + what);
+}
+
+// OptionalText reads a text claim; kInvalidClaims if present with another type.
+Result<std::optional<std::string>> OptionalText(CborValue claims, int64_t key) {
+  ASSIGN_OR_RETURN(std::optional<CborValue> v, claims.FindInt(key));
+  if (!v) return std::optional<std::string>();
+  if (!v->is_text()) return BadClaim(key, "is not a text string");
+  ASSIGN_OR_RETURN(std::string_view s, v->AsText());
+  return std::optional<std::string>(std::string(s));
+}
+
+// OptionalTime reads a uint claim that must fit in int64; kInvalidClaims otherwise.
+Result<std::optional<int64_t>> OptionalTime(CborValue claims, int64_t key) {
+  ASSIGN_OR_RETURN(std::optional<CborValue> v, claims.FindInt(key));
+  if (!v) return std::optional<int64_t>();
+  if (!v->is_uint()) return BadClaim(key, "is not an unsigned integer");
+  ASSIGN_OR_RETURN(uint64_t n, v->AsUint());
+  if (n > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) return BadClaim(key, "is too large");
+  return std::optional<int64_t>(static_cast<int64_t>(n));
+}
+
+}  // namespace
+
+Result<VerifiedStatusListToken> StatusListCwtVerifier::Verify(ByteView cose) const {
+  if (!subject_configured_) {
+    return Error(StatusCode::kInvalidArgument, "no expected status list URI: call ExpectSubject or AllowAnySubject");
+  }
+  ASSIGN_OR_RETURN(cose::VerifiedSign1 sign1, cose::VerifySign1(cose, key_));
+
+  // The draft's registered media type; compared case-insensitively like JOSE typ, with no
+  // parameters and no omission of "application/".
+  const std::optional<std::string>& typ = sign1.typ();
+  auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; };
+  bool typ_ok = typ.has_value() && typ->size() == kStatusListCwtType.size();
+  for (size_t i = 0; typ_ok && i < typ->size(); ++i) typ_ok = lower((*typ)[i]) == kStatusListCwtType[i];
+  if (!typ_ok) return Error(StatusCode::kInvalidType, "COSE typ (16) is not application/statuslist+cwt");
+
+  ASSIGN_OR_RETURN(CborDocument doc, CborDocument::Decode(sign1.payload()));
+  CborValue claims = doc.root();
+  if (!claims.is_map()) return Error(StatusCode::kMalformed, "CWT payload is not a CBOR map");
+
+  ASSIGN_OR_RETURN(std::optional<std::string> sub, OptionalText(claims, kCwtClaimSub));
+  if (!sub) return BadClaim(kCwtClaimSub, "(sub) is missing");
+  ASSIGN_OR_RETURN(std::optional<int64_t> iat, OptionalTime(claims, kCwtClaimIat));
+  if (!iat) return BadClaim(kCwtClaimIat, "(iat) is missing");
+  ASSIGN_OR_RETURN(std::optional<int64_t> exp, OptionalTime(claims, kCwtClaimExp));
+  ASSIGN_OR_RETURN(std::optional<int64_t> ttl, OptionalTime(claims, kCwtClaimTtl));
+  if (ttl && *ttl <= 0) return BadClaim(kCwtClaimTtl, "(ttl) must be positive");
+  ASSIGN_OR_RETURN(std::optional<std::string> iss, OptionalText(claims, kCwtClaimIss));
+  ASSIGN_OR_RETURN(std::optional<CborValue> status_list, claims.FindInt(kCwtClaimStatusList));
+  if (!status_list || !status_list->is_map()) return BadClaim(kCwtClaimStatusList, "(status_list) is not a map");
+
+  if (expected_sub_ && *sub != *expected_sub_) {
+    return Error(StatusCode::kStatusUnavailable, "status list token sub \"" + *sub + "\" is not the expected URI \"" +
+                                                     *expected_sub_ + "\"");
+  }
+
+  // The same exp / iat rules as the JWT form, applied to the CWT values.
+  Json times = Json::object();
+  times["iat"] = *iat;
+  if (exp) times["exp"] = *exp;
+  jose::JwtTimeValidator time(clock_, skew_);
+  time.AllowMissingExpiry().RequireIssuedAt();
+  RETURN_IF_ERROR(time.Validate(times));
+
+  // status_list {"bits": uint, "lst": bstr, "aggregation_uri"?: text} (draft-20 section 4.3).
+  ASSIGN_OR_RETURN(std::optional<CborValue> bits_item, status_list->FindText("bits"));
+  if (!bits_item || !bits_item->is_uint()) return Error(StatusCode::kMalformed, "status_list bits is not a uint");
+  ASSIGN_OR_RETURN(uint64_t bits, bits_item->AsUint());
+  if (!IsValidStatusBits(bits > 8 ? 0 : static_cast<int64_t>(bits))) {
+    return Error(StatusCode::kMalformed, "status_list bits is not 1, 2, 4 or 8");
+  }
+  ASSIGN_OR_RETURN(std::optional<CborValue> lst_item, status_list->FindText("lst"));
+  if (!lst_item || !lst_item->is_bytes()) return Error(StatusCode::kMalformed, "status_list lst is not a bstr");
+  ASSIGN_OR_RETURN(ByteView lst, lst_item->AsBytes());
+  std::optional<std::string> aggregation_uri;
+  ASSIGN_OR_RETURN(std::optional<CborValue> agg_item, status_list->FindText("aggregation_uri"));
+  if (agg_item) {
+    if (!agg_item->is_text()) return Error(StatusCode::kMalformed, "status_list aggregation_uri is not text");
+    ASSIGN_OR_RETURN(std::string_view agg, agg_item->AsText());
+    aggregation_uri = std::string(agg);
+  }
+  ASSIGN_OR_RETURN(StatusList list, StatusList::Decompress(static_cast<int>(bits), lst, limits_));
+  return VerifiedStatusListToken(std::move(*sub), *iat, exp, ttl, std::move(iss), std::move(aggregation_uri),
+                                 std::move(list));
+}
+
+Result<StatusReference> StatusReferenceFromCwtClaims(ByteView cwt_claims) {
+  ASSIGN_OR_RETURN(CborDocument doc, CborDocument::Decode(cwt_claims));
+  CborValue claims = doc.root();
+  if (!claims.is_map()) return Error(StatusCode::kMalformed, "CWT claims are not a CBOR map");
+  ASSIGN_OR_RETURN(std::optional<CborValue> status, claims.FindInt(kCwtClaimStatus));
+  if (!status) return Error(StatusCode::kNotFound, "CWT has no status claim (65535)");
+  if (!status->is_map()) return Error(StatusCode::kMalformed, "CWT status claim is not a map");
+  ASSIGN_OR_RETURN(std::optional<CborValue> status_list, status->FindText("status_list"));
+  if (!status_list) return Error(StatusCode::kNotFound, "CWT status claim has no status_list");
+  if (!status_list->is_map()) return Error(StatusCode::kMalformed, "status_list reference is not a map");
+  ASSIGN_OR_RETURN(std::optional<CborValue> idx, status_list->FindText("idx"));
+  if (!idx || !idx->is_uint()) return Error(StatusCode::kMalformed, "status_list.idx missing or not a uint");
+  ASSIGN_OR_RETURN(std::optional<CborValue> uri, status_list->FindText("uri"));
+  if (!uri || !uri->is_text()) return Error(StatusCode::kMalformed, "status_list.uri missing or not text");
+  ASSIGN_OR_RETURN(std::string_view uri_text, uri->AsText());
+  if (uri_text.empty()) return Error(StatusCode::kMalformed, "status_list.uri is empty");
+  StatusReference ref;
+  ASSIGN_OR_RETURN(ref.idx, idx->AsUint());
+  ref.uri = std::string(uri_text);
+  return ref;
+}
+
+}  // namespace bonafide::status
