@@ -23,7 +23,7 @@ JOBS ?= 2
 BUILD_DIR ?= build
 ASAN_DIR ?= build-asan
 FUZZ_DIR ?= build-fuzz
-FUZZ_SECONDS ?= 20
+FUZZ_SECONDS ?= 15
 CMAKE_EXTRA ?=
 
 CTEST_LOG := $(BUILD_DIR)/ctest-release.log
