@@ -24,6 +24,8 @@ Result<std::string> IssueSdJwtWith(const Json& claims, const Json* extra_top_lev
 
 // EncodeDisclosure returns base64url of the disclosure array [base64url(salt), name?, value].
 std::string EncodeDisclosure(ByteView salt, const std::string* name, const Json& value);
+// EncodeDisclosureText is EncodeDisclosure with the value already serialised as JSON text.
+std::string EncodeDisclosureText(ByteView salt, const std::string* name, std::string_view value_json);
 
 }  // namespace bonafide::sdjwt::internal
 

@@ -100,50 +100,54 @@ void AddDecoys(std::vector<std::string>& sd, IssueCtx& ctx) {
   }
 }
 
-// AddDisclosure encodes a disclosure for (name, value), keeps it for output and returns its digest.
-std::string AddDisclosure(const std::string* name, const Json& value, IssueCtx& ctx) {
+// AddDisclosure encodes a disclosure for (name, value as JSON text), keeps it for output and
+// returns its digest.
+std::string AddDisclosure(const std::string* name, std::string_view value_json, IssueCtx& ctx) {
   std::array<uint8_t, 16> salt;
   ctx.random.Fill(salt);
-  std::string encoded = internal::EncodeDisclosure(salt, name, value);
+  std::string encoded = internal::EncodeDisclosureText(salt, name, value_json);
   std::string digest = DigestString(ctx.options.hash_alg, encoded);
   ctx.disclosures.push_back(std::move(encoded));
   return digest;
 }
 
-// Build returns `value` with its disclosable parts replaced by digests. `path` is the location
-// of `value`, kept as a stack of steps (no copies per node).
-Result<Json> Build(const Json& value, std::vector<Step>& path, IssueCtx& ctx) {
+// Build appends to `out` the JSON text of `value` with its disclosable parts replaced by digests
+// (the issuer-signed payload is written directly, never built as a JSON value first). `path` is
+// the location of `value`, kept as a stack of steps (no copies per node).
+Status Build(const Json& value, std::vector<Step>& path, IssueCtx& ctx, std::string& out) {
+  if (!value.is_object() && !value.is_array()) {
+    AppendJson(out, value);
+    return OkStatus();
+  }
   // Verifiers parse payloads and disclosures with a nesting limit of 32 (JsonLimits); an `_sd`
   // array adds one level below its object, so containers stop at 31 to keep every credential
   // bonafide issues verifiable by bonafide.
   if (path.size() >= 31) return Error(StatusCode::kLimitExceeded, "claims nested too deeply (more than 30 levels)");
-  // The built form of a child: containers are rebuilt, scalars are used as they are.
-  auto child_value = [&](const Json& child, Json& storage) -> Result<const Json*> {
-    if (!child.is_object() && !child.is_array()) return &child;
-    ASSIGN_OR_RETURN(storage, Build(child, path, ctx));
-    return &storage;
-  };
   if (value.is_object()) {
-    Json out = Json::object();
     std::vector<std::string> sd;
+    bool first = true;
     auto add_member = [&](const std::string& name, const Json& member) -> Status {
       if (name == "_sd" || name == "..." || name == "_sd_alg") {
         return Error(StatusCode::kInvalidArgument, "claim name \"" + name + "\" is reserved by SD-JWT");
       }
       path.push_back(Step{&name, 0});
-      Json storage;
-      auto built = child_value(member, storage);
-      if (!built.ok()) return built.status();
       if (Disclosable(path, ctx)) {
-        sd.push_back(AddDisclosure(&name, **built, ctx));
+        std::string member_json;
+        RETURN_IF_ERROR(Build(member, path, ctx, member_json));
+        sd.push_back(AddDisclosure(&name, member_json, ctx));
       } else {
-        out[name] = *built == &storage ? std::move(storage) : member;
+        out.push_back(first ? '{' : ',');
+        first = false;
+        AppendJsonString(out, name);
+        out.push_back(':');
+        RETURN_IF_ERROR(Build(member, path, ctx, out));
       }
       path.pop_back();
       return OkStatus();
     };
     for (const auto& [name, member] : value.get_ref<const Json::object_t&>()) RETURN_IF_ERROR(add_member(name, member));
-    if (path.empty() && ctx.extra_top_level != nullptr) {
+    const bool top = path.empty();
+    if (top && ctx.extra_top_level != nullptr) {
       for (const auto& [name, member] : *ctx.extra_top_level) {
         if (value.contains(name)) return Error(StatusCode::kInvalidArgument, "claim \"" + name + "\" is set by the issuer");
         RETURN_IF_ERROR(add_member(name, member));
@@ -153,27 +157,42 @@ Result<Json> Build(const Json& value, std::vector<Step>& path, IssueCtx& ctx) {
       AddDecoys(sd, ctx);
       // Sorted, so the order of digests reveals nothing about the order of claims.
       std::sort(sd.begin(), sd.end());
-      Json digests = Json::array();
-      for (auto& d : sd) digests.push_back(std::move(d));
-      out["_sd"] = std::move(digests);
+      out += first ? "{\"_sd\":[" : ",\"_sd\":[";
+      first = false;
+      for (size_t i = 0; i < sd.size(); ++i) {
+        if (i > 0) out.push_back(',');
+        out.push_back('"');
+        out += sd[i];  // base64url: nothing to escape
+        out.push_back('"');
+      }
+      out.push_back(']');
     }
-    return out;
+    if (top) {
+      out += first ? "{\"_sd_alg\":" : ",\"_sd_alg\":";
+      first = false;
+      AppendJsonString(out, crypto::HashAlgName(ctx.options.hash_alg));
+    }
+    out += first ? "{}" : "}";
+    return OkStatus();
   }
-  Json out = Json::array();
+  out.push_back('[');
   const auto& elements = value.get_ref<const Json::array_t&>();
   for (size_t i = 0; i < elements.size(); ++i) {
+    if (i > 0) out.push_back(',');
     path.push_back(Step{nullptr, i});
-    Json storage;
-    auto built = child_value(elements[i], storage);
-    if (!built.ok()) return built.status();
     if (Disclosable(path, ctx)) {
-      out.push_back(Json{{"...", AddDisclosure(nullptr, **built, ctx)}});
+      std::string element_json;
+      RETURN_IF_ERROR(Build(elements[i], path, ctx, element_json));
+      out += "{\"...\":\"";
+      out += AddDisclosure(nullptr, element_json, ctx);
+      out += "\"}";
     } else {
-      out.push_back(*built == &storage ? std::move(storage) : elements[i]);
+      RETURN_IF_ERROR(Build(elements[i], path, ctx, out));
     }
     path.pop_back();
   }
-  return out;
+  out.push_back(']');
+  return OkStatus();
 }
 
 }  // namespace
@@ -208,15 +227,16 @@ Result<std::string> IssueSdJwtWith(const Json& claims, const Json* extra_top_lev
   IssueCtx ctx{options, salts, std::vector<bool>(options.disclosable.size(), false), {}, forced_clear,
                extra_top_level != nullptr ? &extra_top_level->get_ref<const Json::object_t&>() : nullptr};
   std::vector<Step> path;
-  ASSIGN_OR_RETURN(Json payload, Build(claims, path, ctx));
+  std::string payload;
+  payload.reserve(1024);
+  RETURN_IF_ERROR(Build(claims, path, ctx, payload));
   for (size_t i = 0; i < ctx.matched.size(); ++i) {
     if (!ctx.matched[i]) {
       return Error(StatusCode::kInvalidArgument,
                    "disclosable path \"" + options.disclosable[i].ToString() + "\" is not in the claims");
     }
   }
-  payload["_sd_alg"] = std::string(crypto::HashAlgName(options.hash_alg));
-  ASSIGN_OR_RETURN(std::string jwt, jose::SignJwt(header, payload, signer));
+  ASSIGN_OR_RETURN(std::string jwt, jose::SignJws(header, AsBytes(payload), signer));
   size_t total = jwt.size() + 1;
   for (const std::string& d : ctx.disclosures) total += d.size() + 1;
   std::string out;

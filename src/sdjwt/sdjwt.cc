@@ -309,18 +309,22 @@ Disclosure MakeDisclosure(Random& random, std::optional<std::string> name, const
 namespace internal {
 
 std::string EncodeDisclosure(ByteView salt, const std::string* name, const Json& value) {
+  return EncodeDisclosureText(salt, name, DumpJson(value));
+}
+
+std::string EncodeDisclosureText(ByteView salt, const std::string* name, std::string_view value_json) {
   // The JSON array written directly into a per-thread scratch buffer (it keeps its capacity):
-  // the salt is base64url (nothing to escape), the name and value are serialised as JSON.
+  // the salt is base64url (nothing to escape), the name is escaped, the value is JSON already.
   thread_local std::string json;
   json.clear();
   json += "[\"";
-  Base64UrlAppend(json, salt);  // base64url needs no JSON escaping
+  Base64UrlAppend(json, salt);
   json += "\",";
   if (name != nullptr) {
     AppendJsonString(json, *name);
     json.push_back(',');
   }
-  AppendJson(json, value);
+  json += value_json;
   json.push_back(']');
   return Base64UrlEncode(json);
 }
