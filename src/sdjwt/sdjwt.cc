@@ -25,7 +25,7 @@ struct ProcessCtx {
   // `_sd` arrays and rebuilt arrays that were taken out of the payload, so the views stay valid.
   std::unordered_map<std::string_view, size_t> by_digest;
   std::vector<bool> used;
-  std::unordered_set<std::string_view> seen_digests;
+  std::vector<std::string_view> seen_digests;  // every digest met; checked for repeats at the end
   std::deque<Json> kept;  // a deque: elements never move, so iteration over one stays valid
   std::vector<std::string> top_level_disclosed;  // names revealed by disclosures at the top level
 };
@@ -37,12 +37,12 @@ Status ProcessValue(Json& value, ProcessCtx& ctx, size_t depth);
 Result<std::optional<size_t>> Resolve(const Json& digest, ProcessCtx& ctx) {
   if (!digest.is_string()) return Error(StatusCode::kMalformed, "digest is not a string");
   const std::string& d = digest.get_ref<const std::string&>();
-  if (!ctx.seen_digests.insert(d).second) {
-    return Error(StatusCode::kDuplicateDisclosure, "digest " + d + " appears more than once");
-  }
+  // Repeats among digests that match no disclosure (decoys) are found by one sort at the end;
+  // a repeat that names a disclosure is caught here, before its value is used twice.
+  ctx.seen_digests.push_back(d);
   auto it = ctx.by_digest.find(d);
   if (it == ctx.by_digest.end()) return std::optional<size_t>();
-  // Disclosures are unique (checked on input), so a unique digest means single use.
+  if (ctx.used[it->second]) return Error(StatusCode::kDuplicateDisclosure, "digest " + d + " appears more than once");
   ctx.used[it->second] = true;
   return std::optional<size_t>(it->second);
 }
@@ -147,6 +147,10 @@ Result<Processed> ProcessWithAlg(Json payload, const std::vector<std::string>& d
   if (!out.is_object()) return Error(StatusCode::kMalformed, "SD-JWT payload is not an object");
   out.erase("_sd_alg");
   RETURN_IF_ERROR(ProcessValue(out, ctx, 0));
+  std::sort(ctx.seen_digests.begin(), ctx.seen_digests.end());
+  if (auto dup = std::adjacent_find(ctx.seen_digests.begin(), ctx.seen_digests.end()); dup != ctx.seen_digests.end()) {
+    return Error(StatusCode::kDuplicateDisclosure, "digest " + std::string(*dup) + " appears more than once");
+  }
   for (size_t i = 0; i < ctx.used.size(); ++i) {
     if (!ctx.used[i]) {
       return Error(StatusCode::kUnreferencedDisclosure,
