@@ -4,7 +4,7 @@
 
 #include <climits>
 
-#include "crypto/internal.h"
+#include "crypto/internal/openssl_util.h"
 
 namespace bonafide::crypto {
 

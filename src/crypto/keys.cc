@@ -12,7 +12,7 @@
 #include <cstring>
 
 #include "base/encoding.h"
-#include "crypto/internal.h"
+#include "crypto/internal/openssl_util.h"
 
 namespace bonafide::crypto {
 namespace {

@@ -8,7 +8,7 @@
 
 #include <climits>
 
-#include "crypto/internal.h"
+#include "crypto/internal/openssl_util.h"
 
 namespace bonafide::crypto {
 namespace {

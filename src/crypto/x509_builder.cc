@@ -11,7 +11,7 @@
 #include <ctime>
 #include <memory>
 
-#include "crypto/internal.h"
+#include "crypto/internal/openssl_util.h"
 #include "crypto/random.h"
 
 namespace bonafide::crypto {

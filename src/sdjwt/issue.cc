@@ -4,7 +4,7 @@
 
 #include "base/encoding.h"
 #include "jose/jws.h"
-#include "sdjwt/internal.h"
+#include "sdjwt/internal/sdjwt_internal.h"
 #include "sdjwt/sdjwt.h"
 
 namespace bonafide::sdjwt {

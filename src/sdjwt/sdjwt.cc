@@ -9,7 +9,7 @@
 #include "base/encoding.h"
 #include "jose/jws.h"
 #include "jose/jwt.h"
-#include "sdjwt/internal.h"
+#include "sdjwt/internal/sdjwt_internal.h"
 
 namespace bonafide::sdjwt {
 namespace {

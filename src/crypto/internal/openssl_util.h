@@ -1,4 +1,4 @@
-// crypto/internal.h: helpers shared by the OpenSSL-backed implementation files. Private to
+// crypto/internal/openssl_util.h: helpers shared by the OpenSSL-backed implementation files. Private to
 // src/crypto.
 #ifndef BONAFIDE_CRYPTO_INTERNAL_H_
 #define BONAFIDE_CRYPTO_INTERNAL_H_

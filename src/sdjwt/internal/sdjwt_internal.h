@@ -1,4 +1,4 @@
-// sdjwt/internal.h: helpers shared by the SD-JWT implementation files. Not public API.
+// sdjwt/internal/sdjwt_internal.h: helpers shared by the SD-JWT implementation files. Not public API.
 #ifndef BONAFIDE_SDJWT_INTERNAL_H_
 #define BONAFIDE_SDJWT_INTERNAL_H_
 
