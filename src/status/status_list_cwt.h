@@ -28,6 +28,7 @@
 #include "base/clock.h"
 #include "base/status.h"
 #include "crypto/keys.h"
+#include "status/internal/token_verifier_base.h"
 #include "status/status_list_token.h"
 #include "status/token_status_list.h"
 
@@ -47,27 +48,9 @@ inline constexpr int64_t kCwtClaimStatus = 65535;
 
 // StatusListCwtVerifier verifies Status List Tokens in CWT format against one key.
 // Either ExpectSubject or AllowAnySubject must be called before Verify.
-class StatusListCwtVerifier {
+class StatusListCwtVerifier : public internal::TokenVerifierBase<StatusListCwtVerifier> {
  public:
-  // `key` is copied; `clock` is borrowed and must outlive the verifier.
-  StatusListCwtVerifier(crypto::PublicKey key, const Clock& clock) : key_(std::move(key)), clock_(clock) {}
-
-  // ExpectSubject requires `sub` to equal `uri` (the Referenced Token's status_list.uri).
-  StatusListCwtVerifier& ExpectSubject(std::string uri) {
-    expected_sub_ = std::move(uri);
-    subject_configured_ = true;
-    return *this;
-  }
-  // AllowAnySubject accepts any `sub` (still required to be a text string). For tools.
-  StatusListCwtVerifier& AllowAnySubject() {
-    expected_sub_.reset();
-    subject_configured_ = true;
-    return *this;
-  }
-  // MaxSkew sets the allowed clock difference for exp / iat (default 60 s, capped at 300 s).
-  StatusListCwtVerifier& MaxSkew(int64_t seconds) { skew_ = seconds; return *this; }
-  // WithLimits sets the bounds for decoding the list.
-  StatusListCwtVerifier& WithLimits(const DecodeLimits& limits) { limits_ = limits; return *this; }
+  using TokenVerifierBase::TokenVerifierBase;
 
   // Verify checks the COSE_Sign1 `cose`. Returns kInvalidArgument if no subject expectation was
   // configured; kMalformed / kLimitExceeded for bad CBOR or COSE structure, a payload that is not
@@ -78,14 +61,6 @@ class StatusListCwtVerifier {
   // 2^63 - 1; kStatusUnavailable if sub differs from the expected URI; kExpired / kNotYetValid
   // from the clock; kLimitExceeded for a list inflating past the limits.
   Result<VerifiedStatusListToken> Verify(ByteView cose) const;
-
- private:
-  crypto::PublicKey key_;
-  const Clock& clock_;
-  std::optional<std::string> expected_sub_;
-  bool subject_configured_ = false;
-  int64_t skew_ = 60;
-  DecodeLimits limits_;
 };
 
 // StatusReferenceFromCwtClaims reads claim 65535 (status) {"status_list": {"idx": uint, "uri":

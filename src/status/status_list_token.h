@@ -21,6 +21,7 @@
 #include "base/json.h"
 #include "base/status.h"
 #include "crypto/keys.h"
+#include "status/internal/token_verifier_base.h"
 #include "status/token_status_list.h"
 
 namespace bonafide::status {
@@ -76,27 +77,9 @@ class VerifiedStatusListToken {
 
 // StatusListTokenVerifier verifies Status List Tokens in JWT format against one key.
 // Either ExpectSubject or AllowAnySubject must be called before Verify.
-class StatusListTokenVerifier {
+class StatusListTokenVerifier : public internal::TokenVerifierBase<StatusListTokenVerifier> {
  public:
-  // `key` is copied; `clock` is borrowed and must outlive the verifier.
-  StatusListTokenVerifier(crypto::PublicKey key, const Clock& clock) : key_(std::move(key)), clock_(clock) {}
-
-  // ExpectSubject requires `sub` to equal `uri` (the Referenced Token's status_list.uri).
-  StatusListTokenVerifier& ExpectSubject(std::string uri) {
-    expected_sub_ = std::move(uri);
-    subject_configured_ = true;
-    return *this;
-  }
-  // AllowAnySubject accepts any `sub` (still required to be a string). For tools, not verifiers.
-  StatusListTokenVerifier& AllowAnySubject() {
-    expected_sub_.reset();
-    subject_configured_ = true;
-    return *this;
-  }
-  // MaxSkew sets the allowed clock difference for exp / iat (default 60 s, capped at 300 s).
-  StatusListTokenVerifier& MaxSkew(int64_t seconds) { skew_ = seconds; return *this; }
-  // WithLimits sets the bounds for decoding the list.
-  StatusListTokenVerifier& WithLimits(const DecodeLimits& limits) { limits_ = limits; return *this; }
+  using TokenVerifierBase::TokenVerifierBase;
 
   // Verify checks `compact`. Returns kInvalidArgument if no subject expectation was configured;
   // kMalformed for a bad JWS, payload or status_list; kUnsupportedAlgorithm / kAlgorithmMismatch /
@@ -105,14 +88,6 @@ class StatusListTokenVerifier {
   // sub, iat, exp, ttl or status_list; kStatusUnavailable if sub differs from the expected URI;
   // kExpired / kNotYetValid from the clock; kLimitExceeded for a list inflating past the limits.
   Result<VerifiedStatusListToken> Verify(std::string_view compact) const;
-
- private:
-  crypto::PublicKey key_;
-  const Clock& clock_;
-  std::optional<std::string> expected_sub_;
-  bool subject_configured_ = false;
-  int64_t skew_ = 60;
-  DecodeLimits limits_;
 };
 
 // StatusReference is the Referenced Token's pointer into a Status List: the `status_list` member
