@@ -252,11 +252,6 @@ ClaimPath ClaimPath::Child(Component c) const {
   return out;
 }
 
-bool ClaimPath::IsPrefixOf(const ClaimPath& other) const {
-  if (components_.size() > other.components_.size()) return false;
-  return std::equal(components_.begin(), components_.end(), other.components_.begin());
-}
-
 std::string ClaimPath::ToString() const {
   std::string out;
   for (const auto& c : components_) {
@@ -299,22 +294,7 @@ Result<Disclosure> ParseDisclosure(std::string_view encoded, crypto::HashAlg alg
   return d;
 }
 
-Disclosure MakeDisclosure(Random& random, std::optional<std::string> name, const Json& value, crypto::HashAlg alg) {
-  Disclosure d;
-  Bytes salt = random.Generate(16);
-  d.salt = Base64UrlEncode(salt);
-  d.encoded = internal::EncodeDisclosure(salt, name ? &*name : nullptr, value);
-  d.digest = Base64UrlEncode(crypto::Digest(alg, AsBytes(d.encoded)));
-  d.name = std::move(name);
-  d.value = value;
-  return d;
-}
-
 namespace internal {
-
-std::string EncodeDisclosure(ByteView salt, const std::string* name, const Json& value) {
-  return EncodeDisclosureText(salt, name, DumpJson(value));
-}
 
 std::string EncodeDisclosureText(ByteView salt, const std::string* name, std::string_view value_json) {
   // The JSON array written directly into a per-thread scratch buffer (it keeps its capacity):

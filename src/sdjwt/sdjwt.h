@@ -45,8 +45,6 @@ class ClaimPath {
 
   const std::vector<Component>& components() const { return components_; }
   ClaimPath Child(Component c) const;
-  // IsPrefixOf is true when every component of this path starts `other` (a path is its own prefix).
-  bool IsPrefixOf(const ClaimPath& other) const;
   std::string ToString() const;
   bool operator==(const ClaimPath& o) const { return components_ == o.components_; }
 
@@ -68,10 +66,6 @@ struct Disclosure {
 // that is not a 2- or 3-element array, a non-string salt or name; kReservedClaimName for `_sd`,
 // `...` or `_sd_alg` as the name.
 Result<Disclosure> ParseDisclosure(std::string_view encoded, crypto::HashAlg alg);
-
-// MakeDisclosure builds a disclosure with a fresh 128-bit salt from `random`.
-Disclosure MakeDisclosure(Random& random, std::optional<std::string> name, const Json& value,
-                          crypto::HashAlg alg);
 
 // UnverifiedSdJwt is a parsed SD-JWT or SD-JWT+KB in compact form (RFC 9901 section 4):
 // <issuer JWT>~<disclosure>~...~[<KB-JWT>].

@@ -12,7 +12,7 @@ namespace bonafide::sdjwt::internal {
 // path written by a person matches whichever the JSON has.
 bool ComponentsEqual(const ClaimPath::Component& a, const ClaimPath::Component& b);
 bool PathsEqual(const ClaimPath& a, const ClaimPath& b);
-// PathIsPrefix is IsPrefixOf with ComponentsEqual.
+// PathIsPrefix is true when every component of `prefix` starts `path` (ComponentsEqual).
 bool PathIsPrefix(const ClaimPath& prefix, const ClaimPath& path);
 
 // IssueSdJwtWith is IssueSdJwt with `extra_top_level` members added to the top level of
@@ -22,9 +22,8 @@ Result<std::string> IssueSdJwtWith(const Json& claims, const Json* extra_top_lev
                                    std::span<const char* const> forced_clear, const Json& header,
                                    const IssueOptions& options, const crypto::Signer& signer, Random& random);
 
-// EncodeDisclosure returns base64url of the disclosure array [base64url(salt), name?, value].
-std::string EncodeDisclosure(ByteView salt, const std::string* name, const Json& value);
-// EncodeDisclosureText is EncodeDisclosure with the value already serialised as JSON text.
+// EncodeDisclosureText returns base64url of the disclosure array [base64url(salt), name?, value]
+// with the value already serialised as JSON text.
 std::string EncodeDisclosureText(ByteView salt, const std::string* name, std::string_view value_json);
 
 }  // namespace bonafide::sdjwt::internal
