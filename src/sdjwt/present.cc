@@ -137,13 +137,13 @@ bool SameJwk(const Json& jwk, const crypto::PublicKey& key) {
 Result<HeldSdJwt> HeldSdJwt::FromIssuance(std::string_view text) {
   ASSIGN_OR_RETURN(UnverifiedSdJwt sdjwt, UnverifiedSdJwt::Parse(text));
   if (sdjwt.kb_jwt()) return Error(StatusCode::kMalformed, "a held credential has no Key Binding JWT");
+  return Hold(std::move(sdjwt));
+}
+
+Result<HeldSdJwt> HeldSdJwt::Hold(UnverifiedSdJwt sdjwt) {
   HeldSdJwt out;
   ASSIGN_OR_RETURN(out.payload_, UnverifiedPayload(sdjwt));
-  if (const Json* a = Find(out.payload_, "_sd_alg"); a != nullptr) {
-    auto parsed = a->is_string() ? crypto::ParseHashAlgName(a->get<std::string>()) : std::nullopt;
-    if (!parsed) return Error(StatusCode::kUnsupportedAlgorithm, "unsupported _sd_alg");
-    out.alg_ = *parsed;
-  }
+  ASSIGN_OR_RETURN(out.alg_, internal::SdAlg(out.payload_));
   MapCtx ctx;
   for (const auto& encoded : sdjwt.disclosures()) {
     ASSIGN_OR_RETURN(Disclosure d, ParseDisclosure(encoded, out.alg_));
@@ -208,13 +208,14 @@ Result<std::string> HeldSdJwt::Present(const std::vector<ClaimPath>& reveal,
 }
 
 Result<std::vector<DisclosedClaim>> MapDisclosures(const UnverifiedSdJwt& sdjwt) {
-  ASSIGN_OR_RETURN(HeldSdJwt held, HeldSdJwt::FromIssuance(sdjwt.SdHashInput()));
+  ASSIGN_OR_RETURN(HeldSdJwt held, HeldSdJwt::Hold(sdjwt));
   return held.disclosures();
 }
 
 Result<std::string> Present(const UnverifiedSdJwt& issued, const std::vector<ClaimPath>& reveal,
                             const std::optional<KeyBindingRequest>& kb) {
-  ASSIGN_OR_RETURN(HeldSdJwt held, HeldSdJwt::FromIssuance(issued.SdHashInput()));
+  // A KB-JWT on `issued` is ignored: Present only reads the issuer JWT and the disclosures.
+  ASSIGN_OR_RETURN(HeldSdJwt held, HeldSdJwt::Hold(issued));
   return held.Present(reveal, kb);
 }
 

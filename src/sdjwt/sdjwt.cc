@@ -108,16 +108,6 @@ Status ProcessValue(Json& value, ProcessCtx& ctx, size_t depth) {
   return OkStatus();
 }
 
-Result<crypto::HashAlg> SdAlg(const Json& payload) {
-  const Json* alg = Find(payload, "_sd_alg");
-  if (alg == nullptr) return crypto::HashAlg::kSha256;
-  if (!alg->is_string()) return Error(StatusCode::kMalformed, "_sd_alg is not a string");
-  auto parsed = crypto::ParseHashAlgName(alg->get_ref<const std::string&>());
-  if (!parsed || alg->get_ref<const std::string&>() != crypto::HashAlgName(*parsed)) {
-    return Error(StatusCode::kUnsupportedAlgorithm, "unsupported _sd_alg " + alg->get<std::string>());
-  }
-  return *parsed;
-}
 
 struct Processed {
   Json claims;
@@ -296,6 +286,17 @@ Result<Disclosure> ParseDisclosure(std::string_view encoded, crypto::HashAlg alg
 
 namespace internal {
 
+Result<crypto::HashAlg> SdAlg(const Json& payload) {
+  const Json* alg = Find(payload, "_sd_alg");
+  if (alg == nullptr) return crypto::HashAlg::kSha256;
+  if (!alg->is_string()) return Error(StatusCode::kMalformed, "_sd_alg is not a string");
+  auto parsed = crypto::ParseHashAlgName(alg->get_ref<const std::string&>());
+  if (!parsed || alg->get_ref<const std::string&>() != crypto::HashAlgName(*parsed)) {
+    return Error(StatusCode::kUnsupportedAlgorithm, "unsupported _sd_alg " + alg->get<std::string>());
+  }
+  return *parsed;
+}
+
 std::string EncodeDisclosureText(ByteView salt, const std::string* name, std::string_view value_json) {
   // The JSON array written directly into a per-thread scratch buffer (it keeps its capacity):
   // the salt is base64url (nothing to escape), the name is escaped, the value is JSON already.
@@ -427,7 +428,7 @@ std::string UnverifiedSdJwt::Serialize() const {
 
 Result<Json> ProcessPayload(const Json& payload, const std::vector<std::string>& disclosures,
                             size_t max_disclosures) {
-  ASSIGN_OR_RETURN(crypto::HashAlg alg, SdAlg(payload));
+  ASSIGN_OR_RETURN(crypto::HashAlg alg, internal::SdAlg(payload));
   ASSIGN_OR_RETURN(Processed processed, ProcessWithAlg(payload, disclosures, alg, max_disclosures));
   return std::move(processed.claims);
 }
@@ -442,7 +443,7 @@ Result<VerifiedSdJwt> VerifySdJwt(const UnverifiedSdJwt& sdjwt, const crypto::Pu
   ASSIGN_OR_RETURN(jose::VerifiedJws verified, jose::VerifyJws(jws, issuer_key));
   auto payload = ParseJsonObject(AsStringView(verified.payload()));
   if (!payload.ok()) return Error(StatusCode::kMalformed, "issuer JWT payload: " + payload.status().message());
-  ASSIGN_OR_RETURN(crypto::HashAlg alg, SdAlg(*payload));
+  ASSIGN_OR_RETURN(crypto::HashAlg alg, internal::SdAlg(*payload));
   ASSIGN_OR_RETURN(Processed processed,
                    ProcessWithAlg(std::move(*payload), sdjwt.disclosures(), alg, options.max_disclosures()));
   Json& claims = processed.claims;

@@ -160,6 +160,11 @@ class HeldSdJwt {
   Result<std::string> Present(const std::vector<ClaimPath>& reveal, const std::optional<KeyBindingRequest>& kb) const;
 
  private:
+  friend Result<std::vector<DisclosedClaim>> MapDisclosures(const UnverifiedSdJwt&);
+  friend Result<std::string> Present(const UnverifiedSdJwt&, const std::vector<ClaimPath>&,
+                                     const std::optional<KeyBindingRequest>&);
+  // Hold maps an already parsed SD-JWT (its KB-JWT, if any, is not used).
+  static Result<HeldSdJwt> Hold(UnverifiedSdJwt sdjwt);
   HeldSdJwt() = default;
   UnverifiedSdJwt sdjwt_;
   Json payload_;

@@ -22,6 +22,10 @@ Result<std::string> IssueSdJwtWith(const Json& claims, const Json* extra_top_lev
                                    std::span<const char* const> forced_clear, const Json& header,
                                    const IssueOptions& options, const crypto::Signer& signer, Random& random);
 
+// SdAlg returns the digest algorithm named by the payload's `_sd_alg` (sha-256 when absent):
+// kMalformed when it is not a string, kUnsupportedAlgorithm for a name we do not support.
+Result<crypto::HashAlg> SdAlg(const Json& payload);
+
 // EncodeDisclosureText returns base64url of the disclosure array [base64url(salt), name?, value]
 // with the value already serialised as JSON text.
 std::string EncodeDisclosureText(ByteView salt, const std::string* name, std::string_view value_json);
