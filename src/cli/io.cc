@@ -124,6 +124,15 @@ int ReportError(const Status& status, bool verify) {
   return 1;
 }
 
+int Output(const std::string& text, const std::string& out) {
+  if (out.empty()) {
+    std::cout << text << std::endl;
+    return 0;
+  }
+  Status s = WriteFile(out, text + "\n");
+  return s.ok() ? 0 : ReportError(s);
+}
+
 int PrintJson(const Json& value) {
   std::cout << value.dump(2, ' ', false, Json::error_handler_t::replace) << std::endl;
   return 0;

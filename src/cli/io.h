@@ -50,6 +50,10 @@ Result<std::vector<crypto::Certificate>> LoadCertificates(const std::string& pat
 // ReportError prints the error JSON for `status` (stdout with valid:false when `verify`, else
 // stderr) and returns 1.
 int ReportError(const Status& status, bool verify = false);
+// Output writes `text` to the file `out` (with a final newline), or to stdout when `out` is empty;
+// returns the exit code (0, or ReportError's 1).
+int Output(const std::string& text, const std::string& out);
+
 // Prints `value` as pretty JSON on stdout and returns 0.
 int PrintJson(const Json& value);
 

@@ -105,13 +105,7 @@ int SdJwtIssue(const IssueArgs& a) {
   auto& clock = *clock_or;
   auto issued = sdjwt::IssueSdJwtVc(req, *key, *clock, crypto::SystemRandom());
   if (!issued.ok()) return ReportError(issued.status());
-  if (!a.out.empty()) {
-    Status s = WriteFile(a.out, *issued + "\n");
-    if (!s.ok()) return ReportError(s);
-    return 0;
-  }
-  std::cout << *issued << std::endl;
-  return 0;
+  return Output(*issued, a.out);
 }
 
 struct PresentArgs {
@@ -134,13 +128,7 @@ int SdJwtPresent(const PresentArgs& a) {
   sdjwt::KeyBindingRequest kb{&*holder, a.aud, a.nonce, clock->NowSeconds()};
   auto presented = sdjwt::Present(*parsed, *paths, kb);
   if (!presented.ok()) return ReportError(presented.status());
-  if (!a.out.empty()) {
-    Status s = WriteFile(a.out, *presented + "\n");
-    if (!s.ok()) return ReportError(s);
-    return 0;
-  }
-  std::cout << *presented << std::endl;
-  return 0;
+  return Output(*presented, a.out);
 }
 
 struct VerifyArgs {

@@ -151,12 +151,7 @@ int Token(const TokenArgs& a) {
     token = status::IssueBitstringStatusListCredential(p, *list->bitstring, *key);
   }
   if (!token.ok()) return ReportError(token.status());
-  if (!a.out.empty()) {
-    Status s = WriteFile(a.out, *token + "\n");
-    return s.ok() ? 0 : ReportError(s);
-  }
-  std::cout << *token << std::endl;
-  return 0;
+  return Output(*token, a.out);
 }
 
 struct GetArgs {

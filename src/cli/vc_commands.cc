@@ -17,15 +17,6 @@ namespace bonafide::cli {
 namespace {
 
 
-int Output(const std::string& text, const std::string& out) {
-  if (out.empty()) {
-    std::cout << text << std::endl;
-    return 0;
-  }
-  Status s = WriteFile(out, text + "\n");
-  return s.ok() ? 0 : ReportError(s);
-}
-
 struct DidDocArgs {
   std::string issuer_key, did, key_id = "key-1", out;
   std::vector<std::string> retired_keys;
