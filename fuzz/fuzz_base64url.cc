@@ -11,16 +11,12 @@
 #include <string>
 #include <string_view>
 
+#include "fuzz_common.h"
 #include "base/encoding.h"
 
 namespace {
 
-void Check(bool condition, const char* what) {
-  if (!condition) {
-    std::fprintf(stderr, "fuzz_base64url: invariant violated: %s\n", what);
-    std::abort();
-  }
-}
+using bonafide::fuzz::Check;
 
 std::string Lower(std::string_view s) {
   std::string out(s);

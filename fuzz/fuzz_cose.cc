@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "fuzz_status_common.h"
 #include "base/clock.h"
 #include "base/json.h"
 #include "cose/cose_sign1.h"
@@ -19,25 +20,6 @@
 
 namespace {
 
-void Check(bool condition, const char* what) {
-  if (!condition) {
-    std::fprintf(stderr, "fuzz_cose: invariant violated: %s\n", what);
-    std::abort();
-  }
-}
-
-const bonafide::crypto::PublicKey& Key() {
-  static const bonafide::crypto::PublicKey* key = [] {
-    const bonafide::Json jwk = {{"kty", "EC"},
-                                {"crv", "P-256"},
-                                {"x", "I3HWm_0Ds1dPMI-IWmf4mBmH-YaeAVbPVu7vB27CxXo"},
-                                {"y", "6N_d5Elj9bs1htgV3okJKIdbHEpkgTmAluYKJemzn1M"}};
-    auto k = bonafide::crypto::PublicKey::FromJwk(jwk);
-    Check(k.ok(), "status list key loads");
-    return new bonafide::crypto::PublicKey(*k);
-  }();
-  return *key;
-}
 
 }  // namespace
 
@@ -46,19 +28,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const bonafide::ByteView cbor(data + 1, size - 1);
   static const bonafide::FixedClock clock(1700000000);
   if (data[0] % 2 == 1) {
-    (void)bonafide::cose::VerifySign1(cbor, Key());
+    (void)bonafide::cose::VerifySign1(cbor, bonafide::fuzz::StatusListExampleKey());
     return 0;
   }
   bonafide::status::DecodeLimits limits;
   limits.max_decompressed_bytes = 2 << 20;
-  bonafide::status::StatusListCwtVerifier verifier(Key(), clock);
+  bonafide::status::StatusListCwtVerifier verifier(bonafide::fuzz::StatusListExampleKey(), clock);
   verifier.AllowAnySubject().WithLimits(limits);
   auto token = verifier.Verify(cbor);
   if (token.ok()) {
     const auto& list = token->status_list();
-    Check(list.size() > 0 && list.Get(list.size() - 1).ok(), "last entry readable");
-    Check(list.Get(list.size()).status().code() == bonafide::StatusCode::kStatusUnavailable,
-          "one past the end is status_unavailable");
+    bonafide::fuzz::CheckListEnds(list);
   }
   return 0;
 }

@@ -11,19 +11,15 @@
 #include <string>
 #include <string_view>
 
+#include "fuzz_common.h"
 #include "jose/did.h"
 
 namespace {
 
+using bonafide::fuzz::Check;
+
 using bonafide::StatusCode;
 namespace jose = bonafide::jose;
-
-void Check(bool condition, const char* what) {
-  if (!condition) {
-    std::fprintf(stderr, "fuzz_did: invariant violated: %s\n", what);
-    std::abort();
-  }
-}
 
 }  // namespace
 

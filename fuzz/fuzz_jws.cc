@@ -18,23 +18,19 @@
 #include <string_view>
 #include <vector>
 
+#include "fuzz_common.h"
 #include "base/json.h"
 #include "crypto/keys.h"
 #include "jose/jws.h"
 
 namespace {
 
+using bonafide::fuzz::Check;
+
 using bonafide::Json;
 using bonafide::StatusCode;
 namespace crypto = bonafide::crypto;
 namespace jose = bonafide::jose;
-
-void Check(bool condition, const char* what) {
-  if (!condition) {
-    std::fprintf(stderr, "fuzz_jws: invariant violated: %s\n", what);
-    std::abort();
-  }
-}
 
 struct Keys {
   crypto::PublicKey rfc_issuer;
@@ -44,15 +40,10 @@ struct Keys {
 
 const Keys& GetKeys() {
   static const Keys* keys = [] {
-    const Json jwk = {{"kty", "EC"},
-                      {"crv", "P-256"},
-                      {"x", "b28d4MwZMjw8-00CG4xfnn9SLMVMM19SlqZpVb_uNtQ"},
-                      {"y", "Xv5zWwuoaTgdS6hV43yI6gBwTnjukmFQQnJ_kCxzqk8"}};
-    auto rfc = crypto::PublicKey::FromJwk(jwk);
     auto p256 = crypto::PrivateKey::Generate(crypto::SignatureAlg::kES256);
     auto ed = crypto::PrivateKey::Generate(crypto::SignatureAlg::kEdDSA);
-    Check(rfc.ok() && p256.ok() && ed.ok(), "fuzzer keys load");
-    return new Keys{*rfc, *p256, *ed};
+    Check(p256.ok() && ed.ok(), "fuzzer keys load");
+    return new Keys{bonafide::fuzz::SdJwtExampleIssuerKey(), *p256, *ed};
   }();
   return *keys;
 }

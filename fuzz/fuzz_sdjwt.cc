@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "fuzz_common.h"
 #include "base/clock.h"
 #include "base/json.h"
 #include "crypto/keys.h"
@@ -19,29 +20,11 @@
 
 namespace {
 
+using bonafide::fuzz::Check;
+
 using bonafide::Json;
 namespace crypto = bonafide::crypto;
 namespace sdjwt = bonafide::sdjwt;
-
-void Check(bool condition, const char* what) {
-  if (!condition) {
-    std::fprintf(stderr, "fuzz_sdjwt: invariant violated: %s\n", what);
-    std::abort();
-  }
-}
-
-const crypto::PublicKey& IssuerKey() {
-  static const crypto::PublicKey* key = [] {
-    const Json jwk = {{"kty", "EC"},
-                      {"crv", "P-256"},
-                      {"x", "b28d4MwZMjw8-00CG4xfnn9SLMVMM19SlqZpVb_uNtQ"},
-                      {"y", "Xv5zWwuoaTgdS6hV43yI6gBwTnjukmFQQnJ_kCxzqk8"}};
-    auto k = crypto::PublicKey::FromJwk(jwk);
-    Check(k.ok(), "issuer key loads");
-    return new crypto::PublicKey(*k);
-  }();
-  return *key;
-}
 
 bool HasSdMembers(const Json& v) {
   if (v.is_object()) {
@@ -71,7 +54,7 @@ void Exercise(const sdjwt::UnverifiedSdJwt& sd) {
   sdjwt::VerifyOptions options(clock);
   options.ExpectKeyBinding("1234567890", "https://verifier.example.org").AllowUncheckedStatus();
   options.KeyBindingMaxAge(int64_t{1} << 40);  // the examples' KB-JWTs are years old
-  auto verified = sdjwt::VerifySdJwt(sd, IssuerKey(), options);
+  auto verified = sdjwt::VerifySdJwt(sd, bonafide::fuzz::SdJwtExampleIssuerKey(), options);
   if (verified.ok()) {
     Check(!HasSdMembers(verified->claims()), "verified claims carry no _sd or _sd_alg");
   }

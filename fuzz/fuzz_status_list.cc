@@ -13,21 +13,17 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "fuzz_common.h"
 #include "base/bytes.h"
 #include "base/json.h"
 #include "status/token_status_list.h"
 
 namespace {
 
+using bonafide::fuzz::Check;
+
 using bonafide::StatusCode;
 namespace status = bonafide::status;
-
-void Check(bool condition, const char* what) {
-  if (!condition) {
-    std::fprintf(stderr, "fuzz_status_list: invariant violated: %s\n", what);
-    std::abort();
-  }
-}
 
 void CheckDecoded(const status::StatusList& list, const status::DecodeLimits& limits) {
   Check(list.size() > 0, "a decoded list is not empty");

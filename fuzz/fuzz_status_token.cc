@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "fuzz_status_common.h"
 #include "base/clock.h"
 #include "base/json.h"
 #include "crypto/keys.h"
@@ -22,29 +23,9 @@
 
 namespace {
 
+
 using bonafide::Json;
 namespace status = bonafide::status;
-
-void Check(bool condition, const char* what) {
-  if (!condition) {
-    std::fprintf(stderr, "fuzz_status_token: invariant violated: %s\n", what);
-    std::abort();
-  }
-}
-
-const bonafide::crypto::PublicKey& Key() {
-  static const bonafide::crypto::PublicKey* key = [] {
-    // The status list draft's example signing key (kid 12), tests/vectors/status-list/keys.json.
-    const Json jwk = {{"kty", "EC"},
-                      {"crv", "P-256"},
-                      {"x", "I3HWm_0Ds1dPMI-IWmf4mBmH-YaeAVbPVu7vB27CxXo"},
-                      {"y", "6N_d5Elj9bs1htgV3okJKIdbHEpkgTmAluYKJemzn1M"}};
-    auto k = bonafide::crypto::PublicKey::FromJwk(jwk);
-    Check(k.ok(), "status list key loads");
-    return new bonafide::crypto::PublicKey(*k);
-  }();
-  return *key;
-}
 
 }  // namespace
 
@@ -56,19 +37,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   limits.max_decompressed_bytes = 2 << 20;
   switch (data[0] % 4) {
     case 0: {
-      status::StatusListTokenVerifier verifier(Key(), clock);
+      status::StatusListTokenVerifier verifier(bonafide::fuzz::StatusListExampleKey(), clock);
       verifier.AllowAnySubject().WithLimits(limits);
       auto token = verifier.Verify(text);
       if (token.ok()) {
         const status::StatusList& list = token->status_list();
-        Check(list.size() > 0 && list.Get(list.size() - 1).ok(), "last entry readable");
-        Check(list.Get(list.size()).status().code() == bonafide::StatusCode::kStatusUnavailable,
-              "one past the end is status_unavailable");
+        bonafide::fuzz::CheckListEnds(list);
       }
       break;
     }
     case 1: {
-      status::BitstringStatusListCredentialVerifier verifier(Key(), clock);
+      status::BitstringStatusListCredentialVerifier verifier(bonafide::fuzz::StatusListExampleKey(), clock);
       verifier.AllowAnyId().ExpectPurpose(status::StatusPurpose::kRevocation).WithLimits(limits);
       (void)verifier.Verify(text);
       break;

@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "fuzz_common.h"
 #include "base/clock.h"
 #include "base/json.h"
 #include "crypto/keys.h"
@@ -20,15 +21,10 @@
 
 namespace {
 
+using bonafide::fuzz::Check;
+
 using bonafide::Json;
 namespace vcjwt = bonafide::vcjwt;
-
-void Check(bool condition, const char* what) {
-  if (!condition) {
-    std::fprintf(stderr, "fuzz_vcjwt: invariant violated: %s\n", what);
-    std::abort();
-  }
-}
 
 const vcjwt::VerifyOptions& Options() {
   static const vcjwt::VerifyOptions* options = [] {
