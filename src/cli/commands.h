@@ -11,6 +11,8 @@ void RegisterKeyCommands(CLI::App& app, int& exit_code);
 void RegisterSdJwtCommands(CLI::App& app, int& exit_code);
 void RegisterVcCommands(CLI::App& app, int& exit_code);
 void RegisterStatusCommands(CLI::App& app, int& exit_code);
+void RegisterPkiCommands(CLI::App& app, int& exit_code);
+void RegisterMdocCommands(CLI::App& app, int& exit_code);
 
 }  // namespace bonafide::cli
 

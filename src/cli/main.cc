@@ -16,6 +16,8 @@ int main(int argc, char** argv) {
   bonafide::cli::RegisterSdJwtCommands(app, exit_code);
   bonafide::cli::RegisterVcCommands(app, exit_code);
   bonafide::cli::RegisterStatusCommands(app, exit_code);
+  bonafide::cli::RegisterPkiCommands(app, exit_code);
+  bonafide::cli::RegisterMdocCommands(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -22,26 +22,56 @@ const EVP_MD* Sha384Md() {
   return md;
 }
 
+const EVP_MD* Sha512Md() {
+  static const EVP_MD* md = EVP_MD_fetch(nullptr, "SHA512", nullptr);
+  return md;
+}
+
 }  // namespace internal
 
 namespace {
 const EVP_MD* Md(HashAlg alg) {
-  return alg == HashAlg::kSha256 ? internal::Sha256Md() : internal::Sha384Md();
+  switch (alg) {
+    case HashAlg::kSha256: return internal::Sha256Md();
+    case HashAlg::kSha384: return internal::Sha384Md();
+    case HashAlg::kSha512: return internal::Sha512Md();
+  }
+  return internal::Sha256Md();
 }
-const char* MdName(HashAlg alg) { return alg == HashAlg::kSha256 ? "SHA256" : "SHA384"; }
+const char* MdName(HashAlg alg) {
+  switch (alg) {
+    case HashAlg::kSha256: return "SHA256";
+    case HashAlg::kSha384: return "SHA384";
+    case HashAlg::kSha512: return "SHA512";
+  }
+  return "SHA256";
+}
 }  // namespace
 
 std::string_view HashAlgName(HashAlg alg) {
-  return alg == HashAlg::kSha256 ? "sha-256" : "sha-384";
+  switch (alg) {
+    case HashAlg::kSha256: return "sha-256";
+    case HashAlg::kSha384: return "sha-384";
+    case HashAlg::kSha512: return "sha-512";
+  }
+  return "sha-256";
 }
 
 std::optional<HashAlg> ParseHashAlgName(std::string_view name) {
   if (name == "sha-256" || name == "SHA-256") return HashAlg::kSha256;
   if (name == "sha-384" || name == "SHA-384") return HashAlg::kSha384;
+  if (name == "sha-512" || name == "SHA-512") return HashAlg::kSha512;
   return std::nullopt;
 }
 
-size_t DigestSize(HashAlg alg) { return alg == HashAlg::kSha256 ? 32 : 48; }
+size_t DigestSize(HashAlg alg) {
+  switch (alg) {
+    case HashAlg::kSha256: return 32;
+    case HashAlg::kSha384: return 48;
+    case HashAlg::kSha512: return 64;
+  }
+  return 32;
+}
 
 size_t DigestInto(HashAlg alg, ByteView data, std::span<uint8_t, kMaxDigestSize> out) {
   // One context per thread, re-initialised per call: allocating a context per digest costs

@@ -14,15 +14,16 @@
 
 namespace bonafide::crypto {
 
-enum class HashAlg { kSha256, kSha384 };
+enum class HashAlg { kSha256, kSha384, kSha512 };
 
-// HashAlgName returns the IANA name ("sha-256", "sha-384") used by `_sd_alg` and mdoc.
+// HashAlgName returns the IANA name ("sha-256", "sha-384", "sha-512") used by `_sd_alg`.
 std::string_view HashAlgName(HashAlg alg);
-// ParseHashAlgName maps "sha-256" / "sha-384" (also "SHA-256" for mdoc) to HashAlg.
+// ParseHashAlgName maps "sha-256" / "sha-384" / "sha-512" (also the upper-case "SHA-256" spelling
+// mdoc uses) to HashAlg.
 std::optional<HashAlg> ParseHashAlgName(std::string_view name);
 size_t DigestSize(HashAlg alg);
 
-inline constexpr size_t kMaxDigestSize = 48;
+inline constexpr size_t kMaxDigestSize = 64;
 
 // Digest returns the hash of `data`. Cannot fail for supported algorithms.
 Bytes Digest(HashAlg alg, ByteView data);
@@ -31,6 +32,7 @@ Bytes Digest(HashAlg alg, ByteView data);
 size_t DigestInto(HashAlg alg, ByteView data, std::span<uint8_t, kMaxDigestSize> out);
 inline Bytes Sha256(ByteView data) { return Digest(HashAlg::kSha256, data); }
 inline Bytes Sha384(ByteView data) { return Digest(HashAlg::kSha384, data); }
+inline Bytes Sha512(ByteView data) { return Digest(HashAlg::kSha512, data); }
 
 // Hmac returns HMAC(key, data); kInvalidArgument for an empty key.
 Result<Bytes> Hmac(HashAlg alg, ByteView key, ByteView data);

@@ -7,6 +7,8 @@
 #include <openssl/x509v3.h>
 
 #include <climits>
+#include <cstddef>
+#include <string_view>
 
 #include "crypto/internal/openssl_util.h"
 
@@ -30,18 +32,58 @@ int64_t AsnTimeToUnix(const ASN1_TIME* t) {
   return static_cast<int64_t>(timegm(&tm));
 }
 
-std::vector<std::string> SanEntries(X509* x, int type) {
-  std::vector<std::string> out;
-  auto* names = static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(x, NID_subject_alt_name, nullptr, nullptr));
-  if (names == nullptr) return out;
+std::string AsnString(const ASN1_STRING* s) {
+  return std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)), static_cast<size_t>(ASN1_STRING_length(s)));
+}
+
+// AppendGeneralNames appends the entries of `names` of `type` (GEN_DNS, GEN_URI or GEN_EMAIL:
+// all IA5String).
+void AppendGeneralNames(const GENERAL_NAMES* names, int type, std::vector<std::string>& out) {
   for (int i = 0; i < sk_GENERAL_NAME_num(names); ++i) {
     const GENERAL_NAME* gn = sk_GENERAL_NAME_value(names, i);
     if (gn->type != type) continue;
-    const ASN1_IA5STRING* s = type == GEN_DNS ? gn->d.dNSName : gn->d.uniformResourceIdentifier;
-    out.emplace_back(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)), static_cast<size_t>(ASN1_STRING_length(s)));
+    out.push_back(AsnString(gn->d.ia5));
   }
+}
+
+// ExtEntries returns the `type` entries of the GeneralNames extension `nid` (subjectAltName or
+// issuerAltName).
+std::vector<std::string> ExtEntries(X509* x, int nid, int type) {
+  std::vector<std::string> out;
+  auto* names = static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(x, nid, nullptr, nullptr));
+  if (names == nullptr) return out;
+  AppendGeneralNames(names, type, out);
   GENERAL_NAMES_free(names);
   return out;
+}
+
+std::vector<std::string> SanEntries(X509* x, int type) { return ExtEntries(x, NID_subject_alt_name, type); }
+
+std::vector<std::string> NameAttributes(const X509_NAME* name, std::string_view attr) {
+  std::vector<std::string> out;
+  int nid = OBJ_txt2nid(std::string(attr).c_str());
+  if (nid == NID_undef) {
+    ERR_clear_error();
+    return out;
+  }
+  for (int i = X509_NAME_get_index_by_NID(name, nid, -1); i >= 0; i = X509_NAME_get_index_by_NID(name, nid, i)) {
+    const ASN1_STRING* value = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, i));
+    unsigned char* utf8 = nullptr;
+    int len = ASN1_STRING_to_UTF8(&utf8, value);
+    if (len < 0) {
+      ERR_clear_error();
+      continue;
+    }
+    out.emplace_back(reinterpret_cast<const char*>(utf8), static_cast<size_t>(len));
+    OPENSSL_free(utf8);
+  }
+  return out;
+}
+
+Bytes OctetBytes(const ASN1_OCTET_STRING* s) {
+  if (s == nullptr) return {};
+  const unsigned char* d = ASN1_STRING_get0_data(s);
+  return Bytes(d, d + ASN1_STRING_length(s));
 }
 
 }  // namespace
@@ -119,8 +161,128 @@ int64_t Certificate::not_before() const { return AsnTimeToUnix(X509_get0_notBefo
 int64_t Certificate::not_after() const { return AsnTimeToUnix(X509_get0_notAfter(x509_.get())); }
 bool Certificate::is_ca() const { return X509_check_ca(x509_.get()) != 0; }
 
+Bytes Certificate::serial_number() const {
+  const ASN1_INTEGER* serial = X509_get0_serialNumber(x509_.get());
+  Bytes out = OctetBytes(serial);  // ASN1_INTEGER content is the big-endian magnitude
+  size_t zeros = 0;
+  while (zeros + 1 < out.size() && out[zeros] == 0) ++zeros;
+  out.erase(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(zeros));
+  return out;
+}
+
+std::vector<std::string> Certificate::subject_attributes(std::string_view attr) const {
+  return NameAttributes(X509_get_subject_name(x509_.get()), attr);
+}
+
+std::vector<std::string> Certificate::issuer_attributes(std::string_view attr) const {
+  return NameAttributes(X509_get_issuer_name(x509_.get()), attr);
+}
+
+std::optional<KeyUsage> Certificate::key_usage() const {
+  int crit = 0;
+  auto* bits = static_cast<ASN1_BIT_STRING*>(X509_get_ext_d2i(x509_.get(), NID_key_usage, &crit, nullptr));
+  if (bits == nullptr) {
+    ERR_clear_error();
+    return std::nullopt;
+  }
+  KeyUsage ku;
+  ku.digital_signature = ASN1_BIT_STRING_get_bit(bits, 0) == 1;
+  ku.content_commitment = ASN1_BIT_STRING_get_bit(bits, 1) == 1;
+  ku.key_encipherment = ASN1_BIT_STRING_get_bit(bits, 2) == 1;
+  ku.key_agreement = ASN1_BIT_STRING_get_bit(bits, 4) == 1;
+  ku.key_cert_sign = ASN1_BIT_STRING_get_bit(bits, 5) == 1;
+  ku.crl_sign = ASN1_BIT_STRING_get_bit(bits, 6) == 1;
+  ASN1_BIT_STRING_free(bits);
+  return ku;
+}
+
+std::vector<std::string> Certificate::extended_key_usages() const {
+  std::vector<std::string> out;
+  auto* eku = static_cast<EXTENDED_KEY_USAGE*>(X509_get_ext_d2i(x509_.get(), NID_ext_key_usage, nullptr, nullptr));
+  if (eku == nullptr) {
+    ERR_clear_error();
+    return out;
+  }
+  for (int i = 0; i < sk_ASN1_OBJECT_num(eku); ++i) {
+    char buf[128];
+    int len = OBJ_obj2txt(buf, sizeof buf, sk_ASN1_OBJECT_value(eku, i), /*no_name=*/1);
+    if (len <= 0 || static_cast<size_t>(len) >= sizeof buf) continue;  // not representable: never matches
+    out.emplace_back(buf, static_cast<size_t>(len));
+  }
+  EXTENDED_KEY_USAGE_free(eku);
+  return out;
+}
+
+std::optional<BasicConstraints> Certificate::basic_constraints() const {
+  auto* bc = static_cast<BASIC_CONSTRAINTS*>(X509_get_ext_d2i(x509_.get(), NID_basic_constraints, nullptr, nullptr));
+  if (bc == nullptr) {
+    ERR_clear_error();
+    return std::nullopt;
+  }
+  BasicConstraints out;
+  out.is_ca = bc->ca != 0;
+  if (bc->pathlen != nullptr) {
+    int64_t len = 0;
+    if (ASN1_INTEGER_get_int64(&len, bc->pathlen) == 1) {
+      out.path_length = len;
+    } else {
+      ERR_clear_error();
+      out.path_length = INT64_MAX;  // out of range: unbounded for practical purposes
+    }
+  }
+  BASIC_CONSTRAINTS_free(bc);
+  return out;
+}
+
+std::vector<std::string> Certificate::issuer_alt_uris() const {
+  return ExtEntries(x509_.get(), NID_issuer_alt_name, GEN_URI);
+}
+
+std::vector<std::string> Certificate::issuer_alt_emails() const {
+  return ExtEntries(x509_.get(), NID_issuer_alt_name, GEN_EMAIL);
+}
+
+std::vector<std::string> Certificate::crl_distribution_uris() const {
+  std::vector<std::string> out;
+  auto* dps = static_cast<CRL_DIST_POINTS*>(
+      X509_get_ext_d2i(x509_.get(), NID_crl_distribution_points, nullptr, nullptr));
+  if (dps == nullptr) {
+    ERR_clear_error();
+    return out;
+  }
+  for (int i = 0; i < sk_DIST_POINT_num(dps); ++i) {
+    const DIST_POINT* dp = sk_DIST_POINT_value(dps, i);
+    if (dp->distpoint == nullptr || dp->distpoint->type != 0) continue;  // fullName only
+    AppendGeneralNames(dp->distpoint->name.fullname, GEN_URI, out);
+  }
+  CRL_DIST_POINTS_free(dps);
+  return out;
+}
+
+Bytes Certificate::subject_key_id() const { return OctetBytes(X509_get0_subject_key_id(x509_.get())); }
+Bytes Certificate::authority_key_id() const { return OctetBytes(X509_get0_authority_key_id(x509_.get())); }
+
+std::optional<bool> Certificate::extension_critical(std::string_view oid) const {
+  ASN1_OBJECT* obj = OBJ_txt2obj(std::string(oid).c_str(), /*no_name=*/1);
+  if (obj == nullptr) {
+    ERR_clear_error();
+    return std::nullopt;
+  }
+  int index = X509_get_ext_by_OBJ(x509_.get(), obj, -1);
+  int again = index < 0 ? -1 : X509_get_ext_by_OBJ(x509_.get(), obj, index);
+  ASN1_OBJECT_free(obj);
+  if (index < 0 || again >= 0) return std::nullopt;
+  return X509_EXTENSION_get_critical(X509_get_ext(x509_.get(), index)) != 0;
+}
+
 Result<PublicKey> VerifyChain(const std::vector<Certificate>& chain, const std::vector<Certificate>& anchors,
                               int64_t at) {
+  ASSIGN_OR_RETURN(std::vector<Certificate> path, VerifyChainPath(chain, anchors, at));
+  return path.front().public_key();
+}
+
+Result<std::vector<Certificate>> VerifyChainPath(const std::vector<Certificate>& chain,
+                                                 const std::vector<Certificate>& anchors, int64_t at) {
   if (chain.empty()) return Error(StatusCode::kInvalidCertificate, "empty certificate chain");
   if (anchors.empty()) return Error(StatusCode::kUntrustedIssuer, "no trust anchors configured");
   std::unique_ptr<X509_STORE, decltype(&X509_STORE_free)> store(X509_STORE_new(), X509_STORE_free);
@@ -158,7 +320,20 @@ Result<PublicKey> VerifyChain(const std::vector<Certificate>& chain, const std::
         return Error(StatusCode::kInvalidCertificate, why);
     }
   }
-  return chain[0].public_key();
+  // The path holds the very X509 objects we passed in (the store and the untrusted stack share
+  // them), so map each back to its Certificate without re-encoding.
+  STACK_OF(X509)* verified = X509_STORE_CTX_get0_chain(ctx.get());
+  std::vector<Certificate> path;
+  for (int i = 0; i < sk_X509_num(verified); ++i) {
+    const X509* x = sk_X509_value(verified, i);
+    const Certificate* found = nullptr;
+    for (const auto& c : chain) found = found == nullptr && c.raw() == x ? &c : found;
+    for (const auto& a : anchors) found = found == nullptr && a.raw() == x ? &a : found;
+    if (found == nullptr) return Error(StatusCode::kInternal, "validated path holds an unknown certificate");
+    path.push_back(*found);
+  }
+  if (path.empty()) return Error(StatusCode::kInternal, "validated path is empty");
+  return path;
 }
 
 }  // namespace bonafide::crypto

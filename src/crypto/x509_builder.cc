@@ -64,7 +64,8 @@ Status ValidateTemplate(const CertificateTemplate& t) {
     for (uint8_t b : t.serial) all_zero = all_zero && b == 0;
     if (all_zero) return Invalid("serial must not be zero");
   }
-  for (const auto* list : {&t.dns_names, &t.uris, &t.issuer_alt_uris, &t.crl_distribution_uris}) {
+  for (const auto* list :
+       {&t.dns_names, &t.uris, &t.issuer_alt_uris, &t.issuer_alt_emails, &t.crl_distribution_uris}) {
     for (const std::string& n : *list) {
       if (!IsAsciiName(n)) return Invalid("name \"" + n + "\" is empty or not printable ASCII");
     }
@@ -118,7 +119,7 @@ Status AddExt(X509* x, int nid, void* value, bool critical) {
   return OkStatus();
 }
 
-// AppendNames adds one GeneralName of `type` (GEN_DNS or GEN_URI) per entry.
+// AppendNames adds one GeneralName of `type` (GEN_DNS, GEN_URI or GEN_EMAIL) per entry.
 Status AppendNames(GENERAL_NAMES* names, int type, const std::vector<std::string>& values) {
   for (const std::string& v : values) {
     ASN1_IA5STRING* s = ASN1_IA5STRING_new();
@@ -190,10 +191,11 @@ Status AddExtensions(X509* x, const CertificateTemplate& t, const X509* issuer) 
     RETURN_IF_ERROR(AppendNames(san.get(), GEN_URI, t.uris));
     RETURN_IF_ERROR(AddExt(x, NID_subject_alt_name, san.get(), false));
   }
-  if (!t.issuer_alt_uris.empty()) {
+  if (!t.issuer_alt_uris.empty() || !t.issuer_alt_emails.empty()) {
     GeneralNamesPtr ian(GENERAL_NAMES_new());
     if (!ian) return Error(StatusCode::kInternal, OpenSslError());
     RETURN_IF_ERROR(AppendNames(ian.get(), GEN_URI, t.issuer_alt_uris));
+    RETURN_IF_ERROR(AppendNames(ian.get(), GEN_EMAIL, t.issuer_alt_emails));
     RETURN_IF_ERROR(AddExt(x, NID_issuer_alt_name, ian.get(), false));
   }
   if (!t.extended_key_usages.empty()) {

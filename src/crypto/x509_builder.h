@@ -30,16 +30,8 @@
 
 namespace bonafide::crypto {
 
-// KeyUsage lists the keyUsage bits (RFC 5280 section 4.2.1.3) to assert. When none is set the
+// KeyUsage (declared in crypto/x509.h) lists the keyUsage bits to assert. When none is set the
 // extension is omitted; when any is, it is marked critical.
-struct KeyUsage {
-  bool digital_signature = false;
-  bool content_commitment = false;  // formerly nonRepudiation
-  bool key_encipherment = false;
-  bool key_agreement = false;
-  bool key_cert_sign = false;
-  bool crl_sign = false;
-};
 
 // CertificateTemplate describes a certificate to create. Times are Unix seconds (UTCTime up to
 // 2049, GeneralizedTime after, chosen automatically).
@@ -66,6 +58,8 @@ struct CertificateTemplate {
   std::vector<std::string> extended_key_usages;
   // issuerAltName URIs (18013-5 requires one on IACA and document-signer certificates).
   std::vector<std::string> issuer_alt_uris;
+  // issuerAltName rfc822Name (email) entries, after the URIs (18013-5 Annex B allows either).
+  std::vector<std::string> issuer_alt_emails;
   // cRLDistributionPoints, one distribution point per URI.
   std::vector<std::string> crl_distribution_uris;
 };

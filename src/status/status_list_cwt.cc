@@ -5,35 +5,32 @@
 #include <utility>
 
 #include "base/json.h"
-#include "cose/cbor.h"
+#include "cbor/cbor.h"
 #include "cose/cose_sign1.h"
 #include "jose/jwt.h"
 
 namespace bonafide::status {
 namespace {
 
-using cose::CborDocument;
-using cose::CborValue;
 
 Status BadClaim(int64_t key, const char* what) {
   return Error(StatusCode::kInvalidClaims, "CWT claim " + std::to_string(key) + " " + what);
 }
 
 // OptionalText reads a text claim; kInvalidClaims if present with another type.
-Result<std::optional<std::string>> OptionalText(CborValue claims, int64_t key) {
-  ASSIGN_OR_RETURN(std::optional<CborValue> v, claims.FindInt(key));
-  if (!v) return std::optional<std::string>();
+Result<std::optional<std::string>> OptionalText(const cbor::Value& claims, int64_t key) {
+  const cbor::Value* v = claims.Find(key);
+  if (v == nullptr) return std::optional<std::string>();
   if (!v->is_text()) return BadClaim(key, "is not a text string");
-  ASSIGN_OR_RETURN(std::string_view s, v->AsText());
-  return std::optional<std::string>(std::string(s));
+  return std::optional<std::string>(std::string(v->text()));
 }
 
 // OptionalTime reads a uint claim that must fit in int64; kInvalidClaims otherwise.
-Result<std::optional<int64_t>> OptionalTime(CborValue claims, int64_t key) {
-  ASSIGN_OR_RETURN(std::optional<CborValue> v, claims.FindInt(key));
-  if (!v) return std::optional<int64_t>();
+Result<std::optional<int64_t>> OptionalTime(const cbor::Value& claims, int64_t key) {
+  const cbor::Value* v = claims.Find(key);
+  if (v == nullptr) return std::optional<int64_t>();
   if (!v->is_uint()) return BadClaim(key, "is not an unsigned integer");
-  ASSIGN_OR_RETURN(uint64_t n, v->AsUint());
+  const uint64_t n = v->uint_value();
   if (n > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) return BadClaim(key, "is too large");
   return std::optional<int64_t>(static_cast<int64_t>(n));
 }
@@ -44,7 +41,13 @@ Result<VerifiedStatusListToken> StatusListCwtVerifier::Verify(ByteView cose) con
   if (!subject_configured_) {
     return Error(StatusCode::kInvalidArgument, "no expected status list URI: call ExpectSubject or AllowAnySubject");
   }
-  ASSIGN_OR_RETURN(cose::VerifiedSign1 sign1, cose::VerifySign1(cose, key_));
+  // A status list token is small next to mdoc structures: 1 MiB and 16 levels bound it (the
+  // list inside is then inflated under limits_).
+  cbor::DecodeLimits limits;
+  limits.max_bytes = size_t{1} << 20;
+  limits.max_depth = 16;
+  ASSIGN_OR_RETURN(cose::UnverifiedSign1 message, cose::UnverifiedSign1::Parse(cose, limits));
+  ASSIGN_OR_RETURN(cose::VerifiedSign1 sign1, message.Verify(key_));
 
   // The draft's registered media type; compared case-insensitively like JOSE typ, with no
   // parameters and no omission of "application/".
@@ -54,8 +57,7 @@ Result<VerifiedStatusListToken> StatusListCwtVerifier::Verify(ByteView cose) con
   for (size_t i = 0; typ_ok && i < typ->size(); ++i) typ_ok = lower((*typ)[i]) == kStatusListCwtType[i];
   if (!typ_ok) return Error(StatusCode::kInvalidType, "COSE typ (16) is not application/statuslist+cwt");
 
-  ASSIGN_OR_RETURN(CborDocument doc, CborDocument::Decode(sign1.payload()));
-  CborValue claims = doc.root();
+  ASSIGN_OR_RETURN(cbor::Value claims, cbor::Decode(sign1.payload()));
   if (!claims.is_map()) return Error(StatusCode::kMalformed, "CWT payload is not a CBOR map");
 
   ASSIGN_OR_RETURN(std::optional<std::string> sub, OptionalText(claims, kCwtClaimSub));
@@ -66,8 +68,8 @@ Result<VerifiedStatusListToken> StatusListCwtVerifier::Verify(ByteView cose) con
   ASSIGN_OR_RETURN(std::optional<int64_t> ttl, OptionalTime(claims, kCwtClaimTtl));
   if (ttl && *ttl <= 0) return BadClaim(kCwtClaimTtl, "(ttl) must be positive");
   ASSIGN_OR_RETURN(std::optional<std::string> iss, OptionalText(claims, kCwtClaimIss));
-  ASSIGN_OR_RETURN(std::optional<CborValue> status_list, claims.FindInt(kCwtClaimStatusList));
-  if (!status_list || !status_list->is_map()) return BadClaim(kCwtClaimStatusList, "(status_list) is not a map");
+  const cbor::Value* status_list = claims.Find(kCwtClaimStatusList);
+  if (status_list == nullptr || !status_list->is_map()) return BadClaim(kCwtClaimStatusList, "(status_list) is not a map");
 
   if (expected_sub_ && *sub != *expected_sub_) {
     return Error(StatusCode::kStatusUnavailable, "status list token sub \"" + *sub + "\" is not the expected URI \"" +
@@ -83,21 +85,23 @@ Result<VerifiedStatusListToken> StatusListCwtVerifier::Verify(ByteView cose) con
   RETURN_IF_ERROR(time.Validate(times));
 
   // status_list {"bits": uint, "lst": bstr, "aggregation_uri"?: text} (draft-20 section 4.3).
-  ASSIGN_OR_RETURN(std::optional<CborValue> bits_item, status_list->FindText("bits"));
-  if (!bits_item || !bits_item->is_uint()) return Error(StatusCode::kMalformed, "status_list bits is not a uint");
-  ASSIGN_OR_RETURN(uint64_t bits, bits_item->AsUint());
+  const cbor::Value* bits_item = status_list->Find("bits");
+  if (bits_item == nullptr || !bits_item->is_uint()) {
+    return Error(StatusCode::kMalformed, "status_list bits is not a uint");
+  }
+  const uint64_t bits = bits_item->uint_value();
   if (!IsValidStatusBits(bits > 8 ? 0 : static_cast<int64_t>(bits))) {
     return Error(StatusCode::kMalformed, "status_list bits is not 1, 2, 4 or 8");
   }
-  ASSIGN_OR_RETURN(std::optional<CborValue> lst_item, status_list->FindText("lst"));
-  if (!lst_item || !lst_item->is_bytes()) return Error(StatusCode::kMalformed, "status_list lst is not a bstr");
-  ASSIGN_OR_RETURN(ByteView lst, lst_item->AsBytes());
+  const cbor::Value* lst_item = status_list->Find("lst");
+  if (lst_item == nullptr || !lst_item->is_bytes()) {
+    return Error(StatusCode::kMalformed, "status_list lst is not a bstr");
+  }
+  ByteView lst = lst_item->bytes();
   std::optional<std::string> aggregation_uri;
-  ASSIGN_OR_RETURN(std::optional<CborValue> agg_item, status_list->FindText("aggregation_uri"));
-  if (agg_item) {
+  if (const cbor::Value* agg_item = status_list->Find("aggregation_uri")) {
     if (!agg_item->is_text()) return Error(StatusCode::kMalformed, "status_list aggregation_uri is not text");
-    ASSIGN_OR_RETURN(std::string_view agg, agg_item->AsText());
-    aggregation_uri = std::string(agg);
+    aggregation_uri = std::string(agg_item->text());
   }
   ASSIGN_OR_RETURN(StatusList list, StatusList::Decompress(static_cast<int>(bits), lst, limits_));
   return VerifiedStatusListToken(std::move(*sub), *iat, exp, ttl, std::move(iss), std::move(aggregation_uri),
@@ -105,24 +109,26 @@ Result<VerifiedStatusListToken> StatusListCwtVerifier::Verify(ByteView cose) con
 }
 
 Result<StatusReference> StatusReferenceFromCwtClaims(ByteView cwt_claims) {
-  ASSIGN_OR_RETURN(CborDocument doc, CborDocument::Decode(cwt_claims));
-  CborValue claims = doc.root();
+  ASSIGN_OR_RETURN(cbor::Value claims, cbor::Decode(cwt_claims));
   if (!claims.is_map()) return Error(StatusCode::kMalformed, "CWT claims are not a CBOR map");
-  ASSIGN_OR_RETURN(std::optional<CborValue> status, claims.FindInt(kCwtClaimStatus));
-  if (!status) return Error(StatusCode::kNotFound, "CWT has no status claim (65535)");
-  if (!status->is_map()) return Error(StatusCode::kMalformed, "CWT status claim is not a map");
-  ASSIGN_OR_RETURN(std::optional<CborValue> status_list, status->FindText("status_list"));
-  if (!status_list) return Error(StatusCode::kNotFound, "CWT status claim has no status_list");
+  const cbor::Value* status = claims.Find(kCwtClaimStatus);
+  if (status == nullptr) return Error(StatusCode::kNotFound, "CWT has no status claim (65535)");
+  return StatusReferenceFromStatusMap(*status);
+}
+
+Result<StatusReference> StatusReferenceFromStatusMap(const cbor::Value& status) {
+  if (!status.is_map()) return Error(StatusCode::kMalformed, "status claim is not a map");
+  const cbor::Value* status_list = status.Find("status_list");
+  if (status_list == nullptr) return Error(StatusCode::kNotFound, "status claim has no status_list");
   if (!status_list->is_map()) return Error(StatusCode::kMalformed, "status_list reference is not a map");
-  ASSIGN_OR_RETURN(std::optional<CborValue> idx, status_list->FindText("idx"));
-  if (!idx || !idx->is_uint()) return Error(StatusCode::kMalformed, "status_list.idx missing or not a uint");
-  ASSIGN_OR_RETURN(std::optional<CborValue> uri, status_list->FindText("uri"));
-  if (!uri || !uri->is_text()) return Error(StatusCode::kMalformed, "status_list.uri missing or not text");
-  ASSIGN_OR_RETURN(std::string_view uri_text, uri->AsText());
-  if (uri_text.empty()) return Error(StatusCode::kMalformed, "status_list.uri is empty");
+  const cbor::Value* idx = status_list->Find("idx");
+  if (idx == nullptr || !idx->is_uint()) return Error(StatusCode::kMalformed, "status_list.idx missing or not a uint");
+  const cbor::Value* uri = status_list->Find("uri");
+  if (uri == nullptr || !uri->is_text()) return Error(StatusCode::kMalformed, "status_list.uri missing or not text");
+  if (uri->text().empty()) return Error(StatusCode::kMalformed, "status_list.uri is empty");
   StatusReference ref;
-  ASSIGN_OR_RETURN(ref.idx, idx->AsUint());
-  ref.uri = std::string(uri_text);
+  ref.idx = idx->uint_value();
+  ref.uri = std::string(uri->text());
   return ref;
 }
 

@@ -25,6 +25,7 @@
 #include <string_view>
 
 #include "base/bytes.h"
+#include "cbor/cbor.h"
 #include "base/clock.h"
 #include "base/status.h"
 #include "crypto/keys.h"
@@ -68,6 +69,11 @@ class StatusListCwtVerifier : public internal::TokenVerifierBase<StatusListCwtVe
 // kMalformed if the claims are not a CBOR map, `status` is not a map, idx is not a uint or uri is
 // not a non-empty text string; kNotFound if there is no status claim or it has no status_list.
 Result<StatusReference> StatusReferenceFromCwtClaims(ByteView cwt_claims);
+
+// StatusReferenceFromStatusMap reads {"status_list": {"idx": uint, "uri": text}} from a decoded
+// status map (CWT claim 65535, or the `status` member of an mdoc MobileSecurityObject). Errors as
+// for StatusReferenceFromCwtClaims.
+Result<StatusReference> StatusReferenceFromStatusMap(const cbor::Value& status);
 
 }  // namespace bonafide::status
 

@@ -525,7 +525,10 @@ TEST(Hash, Names) {
   EXPECT_EQ(ParseHashAlgName("sha-256"), HashAlg::kSha256);
   EXPECT_EQ(ParseHashAlgName("SHA-256"), HashAlg::kSha256);
   EXPECT_EQ(ParseHashAlgName("sha-384"), HashAlg::kSha384);
-  for (const char* bad : {"sha256", "SHA256", "sha-512", "md5", "sha-1", ""}) {
+  EXPECT_EQ(ParseHashAlgName("SHA-512"), HashAlg::kSha512);
+  EXPECT_EQ(DigestSize(HashAlg::kSha512), 64u);
+  EXPECT_EQ(HashAlgName(HashAlg::kSha512), "sha-512");
+  for (const char* bad : {"sha256", "SHA256", "sha512", "sha-3", "md5", "sha-1", ""}) {
     EXPECT_FALSE(ParseHashAlgName(bad).has_value()) << bad;
   }
 }

@@ -34,6 +34,7 @@ inline std::string OpenSslError() {
 // Pre-fetched digests: fetching per call is measurably slower in OpenSSL 3.
 const EVP_MD* Sha256Md();
 const EVP_MD* Sha384Md();
+const EVP_MD* Sha512Md();
 
 }  // namespace bonafide::crypto::internal
 
