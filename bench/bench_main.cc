@@ -19,8 +19,14 @@
 #include <string>
 
 #include "base/clock.h"
+#include "cbor/cbor.h"
 #include "crypto/keys.h"
 #include "crypto/random.h"
+#include "mdoc/holder.h"
+#include "mdoc/iaca.h"
+#include "mdoc/issuer.h"
+#include "mdoc/session_transcript.h"
+#include "mdoc/verifier.h"
 #include "sdjwt/sdjwt.h"
 #include "sdjwt/sdjwt_vc.h"
 #include "status/status_list_token.h"
@@ -97,6 +103,85 @@ Fixture& F() {
   return f;
 }
 
+// MdocFixture: the UK digital ID as an mdoc (12 elements, a 2 KiB portrait), its IACA and
+// document signer, a holder device key, and a DeviceResponse releasing three elements over an
+// OpenID4VP 1.0 transcript. The verifier's trust store caches the validated DS chain, as a
+// running verifier does after the first credential from a signer.
+struct MdocFixture {
+  FixedClock clock{kNow};
+  mdoc::KeyAndCertificate iaca = Iaca();
+  mdoc::KeyAndCertificate ds = *mdoc::CreateDocumentSigner(iaca.key, iaca.certificate, {"bench DS", {}, 365},
+                                                           FixedClock(kNow - 86400));
+  crypto::PrivateKey device = *crypto::PrivateKey::Generate(crypto::SignatureAlg::kES256);
+  status::StatusList list = *status::StatusList::Create(2, 100000);
+  mdoc::IssueRequest request{.doc_type = "uk.gov.digital-id.1", .name_spaces = {}, .device_key = device.public_key()};
+  std::vector<Bytes> x5chain{ds.certificate.der()};
+  std::optional<mdoc::HeldMdoc> held;
+  mdoc::Disclosure reveal{{"uk.gov.digital-id.1", {"given_name", "family_name", "age_over_18"}}};
+  Bytes transcript = mdoc::EncodeSessionTranscript(mdoc::OpenId4VpRedirectTranscript(
+      "x509_san_dns:shop.example", "nonce-123", std::nullopt, "https://shop.example/post"));
+  std::unique_ptr<mdoc::IacaTrustStore> trust = std::move(*mdoc::IacaTrustStore::Create({iaca.certificate}));
+  std::optional<mdoc::DeviceResponseVerifier> verifier;
+  Bytes response;
+
+  static mdoc::KeyAndCertificate Iaca() {
+    mdoc::IacaOptions options;
+    options.common_name = "bench IACA";
+    options.issuer_alt_uri = "https://gds.example/iaca";
+    return *mdoc::CreateIaca(options, FixedClock(kNow - 86400));
+  }
+
+  MdocFixture() {
+    Bytes portrait(2048, 0x5a);
+    portrait[0] = 0xff, portrait[1] = 0xd8, portrait[2] = 0xff, portrait[2046] = 0xff, portrait[2047] = 0xd9;
+    std::vector<std::pair<std::string, cbor::Value>> e;
+    e.emplace_back("family_name", cbor::Value::Text("Lovelace"));
+    e.emplace_back("given_name", cbor::Value::Text("Ada"));
+    e.emplace_back("birth_date", cbor::Value::FullDate("1990-12-10"));
+    e.emplace_back("portrait", cbor::Value::ByteString(portrait));
+    e.emplace_back("nationality", cbor::Value::Text("GB"));
+    e.emplace_back("residency_status", cbor::Value::Text("british_citizen"));
+    e.emplace_back("age_over_18", cbor::Value::Bool(true));
+    e.emplace_back("age_over_21", cbor::Value::Bool(true));
+    e.emplace_back("document_number", cbor::Value::Text("GBR123456789"));
+    e.emplace_back("issue_date", cbor::Value::FullDate("2026-01-01"));
+    e.emplace_back("expiry_date", cbor::Value::FullDate("2036-01-01"));
+    e.emplace_back("issuing_country", cbor::Value::Text("GB"));
+    request.name_spaces.emplace_back("uk.gov.digital-id.1", std::move(e));
+    request.validity = {kNow - 3600, kNow - 3600, kNow + 86400 * 365, std::nullopt};
+    request.status = status::StatusReference{4242, kStatusUri};
+    held = *mdoc::HeldMdoc::FromIssuerSigned(*mdoc::IssueMdoc(request, ds.key, x5chain, crypto::SystemRandom()));
+    response = *Present();
+    verifier.emplace(*trust, clock);
+    verifier->WithStatusCheck([this](const status::StatusReference& ref) -> Status {
+      if (ref.uri != kStatusUri) return Error(StatusCode::kStatusUnavailable, "unknown list");
+      return status::CheckStatus(list, ref.idx);
+    });
+    if (!Verify().ok()) std::abort();
+  }
+
+  // Issue: build, sign and encode the IssuerSigned.
+  Result<Bytes> Issue() const {
+    ASSIGN_OR_RETURN(cbor::Value issued, mdoc::IssueMdoc(request, ds.key, x5chain, crypto::SystemRandom()));
+    return cbor::Encode(issued);
+  }
+  // Present: three elements with deviceSignature, encoded as a DeviceResponse.
+  Result<Bytes> Present() const {
+    ASSIGN_OR_RETURN(cbor::Value document,
+                     held->Present(reveal, transcript, mdoc::DeviceAuthOptions{.device_key = &device}));
+    std::vector<cbor::Value> documents;
+    documents.push_back(std::move(document));
+    return mdoc::BuildDeviceResponse(std::move(documents));
+  }
+  // Verify: decode, chain (cached), issuerAuth, MSO, digests, deviceSignature, status lookup.
+  Status Verify() const { return verifier->Verify(response, transcript).status(); }
+};
+
+MdocFixture& M() {
+  static MdocFixture m;
+  return m;
+}
+
 void BM_ES256_Sign(benchmark::State& state) {
   const Bytes msg(256, 0x42);
   for (auto _ : state) {
@@ -147,6 +232,28 @@ void BM_SdJwtVc_Verify(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_SdJwtVc_Verify);
+
+void BM_Mdoc_Issue(benchmark::State& state) {
+  for (auto _ : state) {
+    if (!M().Issue().ok()) state.SkipWithError("issue failed");
+  }
+}
+BENCHMARK(BM_Mdoc_Issue);
+
+void BM_Mdoc_Present(benchmark::State& state) {
+  for (auto _ : state) {
+    if (!M().Present().ok()) state.SkipWithError("present failed");
+  }
+}
+BENCHMARK(BM_Mdoc_Present);
+
+void BM_Mdoc_Verify(benchmark::State& state) {
+  for (auto _ : state) {
+    Status s = M().Verify();
+    if (!s.ok()) state.SkipWithError(s.ToString().c_str());
+  }
+}
+BENCHMARK(BM_Mdoc_Verify);
 
 // Captures each benchmark's real time per iteration (ns) while printing the usual table.
 class CapturingReporter : public benchmark::ConsoleReporter {
@@ -243,12 +350,21 @@ int main(int argc, char** argv) {
   auto verify_sd_op = [&] {
     if (!f.Verify().ok()) std::abort();
   };
+  MdocFixture& m = M();
+  auto mdoc_issue_op = [&] { benchmark::DoNotOptimize(m.Issue()); };
+  auto mdoc_present_op = [&] { benchmark::DoNotOptimize(m.Present()); };
+  auto mdoc_verify_op = [&] {
+    if (!m.Verify().ok()) std::abort();
+  };
   constexpr int kRounds = 15;
   struct Row { const char* name; std::function<void()> floor; double floor_ops; std::function<void()> op; double target; };
   const Row rows[] = {{"sd-jwt-vc issue", sign_op, 1, issue_op, 0.6},
                       {"sd-jwt-vc present", sign_op, 1, present_op, 0.6},
                       {"  parse+present", sign_op, 1, parse_present_op, 0.0},
-                      {"sd-jwt-vc verify", verify_op, 2, verify_sd_op, 0.85}};
+                      {"sd-jwt-vc verify", verify_op, 2, verify_sd_op, 0.85},
+                      {"mdoc issue", sign_op, 1, mdoc_issue_op, 0.6},
+                      {"mdoc present", sign_op, 1, mdoc_present_op, 0.6},
+                      {"mdoc verify", verify_op, 2, mdoc_verify_op, 0.85}};
   std::printf("\nratio_to_floor (interleaved, thread CPU time, median of %d rounds)\n", kRounds);
   std::printf("%-20s %10s %15s %16s %7s\n", "operation", "rate/s", "ratio_to_floor", "range", "target");
   for (const Row& r : rows) {

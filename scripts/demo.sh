@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The end-to-end story bonafide tells so far, narrated: a government issuer puts an SD-JWT VC
-# digital ID and a VC-JWT Veteran Card into a citizen's wallet; the citizen shows a shop only
-# that she is over 18, and shows an employer her Veteran Card; both verifiers check the
-# credentials and their revocation status; the issuers revoke; the same presentations are then
-# rejected. Everything runs through the `bonafide` CLI on files in build/demo/.
+# digital ID and a VC-JWT Veteran Card into a citizen's wallet, and DVLA her driving licence as an
+# ISO 18013-5 mdoc; the citizen shows a shop only that she is over 18, an employer her Veteran
+# Card, and a car hire firm her licence; the verifiers check the credentials and their
+# revocation status; the issuers revoke; the same presentations are then rejected. Everything
+# runs through the `bonafide` CLI on files in build/demo/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR=${BONAFIDE_BUILD_DIR:-$PWD/build}
@@ -80,17 +81,52 @@ result=$("$B" vc verify veteran-vp.jwt --did-doc mod-did.json --nonce c0ffee --a
 printf '%s   $ bonafide vc verify veteran-vp.jwt --did-doc mod-did.json --nonce c0ffee --aud https://employer.example --status-list mod-status.jwt%s\n' "$dim" "$off"
 show "valid: $(echo "$result" | field 'd.valid'), $(echo "$result" | field 'd.credentials[0].type') issued by $(echo "$result" | field 'd.credentials[0].issuer'), branch $(echo "$result" | field 'd.credentials[0].credentialSubject.veteranCard[0].serviceBranch')"
 
-say "Ada reports her phone stolen: GDS revokes the digital ID and MoD the Veteran Card, and both republish their lists"
+say "DVLA runs an IACA root (P-256, Annex B profile) and a document signer certificate issued by it"
+run pki create-iaca --out-dir dvla-iaca --country GB --name "DVLA IACA" > /dev/null
+run pki create-ds --iaca-dir dvla-iaca --out-dir dvla-ds --name "DVLA document signer" > /dev/null
+run status create --bits 2 --size 100000 --out dvla-status.json
+run status token dvla-status.json --issuer-key dvla-ds/ds.key.pem --sub https://dvla.example.gov.uk/status/1 --out dvla-status.jwt
+cat > licence.json <<'JSON'
+{"org.iso.18013.5.1": {"family_name": "Lovelace", "given_name": "Ada", "birth_date": "1990-12-10",
+  "issue_date": "2024-03-01", "expiry_date": "2034-02-28", "issuing_country": "GB", "issuing_authority": "DVLA",
+  "document_number": "LOVEL912100A99AB", "portrait": "/9j/4AAQSkZJRgABAQAAAQABAAD/2Q==",
+  "driving_privileges": [{"vehicle_category_code": "B", "issue_date": "2008-06-01", "expiry_date": "2034-02-28"}],
+  "un_distinguishing_sign": "UK", "age_over_18": true},
+ "org.iso.18013.5.1.GB": {"welsh_licence": false, "title": "Dr"}}
+JSON
+
+say "DVLA issues Ada's driving licence as an mdoc (org.iso.18013.5.1.mDL) bound to her device key"
+run mdoc issue --ds-key dvla-ds/ds.key.pem --ds-cert dvla-ds/ds.pem --doctype org.iso.18013.5.1.mDL \
+  --claims licence.json --device-key ada-device.pub.jwk --valid-days 365 \
+  --status-uri https://dvla.example.gov.uk/status/1 --status-idx 31337 --out licence.mdoc
+show "Every element is a salted, digested item; the document signer signs only the digests (MSO)."
+
+say "A car hire firm asks over OpenID4VP for her names, portrait and driving privileges; her wallet releases those four"
+OID4VP=(--transcript oid4vp --client-id x509_san_dns:carhire.example --response-uri https://carhire.example/post --nonce 5e1f9)
+run mdoc present --issuer-signed licence.mdoc --device-key ada-device.jwk \
+  --disclose org.iso.18013.5.1/family_name,org.iso.18013.5.1/given_name,org.iso.18013.5.1/portrait,org.iso.18013.5.1/driving_privileges \
+  "${OID4VP[@]}" --out licence-response.txt
+
+say "The car hire firm verifies: IACA -> DS chain, issuerAuth, every digest, Ada's device signature over the session, status"
+result=$("$B" mdoc verify --iaca dvla-iaca/iaca.pem "${OID4VP[@]}" --status-list dvla-status.jwt licence-response.txt)
+printf '%s   $ bonafide mdoc verify --iaca dvla-iaca/iaca.pem --transcript oid4vp ... --status-list dvla-status.jwt licence-response.txt%s
+' "$dim" "$off"
+show "valid: $(echo "$result" | field 'd.valid'), categories: $(echo "$result" | field 'd.claims["org.iso.18013.5.1"].driving_privileges.map(p => p.vehicle_category_code).join(",")'), elements seen: $(echo "$result" | field 'Object.keys(d.claims["org.iso.18013.5.1"]).join(", ")')"
+
+say "Ada reports her phone stolen: GDS, MoD and DVLA revoke her credentials and republish their lists"
 run status set gds-status.json --idx 4711 --value invalid
 run status token gds-status.json --issuer-key gds.jwk --sub https://gds.example.gov.uk/status/1 --out gds-status.jwt
 run status set mod-status.json --idx 90210 --value invalid
 run status token mod-status.json --issuer-key mod.jwk --sub https://veterans.mod.example.gov.uk/status/1 \
   --iss did:web:veterans.mod.example.gov.uk --kid did:web:veterans.mod.example.gov.uk#key-1 --out mod-status.jwt
+run status set dvla-status.json --idx 31337 --value invalid
+run status token dvla-status.json --issuer-key dvla-ds/ds.key.pem --sub https://dvla.example.gov.uk/status/1 --out dvla-status.jwt
 show "The lists reveal nothing about where the credentials were used: verifiers fetch whole lists."
 
 say "The same presentations are now rejected"
 expect_fail sdjwt verify --issuer-key gds.jwk --nonce 8f3c1 --aud https://shop.example --status-list gds-status.jwt age-proof.txt
 expect_fail vc verify veteran-vp.jwt --did-doc mod-did.json --nonce c0ffee --aud https://employer.example --status-list mod-status.jwt
+expect_fail mdoc verify --iaca dvla-iaca/iaca.pem "${OID4VP[@]}" --status-list dvla-status.jwt licence-response.txt
 
 say "And a replay of the age proof to another shop fails on the audience before status is even consulted"
 expect_fail sdjwt verify --issuer-key gds.jwk --nonce 8f3c1 --aud https://other-shop.example --status-list gds-status.jwt age-proof.txt

@@ -1099,4 +1099,33 @@ std::string ToDiagnostic(const Value& value) {
   return out;
 }
 
+void AppendHead(Bytes& out, uint8_t major, uint64_t n) {
+  const uint8_t mt = static_cast<uint8_t>((major & 7) << 5);
+  if (n < 24) {
+    out.push_back(static_cast<uint8_t>(mt | n));
+  } else if (n <= 0xff) {
+    out.push_back(mt | 24);
+    out.push_back(static_cast<uint8_t>(n));
+  } else if (n <= 0xffff) {
+    out.push_back(mt | 25);
+    for (int shift = 8; shift >= 0; shift -= 8) out.push_back(static_cast<uint8_t>(n >> shift));
+  } else if (n <= 0xffffffff) {
+    out.push_back(mt | 26);
+    for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<uint8_t>(n >> shift));
+  } else {
+    out.push_back(mt | 27);
+    for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<uint8_t>(n >> shift));
+  }
+}
+
+void AppendByteString(Bytes& out, ByteView b) {
+  AppendHead(out, 2, b.size());
+  out.insert(out.end(), b.begin(), b.end());
+}
+
+void AppendTextString(Bytes& out, std::string_view s) {
+  AppendHead(out, 3, s.size());
+  out.insert(out.end(), s.begin(), s.end());
+}
+
 }  // namespace bonafide::cbor

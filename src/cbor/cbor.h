@@ -209,6 +209,14 @@ Bytes EncodeDeterministic(const Value& value);
 void AppendEncode(Bytes& out, const Value& value);
 void AppendEncodeDeterministic(Bytes& out, const Value& value);
 
+// AppendHead appends the shortest head of major type `major` (0-7) with argument `n`, for code
+// that streams a structure it builds itself (Sig_structure, DeviceAuthentication, ...).
+void AppendHead(Bytes& out, uint8_t major, uint64_t n);
+// AppendByteString appends `b` as a byte string; AppendTextString appends `s` as a text string
+// (the caller guarantees UTF-8).
+void AppendByteString(Bytes& out, ByteView b);
+void AppendTextString(Bytes& out, std::string_view s);
+
 // ToDiagnostic returns RFC 8949 section 8 diagnostic notation (byte strings as h'..'), for logs
 // and tests.
 std::string ToDiagnostic(const Value& value);

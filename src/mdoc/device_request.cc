@@ -1,7 +1,6 @@
 #include "mdoc/device_request.h"
 
 #include "cose/cose_sign1.h"
-#include "cose/internal/headers.h"
 
 namespace bonafide::mdoc {
 namespace {
@@ -43,12 +42,11 @@ Bytes ReaderAuthenticationBytes(ByteView session_transcript, const cbor::Value& 
   static constexpr std::string_view kContext = "ReaderAuthentication";
   Bytes inner;
   inner.push_back(0x83);
-  cose::internal::AppendHead(inner, 3, kContext.size());
-  inner.insert(inner.end(), kContext.begin(), kContext.end());
+  cbor::AppendTextString(inner, kContext);
   inner.insert(inner.end(), session_transcript.begin(), session_transcript.end());
   cbor::AppendEncode(inner, items_request_bytes);
   Bytes out = {0xd8, 24};
-  cose::internal::AppendBstr(out, inner);
+  cbor::AppendByteString(out, inner);
   return out;
 }
 

@@ -4,7 +4,6 @@
 
 #include "cose/cose_mac0.h"
 #include "cose/cose_sign1.h"
-#include "cose/internal/headers.h"
 #include "crypto/hash.h"
 #include "mdoc/mdoc.h"
 
@@ -16,17 +15,15 @@ Bytes DeviceAuthenticationBytes(ByteView session_transcript, std::string_view do
   Bytes inner;
   inner.reserve(64 + session_transcript.size() + doc_type.size());
   inner.push_back(0x84);
-  cose::internal::AppendHead(inner, 3, kContext.size());
-  inner.insert(inner.end(), kContext.begin(), kContext.end());
+  cbor::AppendTextString(inner, kContext);
   inner.insert(inner.end(), session_transcript.begin(), session_transcript.end());
-  cose::internal::AppendHead(inner, 3, doc_type.size());
-  inner.insert(inner.end(), doc_type.begin(), doc_type.end());
+  cbor::AppendTextString(inner, doc_type);
   cbor::AppendEncode(inner, device_name_spaces_bytes);
   Bytes out;
   out.reserve(inner.size() + 8);
   out.push_back(0xd8);
   out.push_back(24);
-  cose::internal::AppendBstr(out, inner);
+  cbor::AppendByteString(out, inner);
   return out;
 }
 
@@ -34,7 +31,7 @@ Result<SecretBytes> DeriveEMacKey(const crypto::PrivateKey& mine, const crypto::
                                   ByteView session_transcript) {
   ASSIGN_OR_RETURN(SecretBytes shared, crypto::EcdhP256(mine, theirs));
   Bytes transcript_bytes = {0xd8, 24};
-  cose::internal::AppendBstr(transcript_bytes, session_transcript);
+  cbor::AppendByteString(transcript_bytes, session_transcript);
   const Bytes salt = crypto::Sha256(transcript_bytes);
   return crypto::Hkdf(crypto::HashAlg::kSha256, shared.view(), salt, AsBytes("EMacKey"), 32);
 }
@@ -54,7 +51,7 @@ Result<HeldMdoc> HeldMdoc::FromIssuerSigned(cbor::Value issuer_signed) {
   ASSIGN_OR_RETURN(cose::UnverifiedSign1 sign1, cose::UnverifiedSign1::FromValue(*issuer_auth));
   ASSIGN_OR_RETURN(cbor::Value mso_bytes, cbor::Decode(sign1.unverified_payload()));
   ASSIGN_OR_RETURN(cbor::Value mso_value, mso_bytes.DecodeEmbedded());
-  ASSIGN_OR_RETURN(MobileSecurityObject mso, ParseMobileSecurityObject(mso_value));
+  ASSIGN_OR_RETURN(MobileSecurityObject mso, ParseMobileSecurityObject(std::move(mso_value)));
 
   HeldMdoc out(std::move(mso.device_key));
   for (const auto& [ns, items] : name_spaces->map()) {

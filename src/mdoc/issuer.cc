@@ -36,9 +36,21 @@ Result<cbor::Value> IssueMdoc(const IssueRequest& request, const crypto::Signer&
   if (v.valid_from < v.signed_at) return Invalid("validFrom is before signed");
   if (v.valid_until <= v.valid_from) return Invalid("validUntil is not after validFrom");
 
+  // All the randomness in one draw (a CSPRNG call costs more than hashing an item): per element
+  // a 16-byte salt and 4 bytes for its digestID.
+  size_t element_count = 0;
+  for (const auto& [ns, elements] : request.name_spaces) element_count += elements.size();
+  constexpr size_t kSaltSize = 16;
+  constexpr size_t kPerElement = kSaltSize + 4;
+  Bytes entropy(element_count * kPerElement);
+  random.Fill(entropy);
+  size_t next = 0;
+
   cbor::Value name_spaces = cbor::Value::MakeMap();
   cbor::Value value_digests = cbor::Value::MakeMap();
   std::set<std::string_view> seen_name_spaces;
+  Bytes item;
+  Bytes item_bytes;
   for (const auto& [ns, elements] : request.name_spaces) {
     if (ns.empty() || elements.empty()) return Invalid("namespace \"" + ns + "\" is empty");
     if (!seen_name_spaces.insert(ns).second) return Invalid("namespace \"" + ns + "\" given twice");
@@ -51,19 +63,35 @@ Result<cbor::Value> IssueMdoc(const IssueRequest& request, const crypto::Signer&
       if (name.empty() || !seen_elements.insert(name).second) {
         return Invalid("element \"" + name + "\" of \"" + ns + "\" is empty or given twice");
       }
-      uint64_t digest_id = 0;
-      do {
-        digest_id = random.Uniform(uint64_t{1} << 31);
-      } while (!used_ids.insert(digest_id).second);
-      cbor::Value item = cbor::Value::MakeMap();
-      item.Insert("digestID", cbor::Value::Uint(digest_id));
-      item.Insert("random", cbor::Value::ByteString(random.Generate(16)));
-      item.Insert("elementIdentifier", cbor::Value::Text(name));
-      item.Insert("elementValue", value);
-      cbor::Value item_bytes = cbor::Value::EmbeddedCbor(item);
+      const uint8_t* draw = entropy.data() + next * kPerElement;
+      ++next;
+      // A digestID uniform in [0, 2^31); a repeat within the namespace (about one issuance in
+      // 10^7 for 12 elements) draws again.
+      uint64_t digest_id = ((uint64_t{draw[kSaltSize]} << 24) | (uint64_t{draw[kSaltSize + 1]} << 16) |
+                            (uint64_t{draw[kSaltSize + 2]} << 8) | draw[kSaltSize + 3]) &
+                           0x7fffffff;
+      while (!used_ids.insert(digest_id).second) digest_id = random.Uniform(uint64_t{1} << 31);
+
+      // IssuerSignedItem, written directly in deterministic order (keys sorted by their
+      // encodings: "random" < "digestID" < "elementValue" < "elementIdentifier").
+      item.clear();
+      item.push_back(0xa4);
+      cbor::AppendTextString(item, "random");
+      cbor::AppendByteString(item, ByteView(draw, kSaltSize));
+      cbor::AppendTextString(item, "digestID");
+      cbor::AppendHead(item, 0, digest_id);
+      cbor::AppendTextString(item, "elementValue");
+      cbor::AppendEncodeDeterministic(item, value);
+      cbor::AppendTextString(item, "elementIdentifier");
+      cbor::AppendTextString(item, name);
+      // IssuerSignedItemBytes = #6.24(bstr), and its digest.
+      item_bytes.clear();
+      item_bytes.push_back(0xd8);
+      item_bytes.push_back(24);
+      cbor::AppendByteString(item_bytes, item);
       digests.Insert(cbor::Value::Uint(digest_id),
-                     cbor::Value::ByteString(crypto::Digest(request.digest_algorithm, cbor::Encode(item_bytes))));
-      items.push_back(std::move(item_bytes));
+                     cbor::Value::ByteString(crypto::Digest(request.digest_algorithm, item_bytes)));
+      items.push_back(cbor::Value::EmbeddedCborBytes(item));
     }
     name_spaces.Insert(ns, cbor::Value::MakeArray(std::move(items)));
     value_digests.Insert(ns, std::move(digests));

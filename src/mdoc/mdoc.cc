@@ -62,7 +62,16 @@ Result<int64_t> TDateToUnix(const cbor::Value& v) {
   return cbor::ParseTDate(text->text());
 }
 
-Result<MobileSecurityObject> ParseMobileSecurityObject(const cbor::Value& mso) {
+ByteView MobileSecurityObject::FindDigest(std::string_view name_space, uint64_t digest_id) const {
+  const cbor::Value* ids = value_digests.Find(name_space);
+  if (ids == nullptr) return {};
+  for (const auto& [id, digest] : ids->map()) {
+    if (id.is_uint() && id.uint_value() == digest_id) return digest.bytes();
+  }
+  return {};
+}
+
+Result<MobileSecurityObject> ParseMobileSecurityObject(cbor::Value mso) {
   if (!mso.is_map()) return Bad("not a map");
   ASSIGN_OR_RETURN(const cbor::Value* key_info, Member(mso, "deviceKeyInfo", "MSO"));
   if (!key_info->is_map()) return Bad("deviceKeyInfo is not a map");
@@ -87,11 +96,9 @@ Result<MobileSecurityObject> ParseMobileSecurityObject(const cbor::Value& mso) {
   if (!digests->is_map()) return Bad("valueDigests is not a map");
   for (const auto& [ns, ids] : digests->map()) {
     if (!ns.is_text() || !ids.is_map()) return Bad("valueDigests entry is mistyped");
-    auto& by_id = out.value_digests[std::string(ns.text())];
     for (const auto& [id, digest] : ids.map()) {
       if (!id.is_uint() || !digest.is_bytes()) return Bad("valueDigests digest entry is mistyped");
       if (digest.bytes().size() != digest_size) return Bad("a value digest has the wrong length");
-      by_id.emplace(id.uint_value(), Bytes(digest.bytes().begin(), digest.bytes().end()));
     }
   }
 
@@ -125,6 +132,12 @@ Result<MobileSecurityObject> ParseMobileSecurityObject(const cbor::Value& mso) {
     if (!ref.ok()) return Bad("status: " + ref.status().message());
     out.status = std::move(*ref);
   }
+  for (auto& [member, value] : mso.mutable_map()) {
+    if (member.is_text() && member.text() == "valueDigests") {
+      out.value_digests = std::move(value);
+      break;
+    }
+  }
   return out;
 }
 
@@ -151,7 +164,10 @@ Result<IssuerSignedItem> ParseIssuerSignedItem(const cbor::Value& item_bytes) {
   out.digest_id = id->uint_value();
   out.random.assign(random->bytes().begin(), random->bytes().end());
   out.element_identifier = std::string(name->text());
-  out.element_value = *value;
+  // Move the value out of the decoded item rather than copying it (a portrait is kilobytes).
+  for (auto& [member, v] : decoded->mutable_map()) {
+    if (member.is_text() && member.text() == "elementValue") out.element_value = std::move(v);
+  }
   return out;
 }
 

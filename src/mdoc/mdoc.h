@@ -18,7 +18,6 @@
 #define BONAFIDE_MDOC_MDOC_H_
 
 #include <cstdint>
-#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -63,14 +62,20 @@ struct KeyAuthorizations {
 struct MobileSecurityObject {
   std::string version{};
   crypto::HashAlg digest_algorithm = crypto::HashAlg::kSha256;
-  // valueDigests: namespace -> digestID -> digest.
-  std::map<std::string, std::map<uint64_t, Bytes>, std::less<>> value_digests{};
+  // valueDigests as received: {namespace: {digestID: digest}}, every digest checked to be a bstr
+  // of the algorithm's length. Look digests up with FindDigest.
+  cbor::Value value_digests{};
   crypto::PublicKey device_key;
   KeyAuthorizations key_authorizations{};
   std::string doc_type{};
   ValidityInfo validity{};
   // status.status_list (Token Status List draft, section for mdoc), when present.
   std::optional<status::StatusReference> status{};
+
+  // HasNameSpace says whether valueDigests has an entry for `name_space`.
+  bool HasNameSpace(std::string_view name_space) const { return value_digests.Find(name_space) != nullptr; }
+  // FindDigest returns the digest for `digest_id` of `name_space`, or an empty view if none.
+  ByteView FindDigest(std::string_view name_space, uint64_t digest_id) const;
 };
 
 // ParseMobileSecurityObject reads the MSO map `mso`. kMalformed for a missing or mistyped member,
@@ -78,7 +83,8 @@ struct MobileSecurityObject {
 // or are out of order (validFrom < signed is allowed; validUntil <= validFrom is not);
 // kUnsupportedAlgorithm for a digestAlgorithm other than SHA-256/384/512; kInvalidKey for the
 // device key.
-Result<MobileSecurityObject> ParseMobileSecurityObject(const cbor::Value& mso);
+// The map is taken by value so that valueDigests moves into the result instead of being copied.
+Result<MobileSecurityObject> ParseMobileSecurityObject(cbor::Value mso);
 
 // IssuerSignedItem (clause 8.3.2.1.2.2) together with the digest input it came from.
 struct IssuerSignedItem {

@@ -1,5 +1,6 @@
 #include "mdoc/verifier.h"
 
+#include <algorithm>
 #include <initializer_list>
 #include <string_view>
 #include <utility>
@@ -88,7 +89,7 @@ Result<MobileSecurityObject> DeviceResponseVerifier::VerifyIssuerPart(const cbor
   if (!mso_bytes.ok()) return Malformed("issuerAuth payload is not CBOR: " + mso_bytes.status().message());
   if (!mso_bytes->is_tag(cbor::kTagEncodedCbor)) return Malformed("issuerAuth payload is not #6.24(MSO)");
   ASSIGN_OR_RETURN(cbor::Value mso_value, mso_bytes->DecodeEmbedded());
-  ASSIGN_OR_RETURN(MobileSecurityObject mso, ParseMobileSecurityObject(mso_value));
+  ASSIGN_OR_RETURN(MobileSecurityObject mso, ParseMobileSecurityObject(std::move(mso_value)));
 
   // 5: docType.
   if (doc_type && *doc_type != mso.doc_type) {
@@ -115,8 +116,7 @@ Result<MobileSecurityObject> DeviceResponseVerifier::VerifyIssuerPart(const cbor
         return Malformed("IssuerSigned namespace is not text -> non-empty array");
       }
       const std::string_view ns = ns_key.text();
-      auto digests = mso.value_digests.find(ns);
-      if (digests == mso.value_digests.end()) {
+      if (!mso.HasNameSpace(ns)) {
         return Error(StatusCode::kDigestMismatch, "mdoc: the MSO has no digests for namespace " + std::string(ns));
       }
       std::vector<std::pair<std::string, cbor::Value>> elements;
@@ -125,13 +125,13 @@ Result<MobileSecurityObject> DeviceResponseVerifier::VerifyIssuerPart(const cbor
       ids.reserve(items.size());
       for (const cbor::Value& item_bytes : items.array()) {
         ASSIGN_OR_RETURN(IssuerSignedItem item, ParseIssuerSignedItem(item_bytes));
-        auto expected = digests->second.find(item.digest_id);
-        if (expected == digests->second.end()) {
+        const ByteView expected = mso.FindDigest(ns, item.digest_id);
+        if (expected.empty()) {
           return Error(StatusCode::kDigestMismatch, "mdoc: no digest for digestID " + std::to_string(item.digest_id) +
                                                         " of " + std::string(ns));
         }
         const Bytes actual = ItemDigest(mso.digest_algorithm, item_bytes);
-        if (actual != expected->second) {
+        if (!std::equal(actual.begin(), actual.end(), expected.begin(), expected.end())) {
           return Error(StatusCode::kDigestMismatch,
                        "mdoc: digest of " + std::string(ns) + "/" + item.element_identifier + " does not match the MSO");
         }

@@ -115,36 +115,13 @@ Result<Headers> CheckHeaders(const cbor::Value& protected_item, const cbor::Valu
   return h;
 }
 
-void AppendHead(Bytes& out, uint8_t major, uint64_t n) {
-  const uint8_t mt = static_cast<uint8_t>(major << 5);
-  if (n < 24) {
-    out.push_back(static_cast<uint8_t>(mt | n));
-  } else if (n <= 0xff) {
-    out.push_back(mt | 24);
-    out.push_back(static_cast<uint8_t>(n));
-  } else if (n <= 0xffff) {
-    out.push_back(mt | 25);
-    for (int s = 8; s >= 0; s -= 8) out.push_back(static_cast<uint8_t>(n >> s));
-  } else if (n <= 0xffffffff) {
-    out.push_back(mt | 26);
-    for (int s = 24; s >= 0; s -= 8) out.push_back(static_cast<uint8_t>(n >> s));
-  } else {
-    out.push_back(mt | 27);
-    for (int s = 56; s >= 0; s -= 8) out.push_back(static_cast<uint8_t>(n >> s));
-  }
-}
-
-void AppendBstr(Bytes& out, ByteView b) {
-  AppendHead(out, 2, b.size());
-  out.insert(out.end(), b.begin(), b.end());
-}
+void AppendBstr(Bytes& out, ByteView b) { cbor::AppendByteString(out, b); }
 
 Bytes ToBeSigned(std::string_view context, ByteView protected_bytes, ByteView external_aad, ByteView payload) {
   Bytes out;
   out.reserve(32 + protected_bytes.size() + external_aad.size() + payload.size());
   out.push_back(0x84);  // array of 4
-  AppendHead(out, 3, context.size());
-  out.insert(out.end(), context.begin(), context.end());
+  cbor::AppendTextString(out, context);
   AppendBstr(out, protected_bytes);
   AppendBstr(out, external_aad);
   AppendBstr(out, payload);

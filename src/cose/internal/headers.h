@@ -39,8 +39,6 @@ Result<Headers> CheckHeaders(const cbor::Value& protected_item, const cbor::Valu
 
 // AppendBstr appends the CBOR byte-string encoding of `b` to `out`.
 void AppendBstr(Bytes& out, ByteView b);
-// AppendHead appends a CBOR head of major type `major` with argument `n`.
-void AppendHead(Bytes& out, uint8_t major, uint64_t n);
 
 // ToBeSigned returns [context, protected, external_aad, payload] encoded (the Sig_structure of
 // RFC 9052 4.4 with context "Signature1", or the MAC_structure of 6.3 with "MAC0").
