@@ -4,6 +4,7 @@
 // mdoc files are read as raw CBOR or base64url text (detected: text made only of base64url
 // characters is decoded) and written as base64url unless --binary. Verify prints the same
 // {"valid": ...} shape and error codes as `sdjwt verify`, with claims keyed by namespace.
+#include <algorithm>
 #include <memory>
 #include <optional>
 #include <string>
@@ -150,7 +151,10 @@ int MdocIssue(const IssueArgs& a) {
   if (!name_spaces.ok()) return ReportError(name_spaces.status());
 
   mdoc::IssueRequest request{.doc_type = a.doctype, .name_spaces = std::move(*name_spaces), .device_key = *device};
-  request.validity = {*now, *now, *now + a.valid_days * 86400, std::nullopt};
+  // An mdoc cannot outlive its document signer certificate (verifiers check the chain at their
+  // own time), so validUntil is capped at the certificate's end.
+  const int64_t valid_until = std::min(*now + a.valid_days * 86400, (*chain)[0].not_after());
+  request.validity = {*now, *now, valid_until, std::nullopt};
   if (a.status_idx) request.status = status::StatusReference{static_cast<uint64_t>(*a.status_idx), a.status_uri};
   std::vector<Bytes> x5chain;
   for (const crypto::Certificate& cert : *chain) x5chain.push_back(cert.der());
@@ -382,7 +386,9 @@ void RegisterMdocCommands(CLI::App& app, int& exit_code) {
   issue->add_option("--doctype", ia->doctype, "docType, e.g. org.iso.18013.5.1.mDL")->required();
   issue->add_option("--claims", ia->claims, "JSON claims keyed by namespace then element")->required();
   issue->add_option("--device-key", ia->device_key, "The holder's device public key (JWK/PEM file or did:key)")->required();
-  issue->add_option("--valid-days", ia->valid_days, "Days from now until validUntil")->capture_default_str();
+  issue->add_option("--valid-days", ia->valid_days,
+                    "Days from now until validUntil (capped at the DS certificate's notAfter)")
+      ->capture_default_str();
   issue->add_option("--status-uri", ia->status_uri, "Status list URI for the MSO status");
   issue->add_option("--status-idx", ia->status_idx, "Index in that status list");
   issue->add_option("--at", ia->at, "Issue as of this Unix time (default: now)");
