@@ -161,10 +161,7 @@ struct MdocFixture {
   }
 
   // Issue: build, sign and encode the IssuerSigned.
-  Result<Bytes> Issue() const {
-    ASSIGN_OR_RETURN(cbor::Value issued, mdoc::IssueMdoc(request, ds.key, x5chain, crypto::SystemRandom()));
-    return cbor::Encode(issued);
-  }
+  Result<Bytes> Issue() const { return mdoc::IssueMdocEncoded(request, ds.key, x5chain, crypto::SystemRandom()); }
   // Present: three elements with deviceSignature, encoded as a DeviceResponse.
   Result<Bytes> Present() const {
     ASSIGN_OR_RETURN(cbor::Value document,

@@ -158,9 +158,9 @@ int MdocIssue(const IssueArgs& a) {
   if (a.status_idx) request.status = status::StatusReference{static_cast<uint64_t>(*a.status_idx), a.status_uri};
   std::vector<Bytes> x5chain;
   for (const crypto::Certificate& cert : *chain) x5chain.push_back(cert.der());
-  auto issued = mdoc::IssueMdoc(request, *key, x5chain, crypto::SystemRandom());
+  auto issued = mdoc::IssueMdocEncoded(request, *key, x5chain, crypto::SystemRandom());
   if (!issued.ok()) return ReportError(issued.status());
-  return WriteMdoc(cbor::Encode(*issued), a.binary, a.out);
+  return WriteMdoc(*issued, a.binary, a.out);
 }
 
 // --- present -------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 #include "mdoc/issuer.h"
 
-#include <set>
+#include <algorithm>
 #include <utility>
 
 #include "cose/cose_key.h"
@@ -27,8 +27,8 @@ std::string_view DigestAlgorithmName(crypto::HashAlg alg) {
 
 }  // namespace
 
-Result<cbor::Value> IssueMdoc(const IssueRequest& request, const crypto::Signer& document_signer,
-                              const std::vector<Bytes>& ds_chain, Random& random) {
+Result<Bytes> IssueMdocEncoded(const IssueRequest& request, const crypto::Signer& document_signer,
+                               const std::vector<Bytes>& ds_chain, Random& random) {
   if (request.doc_type.empty()) return Invalid("docType is empty");
   if (request.name_spaces.empty()) return Invalid("no elements to issue");
   if (ds_chain.empty()) return Invalid("no document signer certificate");
@@ -46,23 +46,28 @@ Result<cbor::Value> IssueMdoc(const IssueRequest& request, const crypto::Signer&
   random.Fill(entropy);
   size_t next = 0;
 
-  cbor::Value name_spaces = cbor::Value::MakeMap();
-  cbor::Value value_digests = cbor::Value::MakeMap();
-  std::set<std::string_view> seen_name_spaces;
+  // Per namespace: the IssuerSignedItemBytes (whole tag-24 items) and their digests by ID.
+  struct NameSpaceOut {
+    std::string_view name;
+    std::vector<Bytes> items;
+    std::vector<std::pair<uint64_t, Bytes>> digests;
+  };
+  std::vector<NameSpaceOut> out_name_spaces;
+  out_name_spaces.reserve(request.name_spaces.size());
   Bytes item;
-  Bytes item_bytes;
   for (const auto& [ns, elements] : request.name_spaces) {
     if (ns.empty() || elements.empty()) return Invalid("namespace \"" + ns + "\" is empty");
-    if (!seen_name_spaces.insert(ns).second) return Invalid("namespace \"" + ns + "\" given twice");
-    std::set<std::string_view> seen_elements;
-    std::set<uint64_t> used_ids;
-    cbor::Array items;
-    items.reserve(elements.size());
-    cbor::Value digests = cbor::Value::MakeMap();
-    for (const auto& [name, value] : elements) {
-      if (name.empty() || !seen_elements.insert(name).second) {
-        return Invalid("element \"" + name + "\" of \"" + ns + "\" is empty or given twice");
-      }
+    for (const NameSpaceOut& done : out_name_spaces) {
+      if (done.name == ns) return Invalid("namespace \"" + ns + "\" given twice");
+    }
+    NameSpaceOut out{ns, {}, {}};
+    out.items.reserve(elements.size());
+    out.digests.reserve(elements.size());
+    for (size_t e = 0; e < elements.size(); ++e) {
+      const auto& [name, value] = elements[e];
+      bool repeated = name.empty();
+      for (size_t earlier = 0; earlier < e && !repeated; ++earlier) repeated = elements[earlier].first == name;
+      if (repeated) return Invalid("element \"" + name + "\" of \"" + ns + "\" is empty or given twice");
       const uint8_t* draw = entropy.data() + next * kPerElement;
       ++next;
       // A digestID uniform in [0, 2^31); a repeat within the namespace (about one issuance in
@@ -70,7 +75,13 @@ Result<cbor::Value> IssueMdoc(const IssueRequest& request, const crypto::Signer&
       uint64_t digest_id = ((uint64_t{draw[kSaltSize]} << 24) | (uint64_t{draw[kSaltSize + 1]} << 16) |
                             (uint64_t{draw[kSaltSize + 2]} << 8) | draw[kSaltSize + 3]) &
                            0x7fffffff;
-      while (!used_ids.insert(digest_id).second) digest_id = random.Uniform(uint64_t{1} << 31);
+      auto used = [&out](uint64_t id) {
+        for (const auto& [other, digest] : out.digests) {
+          if (other == id) return true;
+        }
+        return false;
+      };
+      while (used(digest_id)) digest_id = random.Uniform(uint64_t{1} << 31);
 
       // IssuerSignedItem, written directly in deterministic order (keys sorted by their
       // encodings: "random" < "digestID" < "elementValue" < "elementIdentifier").
@@ -84,19 +95,22 @@ Result<cbor::Value> IssueMdoc(const IssueRequest& request, const crypto::Signer&
       cbor::AppendEncodeDeterministic(item, value);
       cbor::AppendTextString(item, "elementIdentifier");
       cbor::AppendTextString(item, name);
-      // IssuerSignedItemBytes = #6.24(bstr), and its digest.
-      item_bytes.clear();
+      // IssuerSignedItemBytes = #6.24(bstr .cbor IssuerSignedItem), and its digest.
+      Bytes item_bytes;
+      item_bytes.reserve(item.size() + 8);
       item_bytes.push_back(0xd8);
       item_bytes.push_back(24);
       cbor::AppendByteString(item_bytes, item);
-      digests.Insert(cbor::Value::Uint(digest_id),
-                     cbor::Value::ByteString(crypto::Digest(request.digest_algorithm, item_bytes)));
-      items.push_back(cbor::Value::EmbeddedCborBytes(item));
+      out.digests.emplace_back(digest_id, crypto::Digest(request.digest_algorithm, item_bytes));
+      out.items.push_back(std::move(item_bytes));
     }
-    name_spaces.Insert(ns, cbor::Value::MakeArray(std::move(items)));
-    value_digests.Insert(ns, std::move(digests));
+    out_name_spaces.push_back(std::move(out));
   }
 
+  // The MSO, deterministically encoded (RFC 8949 4.2.1: map keys in the bytewise order of their
+  // encodings). Its small members are built as values; valueDigests, the large one, is written
+  // directly: namespaces sorted by their encoded names, digest IDs ascending (for unsigned
+  // integers numeric order is encoding order).
   cbor::Value key_info = cbor::Value::MakeMap();
   key_info.Insert("deviceKey", cose::CoseKeyFromPublicKey(request.device_key));
   const KeyAuthorizations& auth = request.key_authorizations;
@@ -118,7 +132,6 @@ Result<cbor::Value> IssueMdoc(const IssueRequest& request, const crypto::Signer&
     }
     key_info.Insert("keyAuthorizations", std::move(a));
   }
-
   cbor::Value validity = cbor::Value::MakeMap();
   ASSIGN_OR_RETURN(cbor::Value signed_at, TDate(v.signed_at));
   ASSIGN_OR_RETURN(cbor::Value valid_from, TDate(v.valid_from));
@@ -131,32 +144,91 @@ Result<cbor::Value> IssueMdoc(const IssueRequest& request, const crypto::Signer&
     validity.Insert("expectedUpdate", std::move(expected));
   }
 
-  cbor::Value mso = cbor::Value::MakeMap();
-  mso.Insert("version", cbor::Value::Text(kMsoVersion));
-  mso.Insert("digestAlgorithm", cbor::Value::Text(DigestAlgorithmName(request.digest_algorithm)));
-  mso.Insert("valueDigests", std::move(value_digests));
-  mso.Insert("deviceKeyInfo", std::move(key_info));
-  mso.Insert("docType", cbor::Value::Text(request.doc_type));
-  mso.Insert("validityInfo", std::move(validity));
+  Bytes mso;
+  mso.reserve(256 + element_count * 48);
+  cbor::AppendHead(mso, 5, request.status ? 7 : 6);
+  // Keys in encoding order: "status" < "docType" < "version" < "validityInfo" < "valueDigests"
+  // < "deviceKeyInfo" < "digestAlgorithm" (shorter first, then bytewise).
   if (request.status) {
     cbor::Value ref = cbor::Value::MakeMap();
     ref.Insert("idx", cbor::Value::Uint(request.status->idx));
     ref.Insert("uri", cbor::Value::Text(request.status->uri));
     cbor::Value status = cbor::Value::MakeMap();
     status.Insert("status_list", std::move(ref));
-    mso.Insert("status", std::move(status));
+    cbor::AppendTextString(mso, "status");
+    cbor::AppendEncodeDeterministic(mso, status);
   }
+  cbor::AppendTextString(mso, "docType");
+  cbor::AppendTextString(mso, request.doc_type);
+  cbor::AppendTextString(mso, "version");
+  cbor::AppendTextString(mso, kMsoVersion);
+  cbor::AppendTextString(mso, "validityInfo");
+  cbor::AppendEncodeDeterministic(mso, validity);
+  cbor::AppendTextString(mso, "valueDigests");
+  {
+    std::vector<std::pair<Bytes, const NameSpaceOut*>> sorted;
+    for (const NameSpaceOut& ns : out_name_spaces) {
+      Bytes key;
+      cbor::AppendTextString(key, ns.name);
+      sorted.emplace_back(std::move(key), &ns);
+    }
+    // string_view compares like memcmp (unsigned bytes), the order RFC 8949 4.2.1 asks for.
+    std::sort(sorted.begin(), sorted.end(),
+              [](const auto& a, const auto& b) { return AsStringView(a.first) < AsStringView(b.first); });
+    cbor::AppendHead(mso, 5, sorted.size());
+    for (auto& [key, ns] : sorted) {
+      mso.insert(mso.end(), key.begin(), key.end());
+      std::vector<std::pair<uint64_t, const Bytes*>> ids;
+      ids.reserve(ns->digests.size());
+      for (const auto& [id, digest] : ns->digests) ids.emplace_back(id, &digest);
+      std::sort(ids.begin(), ids.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+      cbor::AppendHead(mso, 5, ids.size());
+      for (const auto& [id, digest] : ids) {
+        cbor::AppendHead(mso, 0, id);
+        cbor::AppendByteString(mso, *digest);
+      }
+    }
+  }
+  cbor::AppendTextString(mso, "deviceKeyInfo");
+  cbor::AppendEncodeDeterministic(mso, key_info);
+  cbor::AppendTextString(mso, "digestAlgorithm");
+  cbor::AppendTextString(mso, DigestAlgorithmName(request.digest_algorithm));
 
-  const Bytes payload = cbor::Encode(cbor::Value::EmbeddedCbor(mso));
+  // issuerAuth: payload #6.24(bstr .cbor MSO), untagged COSE_Sign1, DS chain in x5chain.
+  Bytes payload;
+  payload.reserve(mso.size() + 8);
+  payload.push_back(0xd8);
+  payload.push_back(24);
+  cbor::AppendByteString(payload, mso);
   cose::Sign1Headers headers;
   headers.x5chain = ds_chain;
   ASSIGN_OR_RETURN(cbor::Value issuer_auth,
                    cose::SignSign1Value(headers, payload, document_signer, {}, cose::Sign1Form{.tagged = false}));
 
-  cbor::Value issuer_signed = cbor::Value::MakeMap();
-  issuer_signed.Insert("nameSpaces", std::move(name_spaces));
-  issuer_signed.Insert("issuerAuth", std::move(issuer_auth));
-  return issuer_signed;
+  // IssuerSigned {"nameSpaces": {ns: [IssuerSignedItemBytes...]}, "issuerAuth": COSE_Sign1}.
+  Bytes out;
+  size_t total = payload.size() + 1024;
+  for (const NameSpaceOut& ns : out_name_spaces) {
+    for (const Bytes& b : ns.items) total += b.size();
+  }
+  out.reserve(total);
+  out.push_back(0xa2);
+  cbor::AppendTextString(out, "nameSpaces");
+  cbor::AppendHead(out, 5, out_name_spaces.size());
+  for (const NameSpaceOut& ns : out_name_spaces) {
+    cbor::AppendTextString(out, ns.name);
+    cbor::AppendHead(out, 4, ns.items.size());
+    for (const Bytes& b : ns.items) out.insert(out.end(), b.begin(), b.end());
+  }
+  cbor::AppendTextString(out, "issuerAuth");
+  cbor::AppendEncode(out, issuer_auth);
+  return out;
+}
+
+Result<cbor::Value> IssueMdoc(const IssueRequest& request, const crypto::Signer& document_signer,
+                              const std::vector<Bytes>& ds_chain, Random& random) {
+  ASSIGN_OR_RETURN(Bytes encoded, IssueMdocEncoded(request, document_signer, ds_chain, random));
+  return cbor::Decode(encoded);
 }
 
 }  // namespace bonafide::mdoc

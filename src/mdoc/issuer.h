@@ -47,6 +47,11 @@ struct IssueRequest {
 Result<cbor::Value> IssueMdoc(const IssueRequest& request, const crypto::Signer& document_signer,
                               const std::vector<Bytes>& ds_chain, Random& random);
 
+// IssueMdocEncoded is IssueMdoc returning the encoded IssuerSigned, what an issuer sends (the
+// fast path: the structure is written straight into bytes; IssueMdoc decodes this).
+Result<Bytes> IssueMdocEncoded(const IssueRequest& request, const crypto::Signer& document_signer,
+                               const std::vector<Bytes>& ds_chain, Random& random);
+
 }  // namespace bonafide::mdoc
 
 #endif  // BONAFIDE_MDOC_ISSUER_H_

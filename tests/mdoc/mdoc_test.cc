@@ -244,6 +244,16 @@ TEST_F(RoundTripTest, IssuedMdocFollowsTheProfile) {
     EXPECT_EQ(cbor::EncodeDeterministic(*inner), Bytes(item_bytes.tagged().bytes().begin(), item_bytes.tagged().bytes().end()));
   }
   EXPECT_EQ(ids.size(), items.size());
+  // The MSO is in deterministic encoding (RFC 8949 4.2.1): re-encoding it deterministically
+  // gives the signed bytes.
+  auto payload = cbor::Decode(auth.array()[2].bytes());
+  ASSERT_TRUE(payload.ok());
+  auto mso = payload->DecodeEmbedded();
+  ASSERT_TRUE(mso.ok());
+  EXPECT_EQ(cbor::EncodeDeterministic(*mso),
+            Bytes(payload->tagged().bytes().begin(), payload->tagged().bytes().end()));
+  EXPECT_EQ(mso->Find("valueDigests")->Find("org.iso.18013.5.1")->size(), 12u);
+  EXPECT_EQ(mso->Find("status")->Find("status_list")->Find("idx")->uint_value(), 7u);
   // The wallet-side check on receipt.
   verifier_.SkipStatusCheck();
   auto received = verifier_.VerifyIssuerSigned(issued_.issuer_signed);
