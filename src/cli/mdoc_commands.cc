@@ -22,7 +22,7 @@
 #include "mdoc/issuer.h"
 #include "mdoc/session_transcript.h"
 #include "mdoc/verifier.h"
-#include "status/status_list_cwt.h"
+#include "status/status_check.h"
 #include "status/status_list_token.h"
 
 namespace bonafide::cli {
@@ -230,30 +230,19 @@ Result<crypto::PublicKey> StatusTokenKey(const VerifyArgs& a, const mdoc::Verifi
   return doc.issuer().public_key;
 }
 
-// CheckStatusToken checks `ref` against the Status List Token in `token` (a JWT, or a CWT as raw
-// CBOR or base64url).
+// CheckStatusToken checks `ref` against the Status List Token in `token`: a JWT, or a CWT as raw
+// CBOR or base64url text.
 Status CheckStatusToken(const std::string& token, const crypto::PublicKey& key, const Clock& clock,
                         const status::StatusReference& ref) {
   std::string_view text = Trim(token);
-  const bool is_jwt = text.size() > 2 && text.substr(0, 2) == "ey" && text.find('.') != std::string_view::npos;
-  if (is_jwt) {
-    status::StatusListTokenVerifier verifier(key, clock);
-    verifier.ExpectSubject(ref.uri);
-    auto list = verifier.Verify(text);
-    if (!list.ok()) return Status(list.status().code(), "status list token: " + list.status().message());
-    return status::CheckStatus(list->status_list(), ref.idx);
-  }
+  if (status::IsJwtText(AsBytes(text))) return status::CheckStatusWithToken(AsBytes(text), key, clock, ref);
   Bytes cwt = ToBytes(token);
   if (IsBase64UrlText(text)) {
     Result<Bytes> decoded = Base64UrlDecode(text);
     if (!decoded.ok()) return Status(StatusCode::kMalformed, "status list token is neither a JWT nor a CWT");
     cwt = std::move(*decoded);
   }
-  status::StatusListCwtVerifier verifier(key, clock);
-  verifier.ExpectSubject(ref.uri);
-  auto list = verifier.Verify(cwt);
-  if (!list.ok()) return Status(list.status().code(), "status list token (CWT): " + list.status().message());
-  return status::CheckStatus(list->status_list(), ref.idx);
+  return status::CheckStatusWithToken(cwt, key, clock, ref);
 }
 
 Json DocumentJson(const mdoc::VerifiedDocument& doc, bool status_checked) {
