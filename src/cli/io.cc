@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "base/clock.h"
+#include "base/encoding.h"
 #include "jose/did.h"
 
 namespace bonafide::cli {
@@ -46,12 +47,42 @@ Result<std::string> ReadFile(const std::string& path) {
   return ss.str();
 }
 
+namespace {
+
+std::string_view TrimWhitespace(std::string_view s) {
+  const size_t b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string_view::npos) return {};
+  const size_t e = s.find_last_not_of(" \t\r\n");
+  return s.substr(b, e - b + 1);
+}
+
+bool AllOf(std::string_view s, bool (*pred)(char)) {
+  for (char c : s) {
+    if (!pred(c)) return false;
+  }
+  return !s.empty();
+}
+
+}  // namespace
+
 Result<std::string> ReadTrimmedFile(const std::string& path) {
   ASSIGN_OR_RETURN(std::string s, ReadFile(path));
-  size_t b = s.find_first_not_of(" \t\r\n");
-  size_t e = s.find_last_not_of(" \t\r\n");
-  if (b == std::string::npos) return std::string();
-  return s.substr(b, e - b + 1);
+  return std::string(TrimWhitespace(s));
+}
+
+Result<Bytes> ReadBinaryOrTextFile(const std::string& path) {
+  ASSIGN_OR_RETURN(std::string contents, ReadFile(path));
+  const std::string_view text = TrimWhitespace(contents);
+  auto base64url = [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+  };
+  if (AllOf(text, base64url)) {
+    Result<Bytes> decoded = Base64UrlDecode(text);
+    if (!decoded.ok()) return Status(StatusCode::kMalformed, path + ": not valid base64url: " + decoded.status().message());
+    return *decoded;
+  }
+  if (AllOf(text, [](char c) { return c > ' ' && c < 0x7f; })) return ToBytes(text);
+  return ToBytes(contents);
 }
 
 Result<Json> ReadJsonFile(const std::string& path) {

@@ -34,6 +34,11 @@ Result<int64_t> ResolveTime(const std::optional<int64_t>& at);
 Result<std::string> ReadFile(const std::string& path);
 // ReadTrimmedFile is ReadFile with surrounding whitespace removed (for tokens in files).
 Result<std::string> ReadTrimmedFile(const std::string& path);
+// ReadBinaryOrTextFile returns a file's bytes for formats that travel as binary or as text: content
+// that is, once surrounding whitespace is trimmed, all base64url characters is decoded (an mdoc or
+// a CWT written as text; kMalformed if it does not decode); other printable ASCII text is returned
+// trimmed (a JWT); anything else is returned as is (raw CBOR). "-" reads stdin.
+Result<Bytes> ReadBinaryOrTextFile(const std::string& path);
 // ReadJsonFile parses a file strictly.
 Result<Json> ReadJsonFile(const std::string& path);
 // WriteFile writes atomically (temp file + rename); `secret` files get mode 0600.

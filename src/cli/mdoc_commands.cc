@@ -30,34 +30,6 @@ namespace {
 
 constexpr bool kVerify = true;
 
-// IsBase64UrlText says whether `text` (whitespace trimmed) is made only of base64url characters.
-bool IsBase64UrlText(std::string_view text) {
-  if (text.empty()) return false;
-  for (char c : text) {
-    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
-    if (!ok) return false;
-  }
-  return true;
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\n' || s.front() == '\r' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\n' || s.back() == '\r' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-// ReadMdocFile returns the CBOR bytes of a raw or base64url mdoc file.
-Result<Bytes> ReadMdocFile(const std::string& path) {
-  ASSIGN_OR_RETURN(std::string contents, ReadFile(path));
-  std::string_view text = Trim(contents);
-  if (IsBase64UrlText(text)) {
-    Result<Bytes> decoded = Base64UrlDecode(text);
-    if (!decoded.ok()) return Error(StatusCode::kMalformed, path + ": not valid base64url: " + decoded.status().message());
-    return *decoded;
-  }
-  return ToBytes(contents);
-}
-
 int WriteMdoc(const Bytes& cbor, bool binary, const std::string& out) {
   if (binary) {
     if (out.empty()) {
@@ -199,7 +171,7 @@ Result<mdoc::Disclosure> ParseDisclose(const std::string& text) {
 }
 
 int MdocPresent(const PresentArgs& a) {
-  auto bytes = ReadMdocFile(a.issuer_signed);
+  auto bytes = ReadBinaryOrTextFile(a.issuer_signed);
   if (!bytes.ok()) return ReportError(bytes.status());
   auto held = mdoc::HeldMdoc::Decode(*bytes);
   if (!held.ok()) return ReportError(held.status());
@@ -228,21 +200,6 @@ struct VerifyArgs {
 Result<crypto::PublicKey> StatusTokenKey(const VerifyArgs& a, const mdoc::VerifiedDocument& doc) {
   if (!a.status_key.empty()) return LoadPublicKey(a.status_key);
   return doc.issuer().public_key;
-}
-
-// CheckStatusToken checks `ref` against the Status List Token in `token`: a JWT, or a CWT as raw
-// CBOR or base64url text.
-Status CheckStatusToken(const std::string& token, const crypto::PublicKey& key, const Clock& clock,
-                        const status::StatusReference& ref) {
-  std::string_view text = Trim(token);
-  if (status::IsJwtText(AsBytes(text))) return status::CheckStatusWithToken(AsBytes(text), key, clock, ref);
-  Bytes cwt = ToBytes(token);
-  if (IsBase64UrlText(text)) {
-    Result<Bytes> decoded = Base64UrlDecode(text);
-    if (!decoded.ok()) return Status(StatusCode::kMalformed, "status list token is neither a JWT nor a CWT");
-    cwt = std::move(*decoded);
-  }
-  return status::CheckStatusWithToken(cwt, key, clock, ref);
 }
 
 Json DocumentJson(const mdoc::VerifiedDocument& doc, bool status_checked) {
@@ -287,15 +244,15 @@ int MdocVerify(const VerifyArgs& a) {
   if (!roots.ok()) return ReportError(roots.status(), kVerify);
   auto trust = mdoc::IacaTrustStore::Create(std::move(*roots));
   if (!trust.ok()) return ReportError(trust.status(), kVerify);
-  auto bytes = ReadMdocFile(a.file);
+  auto bytes = ReadBinaryOrTextFile(a.file);
   if (!bytes.ok()) return ReportError(bytes.status(), kVerify);
   auto value = cbor::Decode(*bytes);
   if (!value.ok()) return ReportError(value.status(), kVerify);
   if (!value->is_map()) return ReportError(Error(StatusCode::kMalformed, "not an IssuerSigned or DeviceResponse map"), kVerify);
 
-  std::optional<std::string> status_token;
+  std::optional<Bytes> status_token;
   if (!a.status_list.empty()) {
-    auto token = ReadFile(a.status_list);
+    auto token = ReadBinaryOrTextFile(a.status_list);
     if (!token.ok()) return ReportError(token.status(), kVerify);
     status_token = std::move(*token);
   }
@@ -343,7 +300,7 @@ int MdocVerify(const VerifyArgs& a) {
       if (status_token) {
         auto key = StatusTokenKey(a, doc);
         if (!key.ok()) return ReportError(key.status(), kVerify);
-        Status s = CheckStatusToken(*status_token, *key, clock, *doc.status_reference());
+        Status s = status::CheckStatusWithToken(*status_token, *key, clock, *doc.status_reference());
         if (!s.ok()) return ReportError(s, kVerify);
         checked = true;
       } else if (!a.no_status_check) {

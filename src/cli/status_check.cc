@@ -2,6 +2,7 @@
 
 #include "base/encoding.h"
 #include "jose/jws.h"
+#include "status/status_check.h"
 #include "status/status_list_token.h"
 
 namespace bonafide::cli {
@@ -29,11 +30,7 @@ std::function<Status(const Json&)> TokenStatusChecker(std::string token, std::op
     if (!ref.ok()) return Status(StatusCode::kMalformed, "status claim: " + ref.status().message());
     Result<crypto::PublicKey> verify_key = key ? Result<crypto::PublicKey>(*key) : KeyFromX5c(token, anchors, clock);
     if (!verify_key.ok()) return verify_key.status();
-    status::StatusListTokenVerifier verifier(*verify_key, clock);
-    verifier.ExpectSubject(ref->uri);
-    auto list = verifier.Verify(token);
-    if (!list.ok()) return Status(list.status().code(), "status list token: " + list.status().message());
-    return status::CheckStatus(list->status_list(), ref->idx);
+    return status::CheckStatusWithToken(AsBytes(token), *verify_key, clock, *ref);
   };
 }
 
