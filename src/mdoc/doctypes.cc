@@ -48,10 +48,10 @@ constexpr bool kO = false;  // optional
 
 DoctypeProfile MakeMdl() {
   using T = ElementType;
-  const std::string_view ns = kMdlNamespace;
+  const std::string_view ns = kMdlNameSpace;
   const std::string_view gb = kMdlGbNamespace;
   DoctypeProfile p;
-  p.doctype = kMdlDoctype;
+  p.doctype = kMdlDocType;
   p.namespaces = {ns, gb};
   p.elements = {
       // ISO/IEC 18013-5:2021 Table 5, mandatory elements.

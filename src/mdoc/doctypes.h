@@ -55,12 +55,11 @@
 #include "base/json.h"
 #include "base/status.h"
 #include "cbor/cbor.h"
+#include "mdoc/mdoc.h"  // NameSpaces
 
 namespace bonafide::mdoc {
 
-// Doctypes and namespaces of the catalogue.
-inline constexpr char kMdlDoctype[] = "org.iso.18013.5.1.mDL";
-inline constexpr char kMdlNamespace[] = "org.iso.18013.5.1";
+// Doctypes and namespaces of the catalogue (the mDL's kMdlDocType / kMdlNameSpace are in mdoc.h).
 inline constexpr char kMdlGbNamespace[] = "org.iso.18013.5.1.GB";
 inline constexpr char kDigitalIdDoctype[] = "uk.gov.digital-id.1";
 inline constexpr char kEvisaDoctype[] = "uk.gov.homeoffice.evisa.1";
@@ -134,9 +133,6 @@ Result<cbor::Value> ElementFromJson(const ElementSpec& spec, const Json& json);
 // ValidateElement checks a CBOR value (issued or received) against `spec`'s rule; kInvalidClaims
 // naming "namespace/element" on any mismatch.
 Status ValidateElement(const ElementSpec& spec, const cbor::Value& value);
-
-// NameSpaces is the data of one mdoc: namespace -> ordered list of (element identifier, value).
-using NameSpaces = std::vector<std::pair<std::string, std::vector<std::pair<std::string, cbor::Value>>>>;
 
 // ClaimsFromJson converts the JSON claims (namespace -> element -> value) of a document of type
 // `doctype` for issuance. Namespaces and elements come out in the JSON object's order (sorted by

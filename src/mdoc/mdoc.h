@@ -33,12 +33,12 @@
 
 namespace bonafide::mdoc {
 
-inline constexpr std::string_view kMdlDocType = "org.iso.18013.5.1.mDL";
-inline constexpr std::string_view kMdlNameSpace = "org.iso.18013.5.1";
+inline constexpr char kMdlDocType[] = "org.iso.18013.5.1.mDL";
+inline constexpr char kMdlNameSpace[] = "org.iso.18013.5.1";
 inline constexpr std::string_view kMsoVersion = "1.0";
 inline constexpr std::string_view kDeviceResponseVersion = "1.0";
 
-// NameSpaces is namespace -> ordered (element identifier, value) pairs.
+// NameSpaces is the data of one mdoc: namespace -> ordered (element identifier, value) pairs.
 using NameSpaces = std::vector<std::pair<std::string, std::vector<std::pair<std::string, cbor::Value>>>>;
 
 // ValidityInfo (clause 9.1.2.4): times as Unix seconds.

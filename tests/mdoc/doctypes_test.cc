@@ -64,7 +64,7 @@ Result<NameSpaces> With(std::string_view doctype, Json claims, const std::string
 }
 
 Result<NameSpaces> MdlWith(const std::string& element, Json value) {
-  return With(kMdlDoctype, Mdl(), kMdlNamespace, element, std::move(value));
+  return With(kMdlDocType, Mdl(), kMdlNameSpace, element, std::move(value));
 }
 
 Bytes PortraitBytes() { return *Base64Decode(kPortraitB64); }
@@ -73,7 +73,7 @@ Bytes PortraitBytes() { return *Base64Decode(kPortraitB64); }
 // Catalogue.
 
 TEST(Doctypes, FindDoctypeKnowsTheFourProfiles) {
-  for (const char* d : {kMdlDoctype, kDigitalIdDoctype, kEvisaDoctype, kMarriageDoctype}) {
+  for (const char* d : {kMdlDocType, kDigitalIdDoctype, kEvisaDoctype, kMarriageDoctype}) {
     const DoctypeProfile* p = FindDoctype(d);
     ASSERT_NE(p, nullptr) << d;
     EXPECT_EQ(p->doctype, d);
@@ -82,15 +82,15 @@ TEST(Doctypes, FindDoctypeKnowsTheFourProfiles) {
   EXPECT_EQ(FindDoctype("org.iso.18013.5.1.mdl"), nullptr);  // case matters
   EXPECT_EQ(FindDoctype(""), nullptr);
   EXPECT_EQ(KnownDoctypes().size(), 4u);
-  const DoctypeProfile* mdl = FindDoctype(kMdlDoctype);
+  const DoctypeProfile* mdl = FindDoctype(kMdlDocType);
   ASSERT_EQ(mdl->namespaces.size(), 2u);
-  EXPECT_EQ(mdl->namespaces[0], kMdlNamespace);
+  EXPECT_EQ(mdl->namespaces[0], kMdlNameSpace);
   EXPECT_EQ(mdl->namespaces[1], kMdlGbNamespace);
   EXPECT_EQ(FindDoctype(kEvisaDoctype)->namespaces.at(0), kEvisaDoctype);
 }
 
 TEST(Doctypes, MdlMandatoryElementsAreThoseOfTable5) {
-  const DoctypeProfile* p = FindDoctype(kMdlDoctype);
+  const DoctypeProfile* p = FindDoctype(kMdlDocType);
   std::vector<std::string> mandatory;
   for (const ElementSpec& e : p->elements) {
     if (e.mandatory) mandatory.emplace_back(e.name);
@@ -102,19 +102,19 @@ TEST(Doctypes, MdlMandatoryElementsAreThoseOfTable5) {
 }
 
 TEST(Doctypes, AgeOverPattern) {
-  const DoctypeProfile* mdl = FindDoctype(kMdlDoctype);
-  const ElementSpec* exact = mdl->FindElement(kMdlNamespace, "age_over_18");
+  const DoctypeProfile* mdl = FindDoctype(kMdlDocType);
+  const ElementSpec* exact = mdl->FindElement(kMdlNameSpace, "age_over_18");
   ASSERT_NE(exact, nullptr);
   EXPECT_FALSE(exact->is_pattern);
-  const ElementSpec* pattern = mdl->FindElement(kMdlNamespace, "age_over_65");
+  const ElementSpec* pattern = mdl->FindElement(kMdlNameSpace, "age_over_65");
   ASSERT_NE(pattern, nullptr);
   EXPECT_TRUE(pattern->is_pattern);
   EXPECT_EQ(pattern->type, ElementType::kBool);
-  EXPECT_NE(mdl->FindElement(kMdlNamespace, "age_over_00"), nullptr);  // boundary: two digits
-  EXPECT_EQ(mdl->FindElement(kMdlNamespace, "age_over_6"), nullptr);
-  EXPECT_EQ(mdl->FindElement(kMdlNamespace, "age_over_123"), nullptr);
-  EXPECT_EQ(mdl->FindElement(kMdlNamespace, "age_over_1a"), nullptr);
-  EXPECT_EQ(mdl->FindElement(kMdlNamespace, "age_over_NN"), nullptr);
+  EXPECT_NE(mdl->FindElement(kMdlNameSpace, "age_over_00"), nullptr);  // boundary: two digits
+  EXPECT_EQ(mdl->FindElement(kMdlNameSpace, "age_over_6"), nullptr);
+  EXPECT_EQ(mdl->FindElement(kMdlNameSpace, "age_over_123"), nullptr);
+  EXPECT_EQ(mdl->FindElement(kMdlNameSpace, "age_over_1a"), nullptr);
+  EXPECT_EQ(mdl->FindElement(kMdlNameSpace, "age_over_NN"), nullptr);
   EXPECT_EQ(mdl->FindElement(kMdlGbNamespace, "age_over_18"), nullptr);
   EXPECT_NE(FindDoctype(kDigitalIdDoctype)->FindElement(kDigitalIdDoctype, "age_over_70"), nullptr);
   EXPECT_EQ(FindDoctype(kEvisaDoctype)->FindElement(kEvisaDoctype, "age_over_18"), nullptr);
@@ -130,17 +130,17 @@ TEST(Doctypes, AgeOverPattern) {
 // The example files.
 
 TEST(Doctypes, ExampleMdlConverts) {
-  Result<NameSpaces> ns = ClaimsFromJson(kMdlDoctype, Mdl());
+  Result<NameSpaces> ns = ClaimsFromJson(kMdlDocType, Mdl());
   ASSERT_TRUE(ns.ok()) << ns.status().ToString();
   EXPECT_EQ(ns->size(), 2u);
-  const Value* birth = FindIn(*ns, kMdlNamespace, "birth_date");
+  const Value* birth = FindIn(*ns, kMdlNameSpace, "birth_date");
   ASSERT_NE(birth, nullptr);
   EXPECT_EQ(*birth, Value::FullDate("1990-07-14"));
-  const Value* portrait = FindIn(*ns, kMdlNamespace, "portrait");
+  const Value* portrait = FindIn(*ns, kMdlNameSpace, "portrait");
   ASSERT_NE(portrait, nullptr);
   ASSERT_TRUE(portrait->is_bytes());
   EXPECT_EQ(Bytes(portrait->bytes().begin(), portrait->bytes().end()), PortraitBytes());
-  const Value* privileges = FindIn(*ns, kMdlNamespace, "driving_privileges");
+  const Value* privileges = FindIn(*ns, kMdlNameSpace, "driving_privileges");
   ASSERT_NE(privileges, nullptr);
   ASSERT_TRUE(privileges->is_array());
   ASSERT_EQ(privileges->size(), 3u);
@@ -150,7 +150,7 @@ TEST(Doctypes, ExampleMdlConverts) {
   const Value* welsh = FindIn(*ns, kMdlGbNamespace, "welsh_licence");
   ASSERT_NE(welsh, nullptr);
   EXPECT_EQ(*welsh, Value::Bool(true));
-  EXPECT_TRUE(ValidateNameSpaces(kMdlDoctype, *ns, /*require_mandatory=*/true).ok());
+  EXPECT_TRUE(ValidateNameSpaces(kMdlDocType, *ns, /*require_mandatory=*/true).ok());
 }
 
 TEST(Doctypes, ExampleDigitalIdConverts) {
@@ -184,7 +184,7 @@ TEST(Doctypes, ExampleMarriageConverts) {
 
 // Removing each element of each example: mandatory ones fail, optional ones do not.
 TEST(Doctypes, EveryMandatoryElementIsRequired) {
-  const std::vector<std::pair<std::string, Json>> examples = {{kMdlDoctype, Mdl()},
+  const std::vector<std::pair<std::string, Json>> examples = {{kMdlDocType, Mdl()},
                                                               {kDigitalIdDoctype, DigitalId()},
                                                               {kEvisaDoctype, Evisa()},
                                                               {kMarriageDoctype, Marriage()}};
@@ -212,8 +212,8 @@ TEST(Doctypes, EveryMandatoryElementIsRequired) {
 
 TEST(Doctypes, MissingMandatoryMessageNamesTheElement) {
   Json claims = Mdl();
-  claims[kMdlNamespace].erase("un_distinguishing_sign");
-  Result<NameSpaces> r = ClaimsFromJson(kMdlDoctype, claims);
+  claims[kMdlNameSpace].erase("un_distinguishing_sign");
+  Result<NameSpaces> r = ClaimsFromJson(kMdlDocType, claims);
   EXPECT_EQ(CodeOf(r), StatusCode::kInvalidClaims);
   EXPECT_NE(r.status().message().find("org.iso.18013.5.1/un_distinguishing_sign"), std::string::npos);
 }
@@ -226,12 +226,12 @@ TEST(Doctypes, UnknownElementAndNamespace) {
   EXPECT_EQ(CodeOf(MdlWith("Family_name", "Smith")), StatusCode::kInvalidClaims);
   // An element of the GB namespace written into the ISO namespace.
   EXPECT_EQ(CodeOf(MdlWith("welsh_licence", true)), StatusCode::kInvalidClaims);
-  EXPECT_EQ(CodeOf(With(kMdlDoctype, Mdl(), "org.iso.18013.5.1.US", "organ_donor", true)),
+  EXPECT_EQ(CodeOf(With(kMdlDocType, Mdl(), "org.iso.18013.5.1.US", "organ_donor", true)),
             StatusCode::kInvalidClaims);
   EXPECT_EQ(CodeOf(With(kEvisaDoctype, Evisa(), kEvisaDoctype, "residency_status", "settled")),
             StatusCode::kInvalidClaims);
   // Boundary: known optional element of the GB namespace.
-  EXPECT_TRUE(With(kMdlDoctype, Mdl(), kMdlGbNamespace, "title", "Dr").ok());
+  EXPECT_TRUE(With(kMdlDocType, Mdl(), kMdlGbNamespace, "title", "Dr").ok());
 }
 
 TEST(Doctypes, WrongTypes) {
@@ -244,7 +244,7 @@ TEST(Doctypes, WrongTypes) {
   EXPECT_EQ(CodeOf(MdlWith("height", 170.5)), StatusCode::kInvalidClaims);
   EXPECT_EQ(CodeOf(MdlWith("height", "170")), StatusCode::kInvalidClaims);
   EXPECT_EQ(CodeOf(MdlWith("birth_date", 19900714)), StatusCode::kInvalidClaims);
-  EXPECT_EQ(CodeOf(With(kMdlDoctype, Mdl(), kMdlGbNamespace, "welsh_licence", 1)),
+  EXPECT_EQ(CodeOf(With(kMdlDocType, Mdl(), kMdlGbNamespace, "welsh_licence", 1)),
             StatusCode::kInvalidClaims);
   EXPECT_EQ(CodeOf(With(kEvisaDoctype, Evisa(), kEvisaDoctype, "right_to_rent", "yes")),
             StatusCode::kInvalidClaims);
@@ -284,7 +284,7 @@ TEST(Doctypes, BadFullDates) {
 TEST(Doctypes, MdlIssueAndExpiryMayBeFullDateOrTDate) {
   Result<NameSpaces> ns = MdlWith("issue_date", "2024-03-01T12:30:00+01:00");
   ASSERT_TRUE(ns.ok()) << ns.status().ToString();
-  EXPECT_EQ(*FindIn(*ns, kMdlNamespace, "issue_date"), Value::TDate("2024-03-01T11:30:00Z"));
+  EXPECT_EQ(*FindIn(*ns, kMdlNameSpace, "issue_date"), Value::TDate("2024-03-01T11:30:00Z"));
   EXPECT_EQ(CodeOf(MdlWith("issue_date", "2024-03-01T25:00:00Z")), StatusCode::kInvalidClaims);
   EXPECT_EQ(CodeOf(MdlWith("issue_date", "2024-03-01 12:30:00Z")), StatusCode::kInvalidClaims);
   // The digital ID's issue_date is a full-date only.
@@ -296,7 +296,7 @@ TEST(Doctypes, MdlIssueAndExpiryMayBeFullDateOrTDate) {
 TEST(Doctypes, TDateIsNormalised) {
   Result<NameSpaces> ns = MdlWith("portrait_capture_date", "2024-02-10T09:15:30.250-05:00");
   ASSERT_TRUE(ns.ok()) << ns.status().ToString();
-  EXPECT_EQ(*FindIn(*ns, kMdlNamespace, "portrait_capture_date"), Value::TDate("2024-02-10T14:15:30Z"));
+  EXPECT_EQ(*FindIn(*ns, kMdlNameSpace, "portrait_capture_date"), Value::TDate("2024-02-10T14:15:30Z"));
   EXPECT_EQ(CodeOf(MdlWith("portrait_capture_date", "2024-02-10")), StatusCode::kInvalidClaims);
   EXPECT_EQ(CodeOf(MdlWith("portrait_capture_date", "2024-02-30T09:15:30Z")), StatusCode::kInvalidClaims);
 }
@@ -357,7 +357,7 @@ TEST(Doctypes, PortraitMustBeJpeg) {
   // Base64url form of the same JPEG is accepted and gives the same bytes.
   Result<NameSpaces> url = MdlWith("portrait", Base64UrlEncode(jpeg));
   ASSERT_TRUE(url.ok()) << url.status().ToString();
-  EXPECT_EQ(*FindIn(*url, kMdlNamespace, "portrait"), Value::ByteString(jpeg));
+  EXPECT_EQ(*FindIn(*url, kMdlNameSpace, "portrait"), Value::ByteString(jpeg));
   // Not base64 at all; padded base64url; unpadded standard base64 with '/'.
   EXPECT_EQ(CodeOf(MdlWith("portrait", "not*base64")), StatusCode::kInvalidClaims);
   EXPECT_EQ(
@@ -404,14 +404,14 @@ TEST(Doctypes, DrivingPrivileges) {
   with_codes["codes"] = Json{{"code", "01"}};
   EXPECT_EQ(CodeOf(MdlWith("driving_privileges", Json::array({with_codes}))), StatusCode::kInvalidClaims);
   // The GB namespace's provisional privileges follow the same rules.
-  EXPECT_EQ(CodeOf(With(kMdlDoctype, Mdl(), kMdlGbNamespace, "provisional_driving_privileges",
+  EXPECT_EQ(CodeOf(With(kMdlDocType, Mdl(), kMdlGbNamespace, "provisional_driving_privileges",
                         Json::array({Privilege("A", "2023-02-29", "2060-01-01")}))),
             StatusCode::kInvalidClaims);
   // $full-date form inside an entry.
   Json typed = Json{{"vehicle_category_code", "B"}, {"issue_date", Json{{"$full-date", "2020-01-01"}}}};
   Result<NameSpaces> ns = MdlWith("driving_privileges", Json::array({typed}));
   ASSERT_TRUE(ns.ok()) << ns.status().ToString();
-  EXPECT_EQ(*FindIn(*ns, kMdlNamespace, "driving_privileges")->array()[0].Find("issue_date"),
+  EXPECT_EQ(*FindIn(*ns, kMdlNameSpace, "driving_privileges")->array()[0].Find("issue_date"),
             Value::FullDate("2020-01-01"));
 }
 
@@ -435,7 +435,7 @@ TEST(Doctypes, ExpiryMustFollowIssue) {
   EXPECT_EQ(CodeOf(MdlWith("driving_privileges", Json::array({Privilege("B", "2020-01-01", "2020-01-01")}))),
             StatusCode::kInvalidClaims);
   EXPECT_TRUE(MdlWith("driving_privileges", Json::array({Privilege("B", "2020-01-01", "2020-01-02")})).ok());
-  EXPECT_EQ(CodeOf(With(kMdlDoctype, Mdl(), kMdlGbNamespace, "provisional_driving_privileges",
+  EXPECT_EQ(CodeOf(With(kMdlDocType, Mdl(), kMdlGbNamespace, "provisional_driving_privileges",
                         Json::array({Privilege("A", "2024-03-01", "2024-02-01")}))),
             StatusCode::kInvalidClaims);
 }
@@ -454,23 +454,23 @@ TEST(Doctypes, TypedFormsForKnownDoctypes) {
 
 TEST(Doctypes, ClaimsShape) {
   EXPECT_EQ(ClaimsFromJson("", Mdl()).status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(CodeOf(ClaimsFromJson(kMdlDoctype, Json::array())), StatusCode::kInvalidClaims);
-  EXPECT_EQ(CodeOf(ClaimsFromJson(kMdlDoctype, Json::object())), StatusCode::kInvalidClaims);
+  EXPECT_EQ(CodeOf(ClaimsFromJson(kMdlDocType, Json::array())), StatusCode::kInvalidClaims);
+  EXPECT_EQ(CodeOf(ClaimsFromJson(kMdlDocType, Json::object())), StatusCode::kInvalidClaims);
   Json claims = Mdl();
   claims[kMdlGbNamespace] = Json::object();
-  EXPECT_EQ(CodeOf(ClaimsFromJson(kMdlDoctype, claims)), StatusCode::kInvalidClaims);
+  EXPECT_EQ(CodeOf(ClaimsFromJson(kMdlDocType, claims)), StatusCode::kInvalidClaims);
   claims[kMdlGbNamespace] = Json::array();
-  EXPECT_EQ(CodeOf(ClaimsFromJson(kMdlDoctype, claims)), StatusCode::kInvalidClaims);
+  EXPECT_EQ(CodeOf(ClaimsFromJson(kMdlDocType, claims)), StatusCode::kInvalidClaims);
   claims.erase(kMdlGbNamespace);
-  EXPECT_TRUE(ClaimsFromJson(kMdlDoctype, claims).ok());  // boundary: the GB namespace is optional
+  EXPECT_TRUE(ClaimsFromJson(kMdlDocType, claims).ok());  // boundary: the GB namespace is optional
 }
 
 // ---------------------------------------------------------------------------------------------
 // ValidateElement and ValidateNameSpaces on received values.
 
 TEST(Doctypes, ValidateReceivedValues) {
-  const DoctypeProfile* mdl = FindDoctype(kMdlDoctype);
-  const ElementSpec& birth = *mdl->FindElement(kMdlNamespace, "birth_date");
+  const DoctypeProfile* mdl = FindDoctype(kMdlDocType);
+  const ElementSpec& birth = *mdl->FindElement(kMdlNameSpace, "birth_date");
   EXPECT_TRUE(ValidateElement(birth, Value::FullDate("1990-07-14")).ok());
   EXPECT_EQ(ValidateElement(birth, Value::Text("1990-07-14")).code(), StatusCode::kInvalidClaims);
   EXPECT_EQ(ValidateElement(birth, Value::Tagged(cbor::kTagFullDate, Value::Uint(1))).code(),
@@ -478,7 +478,7 @@ TEST(Doctypes, ValidateReceivedValues) {
   EXPECT_EQ(ValidateElement(birth, Value::FullDate("2023-02-29")).code(), StatusCode::kInvalidClaims);
   EXPECT_EQ(ValidateElement(birth, Value::TDate("1990-07-14T00:00:00Z")).code(), StatusCode::kInvalidClaims);
 
-  const ElementSpec& captured = *mdl->FindElement(kMdlNamespace, "portrait_capture_date");
+  const ElementSpec& captured = *mdl->FindElement(kMdlNameSpace, "portrait_capture_date");
   EXPECT_TRUE(ValidateElement(captured, Value::TDate("2024-02-10T14:15:30Z")).ok());
   EXPECT_EQ(ValidateElement(captured, Value::TDate("2024-02-10T14:15:30.5Z")).code(),
             StatusCode::kInvalidClaims);
@@ -487,27 +487,27 @@ TEST(Doctypes, ValidateReceivedValues) {
   EXPECT_EQ(ValidateElement(captured, Value::TDate("2024-02-10t14:15:30z")).code(),
             StatusCode::kInvalidClaims);
 
-  const ElementSpec& issue = *mdl->FindElement(kMdlNamespace, "issue_date");
+  const ElementSpec& issue = *mdl->FindElement(kMdlNameSpace, "issue_date");
   EXPECT_TRUE(ValidateElement(issue, Value::FullDate("2024-03-01")).ok());
   EXPECT_TRUE(ValidateElement(issue, Value::TDate("2024-03-01T00:00:00Z")).ok());
   EXPECT_EQ(ValidateElement(issue, Value::Tagged(1, Value::Uint(1709251200))).code(),
             StatusCode::kInvalidClaims);
 
-  const ElementSpec& age = *mdl->FindElement(kMdlNamespace, "age_over_18");
+  const ElementSpec& age = *mdl->FindElement(kMdlNameSpace, "age_over_18");
   EXPECT_TRUE(ValidateElement(age, Value::Bool(true)).ok());
   EXPECT_EQ(ValidateElement(age, Value::Uint(1)).code(), StatusCode::kInvalidClaims);
   EXPECT_EQ(ValidateElement(age, Value::Null()).code(), StatusCode::kInvalidClaims);
 
-  const ElementSpec& sex = *mdl->FindElement(kMdlNamespace, "sex");
+  const ElementSpec& sex = *mdl->FindElement(kMdlNameSpace, "sex");
   EXPECT_TRUE(ValidateElement(sex, Value::Uint(9)).ok());
   EXPECT_EQ(ValidateElement(sex, Value::Uint(3)).code(), StatusCode::kInvalidClaims);
   EXPECT_EQ(ValidateElement(sex, Value::Int(-1)).code(), StatusCode::kInvalidClaims);
 
-  const ElementSpec& portrait = *mdl->FindElement(kMdlNamespace, "portrait");
+  const ElementSpec& portrait = *mdl->FindElement(kMdlNameSpace, "portrait");
   EXPECT_TRUE(ValidateElement(portrait, Value::ByteString(PortraitBytes())).ok());
   EXPECT_EQ(ValidateElement(portrait, Value::Text(kPortraitB64)).code(), StatusCode::kInvalidClaims);
 
-  const ElementSpec& privileges = *mdl->FindElement(kMdlNamespace, "driving_privileges");
+  const ElementSpec& privileges = *mdl->FindElement(kMdlNameSpace, "driving_privileges");
   Value entry = Value::MakeMap();
   entry.Insert("vehicle_category_code", Value::Text("B"));
   EXPECT_TRUE(ValidateElement(privileges, Value::MakeArray({entry})).ok());
@@ -519,7 +519,7 @@ TEST(Doctypes, ValidateReceivedValues) {
   EXPECT_EQ(ValidateElement(privileges, Value::MakeArray({text_date})).code(), StatusCode::kInvalidClaims);
 }
 
-NameSpaces Subset(std::vector<std::pair<std::string, Value>> items, const std::string& ns = kMdlNamespace) {
+NameSpaces Subset(std::vector<std::pair<std::string, Value>> items, const std::string& ns = kMdlNameSpace) {
   NameSpaces out;
   out.emplace_back(ns, std::move(items));
   return out;
@@ -528,43 +528,43 @@ NameSpaces Subset(std::vector<std::pair<std::string, Value>> items, const std::s
 TEST(Doctypes, ValidateNameSpacesModes) {
   NameSpaces subset =
       Subset({{"family_name", Value::Text("Okonkwo-Hughes")}, {"age_over_18", Value::Bool(true)}});
-  EXPECT_TRUE(ValidateNameSpaces(kMdlDoctype, subset, /*require_mandatory=*/false).ok());
-  EXPECT_EQ(ValidateNameSpaces(kMdlDoctype, subset, true).code(), StatusCode::kInvalidClaims);
+  EXPECT_TRUE(ValidateNameSpaces(kMdlDocType, subset, /*require_mandatory=*/false).ok());
+  EXPECT_EQ(ValidateNameSpaces(kMdlDocType, subset, true).code(), StatusCode::kInvalidClaims);
   // Nothing disclosed is a valid subset, not a valid document.
-  EXPECT_TRUE(ValidateNameSpaces(kMdlDoctype, {}, false).ok());
-  EXPECT_EQ(ValidateNameSpaces(kMdlDoctype, {}, true).code(), StatusCode::kInvalidClaims);
+  EXPECT_TRUE(ValidateNameSpaces(kMdlDocType, {}, false).ok());
+  EXPECT_EQ(ValidateNameSpaces(kMdlDocType, {}, true).code(), StatusCode::kInvalidClaims);
   // Wrong type is rejected in both modes.
   NameSpaces wrong = Subset({{"age_over_18", Value::Text("yes")}});
-  EXPECT_EQ(ValidateNameSpaces(kMdlDoctype, wrong, false).code(), StatusCode::kInvalidClaims);
+  EXPECT_EQ(ValidateNameSpaces(kMdlDocType, wrong, false).code(), StatusCode::kInvalidClaims);
   // Elements and namespaces outside the catalogue are the caller's in verify mode only.
   NameSpaces extra = Subset({{"organ_donor", Value::Bool(true)}});
-  EXPECT_TRUE(ValidateNameSpaces(kMdlDoctype, extra, false).ok());
+  EXPECT_TRUE(ValidateNameSpaces(kMdlDocType, extra, false).ok());
   NameSpaces domestic = Subset({{"organ_donor", Value::Uint(1)}}, "org.iso.18013.5.1.US");
-  EXPECT_TRUE(ValidateNameSpaces(kMdlDoctype, domestic, false).ok());
-  Result<NameSpaces> full = ClaimsFromJson(kMdlDoctype, Mdl());
+  EXPECT_TRUE(ValidateNameSpaces(kMdlDocType, domestic, false).ok());
+  Result<NameSpaces> full = ClaimsFromJson(kMdlDocType, Mdl());
   ASSERT_TRUE(full.ok());
   NameSpaces full_extra = *full;
   full_extra[0].second.emplace_back("organ_donor", Value::Bool(true));
-  EXPECT_EQ(ValidateNameSpaces(kMdlDoctype, full_extra, true).code(), StatusCode::kInvalidClaims);
+  EXPECT_EQ(ValidateNameSpaces(kMdlDocType, full_extra, true).code(), StatusCode::kInvalidClaims);
   NameSpaces full_domestic = *full;
   full_domestic.push_back(domestic[0]);
-  EXPECT_EQ(ValidateNameSpaces(kMdlDoctype, full_domestic, true).code(), StatusCode::kInvalidClaims);
+  EXPECT_EQ(ValidateNameSpaces(kMdlDocType, full_domestic, true).code(), StatusCode::kInvalidClaims);
   // Duplicates and empty namespaces are structural errors in both modes.
   NameSpaces dup = Subset({{"family_name", Value::Text("A")}, {"family_name", Value::Text("B")}});
-  EXPECT_EQ(ValidateNameSpaces(kMdlDoctype, dup, false).code(), StatusCode::kInvalidClaims);
+  EXPECT_EQ(ValidateNameSpaces(kMdlDocType, dup, false).code(), StatusCode::kInvalidClaims);
   NameSpaces dup_ns = subset;
   dup_ns.push_back(subset[0]);
-  EXPECT_EQ(ValidateNameSpaces(kMdlDoctype, dup_ns, false).code(), StatusCode::kInvalidClaims);
+  EXPECT_EQ(ValidateNameSpaces(kMdlDocType, dup_ns, false).code(), StatusCode::kInvalidClaims);
   NameSpaces empty_ns = Subset({});
-  EXPECT_EQ(ValidateNameSpaces(kMdlDoctype, empty_ns, false).code(), StatusCode::kInvalidClaims);
+  EXPECT_EQ(ValidateNameSpaces(kMdlDocType, empty_ns, false).code(), StatusCode::kInvalidClaims);
   EXPECT_EQ(ValidateNameSpaces("com.example.unknown", empty_ns, false).code(), StatusCode::kInvalidClaims);
   // Consistency is judged at issuance only.
   NameSpaces inverted = *full;
   for (auto& [name, value] : inverted[0].second) {
     if (name == "expiry_date") value = Value::FullDate("2020-01-01");
   }
-  EXPECT_EQ(ValidateNameSpaces(kMdlDoctype, inverted, true).code(), StatusCode::kInvalidClaims);
-  EXPECT_TRUE(ValidateNameSpaces(kMdlDoctype, inverted, false).ok());
+  EXPECT_EQ(ValidateNameSpaces(kMdlDocType, inverted, true).code(), StatusCode::kInvalidClaims);
+  EXPECT_TRUE(ValidateNameSpaces(kMdlDocType, inverted, false).ok());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -670,7 +670,7 @@ TEST(Doctypes, ElementToJsonContainers) {
 // Dates and bytes survive JSON -> CBOR -> JSON.
 TEST(Doctypes, ExampleRoundTripsThroughCbor) {
   const Json claims = Mdl();
-  Result<NameSpaces> ns = ClaimsFromJson(kMdlDoctype, claims);
+  Result<NameSpaces> ns = ClaimsFromJson(kMdlDocType, claims);
   ASSERT_TRUE(ns.ok());
   for (const auto& [n, elements] : *ns) {
     for (const auto& [name, value] : elements) {
@@ -684,18 +684,18 @@ TEST(Doctypes, ExampleRoundTripsThroughCbor) {
       Result<Value> decoded = cbor::Decode(cbor::Encode(value));
       ASSERT_TRUE(decoded.ok()) << name;
       EXPECT_EQ(*decoded, value) << name;
-      const ElementSpec* spec = FindDoctype(kMdlDoctype)->FindElement(n, name);
+      const ElementSpec* spec = FindDoctype(kMdlDocType)->FindElement(n, name);
       ASSERT_NE(spec, nullptr) << name;
       EXPECT_TRUE(ValidateElement(*spec, *decoded).ok()) << name;
     }
   }
   // tdate and bytes round trip through ElementFromJson.
   const ElementSpec& captured =
-      *FindDoctype(kMdlDoctype)->FindElement(kMdlNamespace, "portrait_capture_date");
+      *FindDoctype(kMdlDocType)->FindElement(kMdlNameSpace, "portrait_capture_date");
   Result<Value> t = ElementFromJson(captured, Json("2024-02-10T14:15:30Z"));
   ASSERT_TRUE(t.ok());
   EXPECT_EQ(ElementToJson(*t), Json("2024-02-10T14:15:30Z"));
-  const ElementSpec& mark = *FindDoctype(kMdlDoctype)->FindElement(kMdlNamespace, "signature_usual_mark");
+  const ElementSpec& mark = *FindDoctype(kMdlDocType)->FindElement(kMdlNameSpace, "signature_usual_mark");
   Result<Value> b = ElementFromJson(mark, ElementToJson(Value::ByteString(Bytes{0, 1, 0xFF})));
   ASSERT_TRUE(b.ok());
   EXPECT_EQ(*b, Value::ByteString(Bytes{0, 1, 0xFF}));
