@@ -11,6 +11,9 @@ APT_PACKAGES=(
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   libcli11-dev libspdlog-dev libfmt-dev
   libcbor-dev
+  # issuance services and storage (issue 4): HTTP, SQLite, PostgreSQL (libpq + a server the tests
+  # start on loopback), Argon2id (libsodium), QR codes (libqrencode + libpng)
+  libcpp-httplib-dev libsqlite3-dev libpq-dev postgresql libsodium-dev libqrencode-dev libpng-dev
 )
 
 missing=()
