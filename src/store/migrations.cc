@@ -1,0 +1,144 @@
+// store/migrations.cc: versioned schema migrations for both dialects.
+//
+// schema_version holds one row, the version reached. Migrate runs the missing steps in order in
+// one transaction (PostgreSQL takes an advisory lock first so two processes opening at once do
+// not both migrate). Append new steps; never edit a released one.
+#include <string>
+
+#include "store/internal/sql.h"
+
+namespace bonafide::store::internal {
+
+namespace {
+
+constexpr std::string_view kSqliteV1 = R"sql(
+CREATE TABLE citizens (
+  id TEXT PRIMARY KEY, data TEXT NOT NULL,
+  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+CREATE TABLE offers (
+  offer_id TEXT PRIMARY KEY, citizen_id TEXT NOT NULL REFERENCES citizens(id),
+  configuration_id TEXT NOT NULL, tx_code_hash BLOB,
+  created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, redeemed INTEGER NOT NULL);
+CREATE TABLE pre_authorized_codes (
+  code_hash BLOB PRIMARY KEY, offer_id TEXT NOT NULL REFERENCES offers(offer_id),
+  expires_at INTEGER NOT NULL, attempts INTEGER NOT NULL, max_attempts INTEGER NOT NULL,
+  used INTEGER NOT NULL);
+CREATE TABLE access_tokens (
+  token_hash BLOB PRIMARY KEY, offer_id TEXT NOT NULL REFERENCES offers(offer_id),
+  citizen_id TEXT NOT NULL, configuration_id TEXT NOT NULL, expires_at INTEGER NOT NULL);
+CREATE TABLE nonces (nonce TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
+CREATE TABLE status_lists (
+  id TEXT PRIMARY KEY, bits INTEGER NOT NULL, size INTEGER NOT NULL, list_bytes BLOB NOT NULL,
+  version INTEGER NOT NULL, updated_at INTEGER NOT NULL, allocated INTEGER NOT NULL);
+CREATE TABLE status_allocations (
+  list_id TEXT NOT NULL REFERENCES status_lists(id), idx INTEGER NOT NULL,
+  PRIMARY KEY (list_id, idx));
+CREATE TABLE issued_credentials (
+  id TEXT PRIMARY KEY, citizen_id TEXT NOT NULL REFERENCES citizens(id),
+  configuration_id TEXT NOT NULL, format TEXT NOT NULL, batch_group_id TEXT NOT NULL,
+  status_list_id TEXT NOT NULL REFERENCES status_lists(id), status_index INTEGER NOT NULL,
+  issued_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, status INTEGER NOT NULL,
+  notification INTEGER NOT NULL);
+CREATE INDEX issued_by_citizen ON issued_credentials (citizen_id, configuration_id);
+CREATE INDEX issued_by_batch ON issued_credentials (batch_group_id);
+CREATE TABLE audit_log (
+  seq INTEGER PRIMARY KEY, time INTEGER NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
+  details TEXT NOT NULL, prev_hash BLOB NOT NULL, hash BLOB NOT NULL);
+CREATE TABLE audit_head (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL,
+  hash BLOB NOT NULL);
+INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, zeroblob(32));
+)sql";
+
+constexpr std::string_view kPostgresV1 = R"sql(
+CREATE TABLE citizens (
+  id TEXT PRIMARY KEY, data TEXT NOT NULL,
+  created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL);
+CREATE TABLE offers (
+  offer_id TEXT PRIMARY KEY, citizen_id TEXT NOT NULL REFERENCES citizens(id),
+  configuration_id TEXT NOT NULL, tx_code_hash BYTEA,
+  created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL, redeemed BIGINT NOT NULL);
+CREATE TABLE pre_authorized_codes (
+  code_hash BYTEA PRIMARY KEY, offer_id TEXT NOT NULL REFERENCES offers(offer_id),
+  expires_at BIGINT NOT NULL, attempts BIGINT NOT NULL, max_attempts BIGINT NOT NULL,
+  used BIGINT NOT NULL);
+CREATE TABLE access_tokens (
+  token_hash BYTEA PRIMARY KEY, offer_id TEXT NOT NULL REFERENCES offers(offer_id),
+  citizen_id TEXT NOT NULL, configuration_id TEXT NOT NULL, expires_at BIGINT NOT NULL);
+CREATE TABLE nonces (nonce TEXT PRIMARY KEY, expires_at BIGINT NOT NULL);
+CREATE TABLE status_lists (
+  id TEXT PRIMARY KEY, bits BIGINT NOT NULL, size BIGINT NOT NULL, list_bytes BYTEA NOT NULL,
+  version BIGINT NOT NULL, updated_at BIGINT NOT NULL, allocated BIGINT NOT NULL);
+CREATE TABLE status_allocations (
+  list_id TEXT NOT NULL REFERENCES status_lists(id), idx BIGINT NOT NULL,
+  PRIMARY KEY (list_id, idx));
+CREATE TABLE issued_credentials (
+  id TEXT PRIMARY KEY, citizen_id TEXT NOT NULL REFERENCES citizens(id),
+  configuration_id TEXT NOT NULL, format TEXT NOT NULL, batch_group_id TEXT NOT NULL,
+  status_list_id TEXT NOT NULL REFERENCES status_lists(id), status_index BIGINT NOT NULL,
+  issued_at BIGINT NOT NULL, expires_at BIGINT NOT NULL, status BIGINT NOT NULL,
+  notification BIGINT NOT NULL);
+CREATE INDEX issued_by_citizen ON issued_credentials (citizen_id, configuration_id);
+CREATE INDEX issued_by_batch ON issued_credentials (batch_group_id);
+CREATE TABLE audit_log (
+  seq BIGINT PRIMARY KEY, time BIGINT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
+  details TEXT NOT NULL, prev_hash BYTEA NOT NULL, hash BYTEA NOT NULL);
+CREATE TABLE audit_head (id BIGINT PRIMARY KEY CHECK (id = 1), seq BIGINT NOT NULL,
+  hash BYTEA NOT NULL);
+INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, decode(repeat('00', 32), 'hex'));
+)sql";
+
+constexpr std::string_view kSqliteSteps[] = {kSqliteV1};
+constexpr std::string_view kPostgresSteps[] = {kPostgresV1};
+
+}  // namespace
+
+std::span<const std::string_view> Migrations(Dialect dialect) {
+  if (dialect == Dialect::kPostgres) return kPostgresSteps;
+  return kSqliteSteps;
+}
+
+Status Migrate(Connection& conn, Dialect dialect) {
+  const bool pg = dialect == Dialect::kPostgres;
+  auto steps = Migrations(dialect);
+  RETURN_IF_ERROR(conn.ExecScript(pg ? "BEGIN" : "BEGIN IMMEDIATE"));
+  Status s = [&]() -> Status {
+    // 0x626f6e61 is "bona": an arbitrary key for bonafide's migration lock.
+    if (pg) RETURN_IF_ERROR(conn.ExecScript("SELECT pg_advisory_xact_lock(1651470945)"));
+    RETURN_IF_ERROR(
+        conn.ExecScript(pg ? "CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)"
+                           : "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"));
+    ASSIGN_OR_RETURN(auto r, conn.Exec("SELECT version FROM schema_version", {}));
+    int64_t version = 0;
+    if (r.rows.size() > 1) return Error(StatusCode::kInternal, "store: schema_version has 2 rows");
+    if (r.rows.size() == 1) {
+      ASSIGN_OR_RETURN(version, r.Int(0, 0));
+    } else {
+      RETURN_IF_ERROR(conn.ExecScript("INSERT INTO schema_version (version) VALUES (0)"));
+    }
+    const auto newest = static_cast<int64_t>(steps.size());
+    if (version > newest) {
+      return Error(StatusCode::kInvalidArgument, "database schema version " + std::to_string(version) +
+                                                     " is newer than this build supports (" +
+                                                     std::to_string(newest) + "); upgrade bonafide");
+    }
+    if (version < 0) return Error(StatusCode::kInternal, "store: negative schema version");
+    for (int64_t v = version; v < newest; ++v) {
+      RETURN_IF_ERROR(conn.ExecScript(steps[static_cast<size_t>(v)]));
+    }
+    if (version != newest) {
+      const int64_t params_value = newest;
+      const Param p[] = {params_value};
+      RETURN_IF_ERROR(conn.Exec("UPDATE schema_version SET version = ?", p).status());
+    }
+    return OkStatus();
+  }();
+  if (!s.ok()) {
+    (void)conn.ExecScript("ROLLBACK");
+    return s;
+  }
+  s = conn.ExecScript("COMMIT");
+  if (!s.ok()) (void)conn.ExecScript("ROLLBACK");
+  return s;
+}
+
+}  // namespace bonafide::store::internal

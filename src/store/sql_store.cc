@@ -1,0 +1,913 @@
+// store/sql_store.cc: IssuerStore implemented once over the internal SQL seam (internal/sql.h).
+//
+// Every operation runs on one pooled connection. Operations that read and then write run in a
+// transaction that locks what they read: SQLite takes the write lock up front (BEGIN IMMEDIATE),
+// PostgreSQL locks the rows (SELECT ... FOR UPDATE). Hence the single-use and chain guarantees
+// hold across processes as well as threads.
+#include <charconv>
+#include <cstring>
+#include <string>
+#include <unordered_set>
+#include <utility>
+
+#include "base/json.h"
+#include "crypto/constant_time.h"
+#include "crypto/hash.h"
+#include "store/internal/sql.h"
+#include "store/store.h"
+
+namespace bonafide::store {
+
+namespace {
+
+void AppendU32(Bytes& out, uint32_t v) {
+  for (int s = 24; s >= 0; s -= 8) out.push_back(static_cast<uint8_t>(v >> s));
+}
+void AppendU64(Bytes& out, uint64_t v) {
+  for (int s = 56; s >= 0; s -= 8) out.push_back(static_cast<uint8_t>(v >> s));
+}
+void AppendField(Bytes& out, std::string_view s) {
+  AppendU32(out, static_cast<uint32_t>(s.size()));
+  out.insert(out.end(), s.begin(), s.end());
+}
+
+}  // namespace
+
+Bytes AuditCanonicalBytes(const AuditRecord& r) {
+  constexpr std::string_view kTag = "bonafide-audit-v1";
+  Bytes out(kTag.begin(), kTag.end());
+  out.reserve(kTag.size() + 28 + r.actor.size() + r.action.size() + r.details_json.size());
+  AppendU64(out, static_cast<uint64_t>(r.seq));
+  AppendU64(out, static_cast<uint64_t>(r.time));
+  AppendField(out, r.actor);
+  AppendField(out, r.action);
+  AppendField(out, r.details_json);
+  return out;
+}
+
+namespace internal {
+
+// ---------------------------------------------------------------------------------------------
+// QueryResult and ConnectionPool.
+
+Result<int64_t> QueryResult::Int(size_t row, size_t col) const {
+  const auto& cell = rows[row][col];
+  if (!cell) return Error(StatusCode::kInternal, "store: unexpected NULL integer");
+  int64_t v = 0;
+  auto [p, ec] = std::from_chars(cell->data(), cell->data() + cell->size(), v);
+  if (ec != std::errc() || p != cell->data() + cell->size()) {
+    return Error(StatusCode::kInternal, "store: stored integer does not decode");
+  }
+  return v;
+}
+
+Result<std::string> QueryResult::Text(size_t row, size_t col) const {
+  const auto& cell = rows[row][col];
+  if (!cell) return Error(StatusCode::kInternal, "store: unexpected NULL text");
+  return *cell;
+}
+
+Result<Bytes> QueryResult::Blob(size_t row, size_t col) const {
+  const auto& cell = rows[row][col];
+  if (!cell) return Error(StatusCode::kInternal, "store: unexpected NULL bytes");
+  return ToBytes(*cell);
+}
+
+ConnectionPool::ConnectionPool(std::vector<std::unique_ptr<Connection>> connections)
+    : all_(std::move(connections)) {
+  for (auto& c : all_) free_.push_back(c.get());
+}
+
+ConnectionPool::Lease::~Lease() {
+  if (conn_ != nullptr) pool_->Release(conn_);
+}
+
+ConnectionPool::Lease ConnectionPool::Acquire() {
+  std::unique_lock lock(mu_);
+  cv_.wait(lock, [this] { return !free_.empty(); });
+  Connection* c = free_.back();
+  free_.pop_back();
+  return Lease(this, c);
+}
+
+void ConnectionPool::Release(Connection* conn) {
+  {
+    std::lock_guard lock(mu_);
+    free_.push_back(conn);
+  }
+  cv_.notify_one();
+}
+
+namespace {
+
+// ---------------------------------------------------------------------------------------------
+// Input validation.
+
+Status CheckId(std::string_view what, std::string_view id) {
+  if (id.empty()) return Error(StatusCode::kInvalidArgument, std::string(what) + " is empty");
+  if (id.size() > kMaxIdBytes) {
+    return Error(StatusCode::kInvalidArgument, std::string(what) + " is longer than 256 bytes");
+  }
+  for (char c : id) {
+    if (c < 0x21 || c > 0x7e) {
+      return Error(StatusCode::kInvalidArgument,
+                   std::string(what) + " must be printable ASCII without spaces");
+    }
+  }
+  return OkStatus();
+}
+
+Status CheckJsonObject(std::string_view what, std::string_view json) {
+  if (json.size() > kMaxJsonBytes) {
+    return Error(StatusCode::kLimitExceeded, std::string(what) + " is larger than 64 KiB");
+  }
+  auto parsed = ParseJsonObject(json);
+  if (!parsed.ok()) {
+    return Error(parsed.status().code(), std::string(what) + ": " + parsed.status().message());
+  }
+  return OkStatus();
+}
+
+Status CheckHash(std::string_view what, ByteView h) {
+  if (h.empty() || h.size() > kMaxHashBytes) {
+    return Error(StatusCode::kInvalidArgument, std::string(what) + " must be 1..64 bytes");
+  }
+  return OkStatus();
+}
+
+Status CheckLimit(size_t limit) {
+  if (limit == 0 || limit > kMaxListPage) {
+    return Error(StatusCode::kInvalidArgument, "limit must be 1..1000");
+  }
+  return OkStatus();
+}
+
+int64_t I(size_t v) { return static_cast<int64_t>(v); }
+
+Result<Citizen> CitizenRow(const QueryResult& r, size_t i) {
+  Citizen c;
+  ASSIGN_OR_RETURN(c.id, r.Text(i, 0));
+  ASSIGN_OR_RETURN(c.data_json, r.Text(i, 1));
+  ASSIGN_OR_RETURN(c.created_at, r.Int(i, 2));
+  ASSIGN_OR_RETURN(c.updated_at, r.Int(i, 3));
+  return c;
+}
+
+constexpr std::string_view kOfferColumns =
+    "offer_id, citizen_id, configuration_id, tx_code_hash, created_at, expires_at, redeemed";
+
+Result<CredentialOffer> OfferRow(const QueryResult& r, size_t i) {
+  CredentialOffer o;
+  ASSIGN_OR_RETURN(o.offer_id, r.Text(i, 0));
+  ASSIGN_OR_RETURN(o.citizen_id, r.Text(i, 1));
+  ASSIGN_OR_RETURN(o.credential_configuration_id, r.Text(i, 2));
+  if (!r.IsNull(i, 3)) {
+    ASSIGN_OR_RETURN(o.tx_code_hash, r.Blob(i, 3));
+  }
+  ASSIGN_OR_RETURN(o.created_at, r.Int(i, 4));
+  ASSIGN_OR_RETURN(o.expires_at, r.Int(i, 5));
+  ASSIGN_OR_RETURN(int64_t redeemed, r.Int(i, 6));
+  o.redeemed = redeemed != 0;
+  return o;
+}
+
+constexpr std::string_view kIssuedColumns =
+    "id, citizen_id, configuration_id, format, batch_group_id, status_list_id, status_index, "
+    "issued_at, expires_at, status, notification";
+
+Result<IssuedCredential> IssuedRow(const QueryResult& r, size_t i) {
+  IssuedCredential c;
+  ASSIGN_OR_RETURN(c.id, r.Text(i, 0));
+  ASSIGN_OR_RETURN(c.citizen_id, r.Text(i, 1));
+  ASSIGN_OR_RETURN(c.credential_configuration_id, r.Text(i, 2));
+  ASSIGN_OR_RETURN(c.format, r.Text(i, 3));
+  ASSIGN_OR_RETURN(c.batch_group_id, r.Text(i, 4));
+  ASSIGN_OR_RETURN(c.status_list_id, r.Text(i, 5));
+  ASSIGN_OR_RETURN(c.status_index, r.Int(i, 6));
+  ASSIGN_OR_RETURN(c.issued_at, r.Int(i, 7));
+  ASSIGN_OR_RETURN(c.expires_at, r.Int(i, 8));
+  ASSIGN_OR_RETURN(int64_t status, r.Int(i, 9));
+  ASSIGN_OR_RETURN(int64_t notification, r.Int(i, 10));
+  if (status < 0 || status > 2 || notification < 0 || notification > 3) {
+    return Error(StatusCode::kInternal, "store: stored credential state does not decode");
+  }
+  c.status = static_cast<CredentialStatus>(status);
+  c.notification = static_cast<NotificationState>(notification);
+  return c;
+}
+
+Result<AuditRecord> AuditRow(const QueryResult& r, size_t i) {
+  AuditRecord a;
+  ASSIGN_OR_RETURN(a.seq, r.Int(i, 0));
+  ASSIGN_OR_RETURN(a.time, r.Int(i, 1));
+  ASSIGN_OR_RETURN(a.actor, r.Text(i, 2));
+  ASSIGN_OR_RETURN(a.action, r.Text(i, 3));
+  ASSIGN_OR_RETURN(a.details_json, r.Text(i, 4));
+  ASSIGN_OR_RETURN(a.prev_hash, r.Blob(i, 5));
+  ASSIGN_OR_RETURN(a.hash, r.Blob(i, 6));
+  return a;
+}
+
+// PgTextArray renders `items` as a PostgreSQL array literal ({"a","b\"c"}); it travels as a
+// parameter value, never as SQL.
+std::string PgTextArray(const std::vector<const CitizenInput*>& rows, bool ids) {
+  std::string out = "{";
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    out.push_back('"');
+    for (char c : ids ? rows[i]->id : rows[i]->data_json) {
+      if (c == '"' || c == '\\') out.push_back('\\');
+      out.push_back(c);
+    }
+    out.push_back('"');
+  }
+  out.push_back('}');
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// SqlOps: the operations on one connection, inside a caller's transaction or not.
+
+class SqlOps final : public IssuerStore {
+ public:
+  SqlOps(Connection& conn, Dialect dialect, bool in_tx) : conn_(conn), dialect_(dialect), in_tx_(in_tx) {}
+
+  Result<QueryResult> Q(std::string_view sql, std::initializer_list<Param> params) {
+    return conn_.Exec(sql, std::span<const Param>(params.begin(), params.size()));
+  }
+  bool pg() const { return dialect_ == Dialect::kPostgres; }
+  std::string_view ForUpdate() const { return pg() ? " FOR UPDATE" : ""; }
+
+  Status Begin() { return conn_.ExecScript(pg() ? "BEGIN" : "BEGIN IMMEDIATE"); }
+  Status Commit() { return conn_.ExecScript("COMMIT"); }
+  void Rollback() { (void)conn_.ExecScript("ROLLBACK"); }
+
+  // Tx runs `fn` in a transaction (or in the caller's).
+  Status Tx(const std::function<Status()>& fn) {
+    if (in_tx_) return fn();
+    RETURN_IF_ERROR(Begin());
+    Status s = fn();
+    if (!s.ok()) {
+      Rollback();
+      return s;
+    }
+    s = Commit();
+    if (!s.ok()) Rollback();
+    return s;
+  }
+
+  // --- citizens ---
+  Status UpsertCitizen(std::string_view id, std::string_view data_json, int64_t now) override {
+    CitizenInput row{std::string(id), std::string(data_json)};
+    return UpsertCitizens(std::span<const CitizenInput>(&row, 1), now);
+  }
+
+  Status UpsertCitizens(std::span<const CitizenInput> rows, int64_t now) override {
+    for (size_t i = 0; i < rows.size(); ++i) {
+      Status s = CheckId("citizen id", rows[i].id);
+      if (s.ok()) s = CheckJsonObject("citizen data", rows[i].data_json);
+      if (!s.ok()) return Error(s.code(), "row " + std::to_string(i) + ": " + s.message());
+    }
+    if (rows.empty()) return OkStatus();
+    // Keep the last row of a repeated id (one statement may not touch a row twice in PostgreSQL).
+    std::vector<const CitizenInput*> unique;
+    unique.reserve(rows.size());
+    std::unordered_set<std::string_view> seen;
+    for (size_t i = rows.size(); i-- > 0;) {
+      if (seen.insert(rows[i].id).second) unique.push_back(&rows[i]);
+    }
+    return Tx([&]() -> Status {
+      if (pg()) {
+        constexpr size_t kChunk = 5000;
+        for (size_t start = 0; start < unique.size(); start += kChunk) {
+          std::vector<const CitizenInput*> chunk(
+              unique.begin() + static_cast<std::ptrdiff_t>(start),
+              unique.begin() + static_cast<std::ptrdiff_t>(std::min(unique.size(), start + kChunk)));
+          std::string ids = PgTextArray(chunk, true);
+          std::string data = PgTextArray(chunk, false);
+          RETURN_IF_ERROR(
+              Q("INSERT INTO citizens (id, data, created_at, updated_at) "
+                "SELECT u.id, u.data, ?::bigint, ?::bigint "
+                "FROM unnest(?::text[], ?::text[]) AS u(id, data) "
+                "ON CONFLICT (id) DO UPDATE SET data = excluded.data, "
+                "updated_at = excluded.updated_at",
+                {now, now, std::string_view(ids), std::string_view(data)}));
+        }
+        return OkStatus();
+      }
+      for (const CitizenInput* r : unique) {
+        RETURN_IF_ERROR(
+            Q("INSERT INTO citizens (id, data, created_at, updated_at) "
+              "VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+              "data = excluded.data, updated_at = excluded.updated_at",
+              {std::string_view(r->id), std::string_view(r->data_json), now, now}));
+      }
+      return OkStatus();
+    });
+  }
+
+  Result<Citizen> GetCitizen(std::string_view id) override {
+    RETURN_IF_ERROR(CheckId("citizen id", id));
+    ASSIGN_OR_RETURN(auto r, Q("SELECT id, data, created_at, updated_at FROM citizens "
+                               "WHERE id = ?",
+                               {id}));
+    if (r.rows.empty()) return Error(StatusCode::kNotFound, "no such citizen");
+    return CitizenRow(r, 0);
+  }
+
+  Result<std::vector<Citizen>> ListCitizens(std::string_view after_id, size_t limit) override {
+    RETURN_IF_ERROR(CheckLimit(limit));
+    if (!after_id.empty()) RETURN_IF_ERROR(CheckId("after_id", after_id));
+    ASSIGN_OR_RETURN(auto r, Q("SELECT id, data, created_at, updated_at FROM citizens "
+                               "WHERE id > ? ORDER BY id LIMIT ?",
+                               {after_id, I(limit)}));
+    std::vector<Citizen> out;
+    for (size_t i = 0; i < r.rows.size(); ++i) {
+      ASSIGN_OR_RETURN(auto c, CitizenRow(r, i));
+      out.push_back(std::move(c));
+    }
+    return out;
+  }
+
+  Result<int64_t> CountCitizens() override {
+    ASSIGN_OR_RETURN(auto r, Q("SELECT COUNT(*) FROM citizens", {}));
+    return r.Int(0, 0);
+  }
+
+  // --- offers and codes ---
+  Status CreateOffer(const CredentialOffer& o) override {
+    RETURN_IF_ERROR(CheckId("offer id", o.offer_id));
+    RETURN_IF_ERROR(CheckId("citizen id", o.citizen_id));
+    RETURN_IF_ERROR(CheckId("credential configuration id", o.credential_configuration_id));
+    Param tx = nullptr;
+    if (o.tx_code_hash) {
+      RETURN_IF_ERROR(CheckHash("tx_code hash", *o.tx_code_hash));
+      tx = ByteView(*o.tx_code_hash);
+    }
+    return Q("INSERT INTO offers (offer_id, citizen_id, configuration_id, tx_code_hash, "
+             "created_at, expires_at, redeemed) VALUES (?, ?, ?, ?, ?, ?, 0)",
+             {std::string_view(o.offer_id), std::string_view(o.citizen_id),
+              std::string_view(o.credential_configuration_id), tx, o.created_at, o.expires_at})
+        .status();
+  }
+
+  Result<CredentialOffer> GetOffer(std::string_view offer_id) override {
+    RETURN_IF_ERROR(CheckId("offer id", offer_id));
+    ASSIGN_OR_RETURN(
+        auto r, Q(std::string("SELECT ") + std::string(kOfferColumns) + " FROM offers WHERE offer_id = ?",
+                  {offer_id}));
+    if (r.rows.empty()) return Error(StatusCode::kNotFound, "no such offer");
+    return OfferRow(r, 0);
+  }
+
+  Status CreatePreAuthorizedCode(const PreAuthorizedCode& c) override {
+    RETURN_IF_ERROR(CheckHash("code hash", c.code_hash));
+    RETURN_IF_ERROR(CheckId("offer id", c.offer_id));
+    if (c.max_tx_code_attempts < 1 || c.max_tx_code_attempts > 100) {
+      return Error(StatusCode::kInvalidArgument, "max_tx_code_attempts must be 1..100");
+    }
+    return Q("INSERT INTO pre_authorized_codes (code_hash, offer_id, expires_at, attempts, "
+             "max_attempts, used) VALUES (?, ?, ?, 0, ?, 0)",
+             {ByteView(c.code_hash), std::string_view(c.offer_id), c.expires_at, c.max_tx_code_attempts})
+        .status();
+  }
+
+  Result<CredentialOffer> RedeemPreAuthorizedCode(ByteView code_hash, std::optional<ByteView> tx_code_hash,
+                                                  int64_t now) override {
+    if (in_tx_) {
+      return Error(StatusCode::kInvalidArgument,
+                   "RedeemPreAuthorizedCode must not run inside WithTransaction");
+    }
+    RETURN_IF_ERROR(CheckHash("code hash", code_hash));
+    RETURN_IF_ERROR(Begin());
+    // outcome is what the caller gets; commit says whether this transaction's writes stay
+    // (a wrong tx_code's attempt counter must, even though the call fails).
+    Result<CredentialOffer> outcome = Error(StatusCode::kInternal, "unset");
+    Status step = [&]() -> Status {
+      ASSIGN_OR_RETURN(auto r, Q(std::string("SELECT offer_id, expires_at, attempts, max_attempts, "
+                                             "used FROM pre_authorized_codes WHERE code_hash = ?") +
+                                     std::string(ForUpdate()),
+                                 {code_hash}));
+      if (r.rows.empty()) {
+        outcome = Error(StatusCode::kNotFound, "unknown pre-authorized code");
+        return OkStatus();
+      }
+      ASSIGN_OR_RETURN(std::string offer_id, r.Text(0, 0));
+      ASSIGN_OR_RETURN(int64_t expires_at, r.Int(0, 1));
+      ASSIGN_OR_RETURN(int64_t attempts, r.Int(0, 2));
+      ASSIGN_OR_RETURN(int64_t max_attempts, r.Int(0, 3));
+      ASSIGN_OR_RETURN(int64_t used, r.Int(0, 4));
+      if (used != 0) {
+        outcome = Error(StatusCode::kNotFound, "pre-authorized code already used");
+        return OkStatus();
+      }
+      if (now >= expires_at) {
+        outcome = Error(StatusCode::kExpired, "pre-authorized code expired");
+        return OkStatus();
+      }
+      if (attempts >= max_attempts) {
+        outcome = Error(StatusCode::kLimitExceeded, "tx_code attempts used up");
+        return OkStatus();
+      }
+      ASSIGN_OR_RETURN(auto offer, Q(std::string("SELECT ") + std::string(kOfferColumns) +
+                                         " FROM offers WHERE offer_id = ?",
+                                     {std::string_view(offer_id)}));
+      if (offer.rows.empty()) return Error(StatusCode::kInternal, "store: code without offer");
+      ASSIGN_OR_RETURN(CredentialOffer o, OfferRow(offer, 0));
+      if (o.tx_code_hash.has_value()) {
+        const bool match =
+            tx_code_hash.has_value() && crypto::ConstantTimeEquals(ByteView(*o.tx_code_hash), *tx_code_hash);
+        if (!match) {
+          ASSIGN_OR_RETURN(auto u, Q("UPDATE pre_authorized_codes SET attempts = attempts + 1 "
+                                     "WHERE code_hash = ? AND used = 0",
+                                     {code_hash}));
+          if (u.rows_affected != 1) return Error(StatusCode::kInternal, "store: lost code row");
+          outcome = attempts + 1 >= max_attempts
+                        ? Error(StatusCode::kLimitExceeded, "wrong tx_code; attempts used up")
+                        : Error(StatusCode::kInvalidArgument, "wrong tx_code");
+          return OkStatus();
+        }
+      }
+      ASSIGN_OR_RETURN(auto u, Q("UPDATE pre_authorized_codes SET used = 1 "
+                                 "WHERE code_hash = ? AND used = 0",
+                                 {code_hash}));
+      if (u.rows_affected != 1) {
+        outcome = Error(StatusCode::kNotFound, "pre-authorized code already used");
+        return OkStatus();
+      }
+      RETURN_IF_ERROR(Q("UPDATE offers SET redeemed = 1 WHERE offer_id = ?", {std::string_view(offer_id)}));
+      o.redeemed = true;
+      outcome = std::move(o);
+      return OkStatus();
+    }();
+    if (!step.ok()) {
+      Rollback();
+      return step;
+    }
+    Status c = Commit();
+    if (!c.ok()) {
+      Rollback();
+      return c;
+    }
+    return outcome;
+  }
+
+  // --- access tokens and nonces ---
+  Status CreateAccessToken(const AccessToken& t) override {
+    RETURN_IF_ERROR(CheckHash("token hash", t.token_hash));
+    RETURN_IF_ERROR(CheckId("offer id", t.offer_id));
+    RETURN_IF_ERROR(CheckId("citizen id", t.citizen_id));
+    RETURN_IF_ERROR(CheckId("credential configuration id", t.credential_configuration_id));
+    return Q("INSERT INTO access_tokens (token_hash, offer_id, citizen_id, configuration_id, "
+             "expires_at) VALUES (?, ?, ?, ?, ?)",
+             {ByteView(t.token_hash), std::string_view(t.offer_id), std::string_view(t.citizen_id),
+              std::string_view(t.credential_configuration_id), t.expires_at})
+        .status();
+  }
+
+  Result<AccessToken> GetAccessToken(ByteView token_hash, int64_t now) override {
+    RETURN_IF_ERROR(CheckHash("token hash", token_hash));
+    ASSIGN_OR_RETURN(auto r, Q("SELECT token_hash, offer_id, citizen_id, configuration_id, "
+                               "expires_at FROM access_tokens WHERE token_hash = ?",
+                               {token_hash}));
+    if (r.rows.empty()) return Error(StatusCode::kNotFound, "unknown access token");
+    AccessToken t;
+    ASSIGN_OR_RETURN(t.token_hash, r.Blob(0, 0));
+    ASSIGN_OR_RETURN(t.offer_id, r.Text(0, 1));
+    ASSIGN_OR_RETURN(t.citizen_id, r.Text(0, 2));
+    ASSIGN_OR_RETURN(t.credential_configuration_id, r.Text(0, 3));
+    ASSIGN_OR_RETURN(t.expires_at, r.Int(0, 4));
+    if (now >= t.expires_at) return Error(StatusCode::kExpired, "access token expired");
+    return t;
+  }
+
+  Status CreateNonce(std::string_view nonce, int64_t expires_at) override {
+    RETURN_IF_ERROR(CheckId("nonce", nonce));
+    return Q("INSERT INTO nonces (nonce, expires_at) VALUES (?, ?)", {nonce, expires_at}).status();
+  }
+
+  Status ConsumeNonce(std::string_view nonce, int64_t now) override {
+    RETURN_IF_ERROR(CheckId("nonce", nonce));
+    // One DELETE ... RETURNING: whoever deletes the row consumed it.
+    ASSIGN_OR_RETURN(auto r, Q("DELETE FROM nonces WHERE nonce = ? RETURNING expires_at", {nonce}));
+    if (r.rows.empty()) return Error(StatusCode::kNotFound, "unknown or used nonce");
+    ASSIGN_OR_RETURN(int64_t expires_at, r.Int(0, 0));
+    if (now >= expires_at) return Error(StatusCode::kExpired, "nonce expired");
+    return OkStatus();
+  }
+
+  Result<int64_t> PurgeExpired(int64_t now) override {
+    int64_t total = 0;
+    Status tx_status = Tx([&]() -> Status {
+      for (std::string_view sql :
+           {"DELETE FROM nonces WHERE expires_at < ?", "DELETE FROM access_tokens WHERE expires_at < ?",
+            "DELETE FROM pre_authorized_codes WHERE expires_at < ?"}) {
+        ASSIGN_OR_RETURN(auto r, Q(sql, {now}));
+        total += r.rows_affected;
+      }
+      return OkStatus();
+    });
+    RETURN_IF_ERROR(tx_status);
+    return total;
+  }
+
+  // --- issued credentials ---
+  Status InsertIssuedCredential(const IssuedCredential& c) override {
+    RETURN_IF_ERROR(CheckId("credential id", c.id));
+    RETURN_IF_ERROR(CheckId("citizen id", c.citizen_id));
+    RETURN_IF_ERROR(CheckId("credential configuration id", c.credential_configuration_id));
+    RETURN_IF_ERROR(CheckId("format", c.format));
+    RETURN_IF_ERROR(CheckId("batch group id", c.batch_group_id));
+    RETURN_IF_ERROR(CheckId("status list id", c.status_list_id));
+    if (c.status_index < 0) return Error(StatusCode::kInvalidArgument, "negative status index");
+    return Q("INSERT INTO issued_credentials (" + std::string(kIssuedColumns) +
+                 ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             {std::string_view(c.id), std::string_view(c.citizen_id),
+              std::string_view(c.credential_configuration_id), std::string_view(c.format),
+              std::string_view(c.batch_group_id), std::string_view(c.status_list_id), c.status_index,
+              c.issued_at, c.expires_at, static_cast<int64_t>(c.status),
+              static_cast<int64_t>(c.notification)})
+        .status();
+  }
+
+  Result<IssuedCredential> GetIssuedCredential(std::string_view id) override {
+    RETURN_IF_ERROR(CheckId("credential id", id));
+    ASSIGN_OR_RETURN(
+        auto r, Q("SELECT " + std::string(kIssuedColumns) + " FROM issued_credentials WHERE id = ?", {id}));
+    if (r.rows.empty()) return Error(StatusCode::kNotFound, "no such credential");
+    return IssuedRow(r, 0);
+  }
+
+  Result<std::vector<IssuedCredential>> ListIssuedCredentials(
+      std::string_view citizen_id, std::optional<std::string_view> configuration_id) override {
+    RETURN_IF_ERROR(CheckId("citizen id", citizen_id));
+    Result<QueryResult> r = Error(StatusCode::kInternal, "unset");
+    if (configuration_id) {
+      RETURN_IF_ERROR(CheckId("credential configuration id", *configuration_id));
+      r = Q("SELECT " + std::string(kIssuedColumns) +
+                " FROM issued_credentials WHERE citizen_id = ? AND configuration_id = ? "
+                "ORDER BY issued_at, id",
+            {citizen_id, *configuration_id});
+    } else {
+      r = Q("SELECT " + std::string(kIssuedColumns) +
+                " FROM issued_credentials WHERE citizen_id = ? ORDER BY issued_at, id",
+            {citizen_id});
+    }
+    RETURN_IF_ERROR(r.status());
+    std::vector<IssuedCredential> out;
+    for (size_t i = 0; i < r->rows.size(); ++i) {
+      ASSIGN_OR_RETURN(auto c, IssuedRow(*r, i));
+      out.push_back(std::move(c));
+    }
+    return out;
+  }
+
+  Status SetCredentialStatus(std::string_view id, CredentialStatus status) override {
+    RETURN_IF_ERROR(CheckId("credential id", id));
+    ASSIGN_OR_RETURN(auto r, Q("UPDATE issued_credentials SET status = ? WHERE id = ?",
+                               {static_cast<int64_t>(status), id}));
+    if (r.rows_affected == 0) return Error(StatusCode::kNotFound, "no such credential");
+    return OkStatus();
+  }
+
+  Status SetNotificationState(std::string_view batch_group_id, NotificationState state) override {
+    RETURN_IF_ERROR(CheckId("batch group id", batch_group_id));
+    ASSIGN_OR_RETURN(auto r, Q("UPDATE issued_credentials SET notification = ? "
+                               "WHERE batch_group_id = ?",
+                               {static_cast<int64_t>(state), batch_group_id}));
+    if (r.rows_affected == 0) return Error(StatusCode::kNotFound, "no such batch group");
+    return OkStatus();
+  }
+
+  // --- status lists ---
+  Status CreateStatusList(std::string_view id, int bits, int64_t size, int64_t now) override {
+    RETURN_IF_ERROR(CheckId("status list id", id));
+    if (bits != 1 && bits != 2 && bits != 4 && bits != 8) {
+      return Error(StatusCode::kInvalidArgument, "bits must be 1, 2, 4 or 8");
+    }
+    if (size < 1 || size > kMaxStatusListSize) {
+      return Error(StatusCode::kInvalidArgument, "status list size out of range");
+    }
+    Bytes zeros(static_cast<size_t>((size * bits + 7) / 8), 0);
+    return Q("INSERT INTO status_lists (id, bits, size, list_bytes, version, updated_at, "
+             "allocated) VALUES (?, ?, ?, ?, 1, ?, 0)",
+             {id, int64_t{bits}, size, ByteView(zeros), now})
+        .status();
+  }
+
+  Result<StatusListRecord> GetStatusList(std::string_view id) override {
+    RETURN_IF_ERROR(CheckId("status list id", id));
+    ASSIGN_OR_RETURN(auto r, Q("SELECT id, bits, size, list_bytes, version, updated_at "
+                               "FROM status_lists WHERE id = ?",
+                               {id}));
+    if (r.rows.empty()) return Error(StatusCode::kNotFound, "no such status list");
+    StatusListRecord s;
+    ASSIGN_OR_RETURN(s.id, r.Text(0, 0));
+    ASSIGN_OR_RETURN(int64_t bits, r.Int(0, 1));
+    s.bits = static_cast<int>(bits);
+    ASSIGN_OR_RETURN(s.size, r.Int(0, 2));
+    ASSIGN_OR_RETURN(s.list_bytes, r.Blob(0, 3));
+    ASSIGN_OR_RETURN(s.version, r.Int(0, 4));
+    ASSIGN_OR_RETURN(s.updated_at, r.Int(0, 5));
+    return s;
+  }
+
+  Result<std::vector<std::string>> ListStatusListIds() override {
+    ASSIGN_OR_RETURN(auto r, Q("SELECT id FROM status_lists ORDER BY id", {}));
+    std::vector<std::string> out;
+    for (size_t i = 0; i < r.rows.size(); ++i) {
+      ASSIGN_OR_RETURN(auto id, r.Text(i, 0));
+      out.push_back(std::move(id));
+    }
+    return out;
+  }
+
+  Result<int64_t> AllocateStatusIndex(std::string_view id, Random& random) override {
+    RETURN_IF_ERROR(CheckId("status list id", id));
+    int64_t chosen = -1;
+    Status tx_status = Tx([&]() -> Status {
+      ASSIGN_OR_RETURN(auto r, Q(std::string("SELECT size, allocated FROM status_lists "
+                                             "WHERE id = ?") +
+                                     std::string(ForUpdate()),
+                                 {id}));
+      if (r.rows.empty()) return Error(StatusCode::kNotFound, "no such status list");
+      ASSIGN_OR_RETURN(int64_t size, r.Int(0, 0));
+      ASSIGN_OR_RETURN(int64_t allocated, r.Int(0, 1));
+      if (allocated >= size) return Error(StatusCode::kLimitExceeded, "status list is full");
+      auto try_insert = [&](int64_t idx) -> Result<bool> {
+        ASSIGN_OR_RETURN(auto ins, Q("INSERT INTO status_allocations (list_id, idx) VALUES (?, ?) "
+                                     "ON CONFLICT DO NOTHING",
+                                     {id, idx}));
+        return ins.rows_affected == 1;
+      };
+      // Uniform draws over the whole list; taken slots are redrawn. When the list is so full that
+      // 16 draws all hit taken slots, pick uniformly among the free slots instead.
+      for (int attempt = 0; attempt < 16 && chosen < 0; ++attempt) {
+        const auto idx = static_cast<int64_t>(random.Uniform(static_cast<uint64_t>(size)));
+        ASSIGN_OR_RETURN(bool ok, try_insert(idx));
+        if (ok) chosen = idx;
+      }
+      if (chosen < 0) {
+        ASSIGN_OR_RETURN(auto taken, Q("SELECT idx FROM status_allocations WHERE list_id = ? "
+                                       "ORDER BY idx",
+                                       {id}));
+        std::vector<bool> used(static_cast<size_t>(size), false);
+        for (size_t i = 0; i < taken.rows.size(); ++i) {
+          ASSIGN_OR_RETURN(int64_t t, taken.Int(i, 0));
+          if (t >= 0 && t < size) used[static_cast<size_t>(t)] = true;
+        }
+        std::vector<int64_t> free_slots;
+        for (int64_t i = 0; i < size; ++i) {
+          if (!used[static_cast<size_t>(i)]) free_slots.push_back(i);
+        }
+        if (free_slots.empty()) return Error(StatusCode::kLimitExceeded, "status list is full");
+        const int64_t idx = free_slots[random.Uniform(free_slots.size())];
+        ASSIGN_OR_RETURN(bool ok, try_insert(idx));
+        if (!ok) return Error(StatusCode::kInternal, "store: free slot was taken");
+        chosen = idx;
+      }
+      return Q("UPDATE status_lists SET allocated = allocated + 1 WHERE id = ?", {id}).status();
+    });
+    RETURN_IF_ERROR(tx_status);
+    return chosen;
+  }
+
+  Status SetStatus(std::string_view id, int64_t index, uint8_t value, int64_t now) override {
+    RETURN_IF_ERROR(CheckId("status list id", id));
+    return Tx([&]() -> Status {
+      ASSIGN_OR_RETURN(auto r, Q(std::string("SELECT bits, size, list_bytes FROM status_lists "
+                                             "WHERE id = ?") +
+                                     std::string(ForUpdate()),
+                                 {id}));
+      if (r.rows.empty()) return Error(StatusCode::kNotFound, "no such status list");
+      ASSIGN_OR_RETURN(int64_t bits, r.Int(0, 0));
+      ASSIGN_OR_RETURN(int64_t size, r.Int(0, 1));
+      ASSIGN_OR_RETURN(Bytes list, r.Blob(0, 2));
+      if (index < 0 || index >= size) {
+        return Error(StatusCode::kInvalidArgument, "status index out of range");
+      }
+      if (bits < 8 && value >= (1 << bits)) {
+        return Error(StatusCode::kInvalidArgument, "status value does not fit in the list's bits");
+      }
+      const auto bit = static_cast<uint64_t>(index) * static_cast<uint64_t>(bits);
+      const size_t byte = bit / 8;
+      if (byte >= list.size()) return Error(StatusCode::kInternal, "store: list bytes too short");
+      const auto shift = static_cast<unsigned>(bit % 8);
+      const auto mask = static_cast<unsigned>(((1u << bits) - 1u) << shift);
+      list[byte] = static_cast<uint8_t>((list[byte] & ~mask) | ((unsigned{value} << shift) & mask));
+      return Q("UPDATE status_lists SET list_bytes = ?, version = version + 1, updated_at = ? "
+               "WHERE id = ?",
+               {ByteView(list), now, id})
+          .status();
+    });
+  }
+
+  // --- audit ---
+  Result<AuditRecord> AppendAudit(std::string_view actor, std::string_view action,
+                                  std::string_view details_json, int64_t now) override {
+    RETURN_IF_ERROR(CheckId("audit actor", actor));
+    RETURN_IF_ERROR(CheckId("audit action", action));
+    RETURN_IF_ERROR(CheckJsonObject("audit details", details_json));
+    AuditRecord rec;
+    Status tx_status = Tx([&]() -> Status {
+      // The head row is the lock every appender queues on.
+      ASSIGN_OR_RETURN(
+          auto h,
+          Q(std::string("SELECT seq, hash FROM audit_head WHERE id = 1") + std::string(ForUpdate()), {}));
+      if (h.rows.empty()) return Error(StatusCode::kInternal, "store: audit head missing");
+      ASSIGN_OR_RETURN(int64_t seq, h.Int(0, 0));
+      ASSIGN_OR_RETURN(rec.prev_hash, h.Blob(0, 1));
+      rec.seq = seq + 1;
+      rec.time = now;
+      rec.actor = std::string(actor);
+      rec.action = std::string(action);
+      rec.details_json = std::string(details_json);
+      Bytes input = rec.prev_hash;
+      Bytes canon = AuditCanonicalBytes(rec);
+      input.insert(input.end(), canon.begin(), canon.end());
+      rec.hash = crypto::Sha256(input);
+      RETURN_IF_ERROR(
+          Q("INSERT INTO audit_log (seq, time, actor, action, details, prev_hash, "
+            "hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            {rec.seq, rec.time, actor, action, details_json, ByteView(rec.prev_hash), ByteView(rec.hash)}));
+      return Q("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", {rec.seq, ByteView(rec.hash)})
+          .status();
+    });
+    RETURN_IF_ERROR(tx_status);
+    return rec;
+  }
+
+  Result<std::vector<AuditRecord>> ListAudit(int64_t after_seq, size_t limit) override {
+    RETURN_IF_ERROR(CheckLimit(limit));
+    ASSIGN_OR_RETURN(auto r, Q("SELECT seq, time, actor, action, details, prev_hash, hash "
+                               "FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?",
+                               {after_seq, I(limit)}));
+    std::vector<AuditRecord> out;
+    for (size_t i = 0; i < r.rows.size(); ++i) {
+      ASSIGN_OR_RETURN(auto a, AuditRow(r, i));
+      out.push_back(std::move(a));
+    }
+    return out;
+  }
+
+  Status VerifyAuditChain() override {
+    ASSIGN_OR_RETURN(auto h, Q("SELECT seq, hash FROM audit_head WHERE id = 1", {}));
+    if (h.rows.empty()) return Error(StatusCode::kInternal, "store: audit head missing");
+    ASSIGN_OR_RETURN(int64_t head_seq, h.Int(0, 0));
+    ASSIGN_OR_RETURN(Bytes head_hash, h.Blob(0, 1));
+    auto broken = [](int64_t seq, const char* why) {
+      return Error(StatusCode::kDigestMismatch, "audit record " + std::to_string(seq) + ": " + why);
+    };
+    Bytes prev(32, 0);
+    int64_t expected = 1;
+    while (expected <= head_seq) {
+      ASSIGN_OR_RETURN(auto page, ListAudit(expected - 1, kMaxListPage));
+      if (page.empty()) return broken(expected, "missing");
+      for (const AuditRecord& a : page) {
+        if (a.seq > head_seq) break;
+        if (a.seq != expected) return broken(expected, "missing");
+        if (a.prev_hash != prev) return broken(a.seq, "prev_hash does not link to the record before");
+        Bytes input = a.prev_hash;
+        Bytes canon = AuditCanonicalBytes(a);
+        input.insert(input.end(), canon.begin(), canon.end());
+        if (crypto::Sha256(input) != a.hash) {
+          return broken(a.seq, "hash does not match its contents");
+        }
+        prev = a.hash;
+        ++expected;
+      }
+    }
+    if (prev != head_hash) return broken(head_seq, "chain head does not match the last record");
+    return OkStatus();
+  }
+
+  Status WithTransaction(const std::function<Status(IssuerStore& tx)>& fn) override {
+    if (in_tx_) return fn(*this);
+    SqlOps inner(conn_, dialect_, true);
+    return Tx([&] { return fn(inner); });
+  }
+
+ private:
+  Connection& conn_;
+  Dialect dialect_;
+  bool in_tx_;
+};
+
+// SqlStore leases a connection per call and runs the operation on it.
+class SqlStore final : public IssuerStore {
+ public:
+  SqlStore(std::unique_ptr<ConnectionPool> pool, Dialect dialect)
+      : pool_(std::move(pool)), dialect_(dialect) {}
+
+  template <typename F>
+  auto Run(F&& f) -> decltype(f(std::declval<SqlOps&>())) {
+    auto lease = pool_->Acquire();
+    if (!lease->Healthy()) {
+      Status s = lease->Reset();
+      if (!s.ok()) return s;
+    }
+    SqlOps ops(*lease, dialect_, false);
+    return f(ops);
+  }
+
+  Status UpsertCitizen(std::string_view id, std::string_view data, int64_t now) override {
+    return Run([&](SqlOps& o) { return o.UpsertCitizen(id, data, now); });
+  }
+  Status UpsertCitizens(std::span<const CitizenInput> rows, int64_t now) override {
+    return Run([&](SqlOps& o) { return o.UpsertCitizens(rows, now); });
+  }
+  Result<Citizen> GetCitizen(std::string_view id) override {
+    return Run([&](SqlOps& o) { return o.GetCitizen(id); });
+  }
+  Result<std::vector<Citizen>> ListCitizens(std::string_view after, size_t limit) override {
+    return Run([&](SqlOps& o) { return o.ListCitizens(after, limit); });
+  }
+  Result<int64_t> CountCitizens() override {
+    return Run([&](SqlOps& o) { return o.CountCitizens(); });
+  }
+  Status CreateOffer(const CredentialOffer& offer) override {
+    return Run([&](SqlOps& o) { return o.CreateOffer(offer); });
+  }
+  Result<CredentialOffer> GetOffer(std::string_view id) override {
+    return Run([&](SqlOps& o) { return o.GetOffer(id); });
+  }
+  Status CreatePreAuthorizedCode(const PreAuthorizedCode& code) override {
+    return Run([&](SqlOps& o) { return o.CreatePreAuthorizedCode(code); });
+  }
+  Result<CredentialOffer> RedeemPreAuthorizedCode(ByteView code_hash, std::optional<ByteView> tx_code_hash,
+                                                  int64_t now) override {
+    return Run([&](SqlOps& o) { return o.RedeemPreAuthorizedCode(code_hash, tx_code_hash, now); });
+  }
+  Status CreateAccessToken(const AccessToken& t) override {
+    return Run([&](SqlOps& o) { return o.CreateAccessToken(t); });
+  }
+  Result<AccessToken> GetAccessToken(ByteView h, int64_t now) override {
+    return Run([&](SqlOps& o) { return o.GetAccessToken(h, now); });
+  }
+  Status CreateNonce(std::string_view n, int64_t exp) override {
+    return Run([&](SqlOps& o) { return o.CreateNonce(n, exp); });
+  }
+  Status ConsumeNonce(std::string_view n, int64_t now) override {
+    return Run([&](SqlOps& o) { return o.ConsumeNonce(n, now); });
+  }
+  Result<int64_t> PurgeExpired(int64_t now) override {
+    return Run([&](SqlOps& o) { return o.PurgeExpired(now); });
+  }
+  Status InsertIssuedCredential(const IssuedCredential& c) override {
+    return Run([&](SqlOps& o) { return o.InsertIssuedCredential(c); });
+  }
+  Result<IssuedCredential> GetIssuedCredential(std::string_view id) override {
+    return Run([&](SqlOps& o) { return o.GetIssuedCredential(id); });
+  }
+  Result<std::vector<IssuedCredential>> ListIssuedCredentials(
+      std::string_view citizen, std::optional<std::string_view> config) override {
+    return Run([&](SqlOps& o) { return o.ListIssuedCredentials(citizen, config); });
+  }
+  Status SetCredentialStatus(std::string_view id, CredentialStatus s) override {
+    return Run([&](SqlOps& o) { return o.SetCredentialStatus(id, s); });
+  }
+  Status SetNotificationState(std::string_view b, NotificationState s) override {
+    return Run([&](SqlOps& o) { return o.SetNotificationState(b, s); });
+  }
+  Status CreateStatusList(std::string_view id, int bits, int64_t size, int64_t now) override {
+    return Run([&](SqlOps& o) { return o.CreateStatusList(id, bits, size, now); });
+  }
+  Result<StatusListRecord> GetStatusList(std::string_view id) override {
+    return Run([&](SqlOps& o) { return o.GetStatusList(id); });
+  }
+  Result<std::vector<std::string>> ListStatusListIds() override {
+    return Run([&](SqlOps& o) { return o.ListStatusListIds(); });
+  }
+  Result<int64_t> AllocateStatusIndex(std::string_view id, Random& random) override {
+    return Run([&](SqlOps& o) { return o.AllocateStatusIndex(id, random); });
+  }
+  Status SetStatus(std::string_view id, int64_t index, uint8_t value, int64_t now) override {
+    return Run([&](SqlOps& o) { return o.SetStatus(id, index, value, now); });
+  }
+  Result<AuditRecord> AppendAudit(std::string_view actor, std::string_view action, std::string_view details,
+                                  int64_t now) override {
+    return Run([&](SqlOps& o) { return o.AppendAudit(actor, action, details, now); });
+  }
+  Result<std::vector<AuditRecord>> ListAudit(int64_t after, size_t limit) override {
+    return Run([&](SqlOps& o) { return o.ListAudit(after, limit); });
+  }
+  Status VerifyAuditChain() override {
+    return Run([&](SqlOps& o) { return o.VerifyAuditChain(); });
+  }
+  Status WithTransaction(const std::function<Status(IssuerStore& tx)>& fn) override {
+    return Run([&](SqlOps& o) { return o.WithTransaction(fn); });
+  }
+
+ private:
+  std::unique_ptr<ConnectionPool> pool_;
+  Dialect dialect_;
+};
+
+}  // namespace
+
+std::unique_ptr<IssuerStore> MakeSqlStore(std::unique_ptr<ConnectionPool> pool, Dialect dialect) {
+  return std::make_unique<SqlStore>(std::move(pool), dialect);
+}
+
+}  // namespace internal
+}  // namespace bonafide::store

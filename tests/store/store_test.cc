@@ -1,0 +1,699 @@
+// tests/store/store_test.cc: one integration suite, run against both IssuerStore adapters.
+#include "store/store.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "base/clock.h"
+#include "crypto/hash.h"
+#include "crypto/random.h"
+#include "store/postgres_store.h"
+#include "store/sqlite_store.h"
+#include "tests/store/pg_server.h"
+
+namespace bonafide::store {
+namespace {
+
+// Each backend makes a fresh empty database (a location), opens stores on it and runs raw SQL on
+// it behind the store's back.
+struct SqliteBackend {
+  static constexpr const char* kName = "sqlite";
+  static Result<std::string> NewLocation() {
+    char tmpl[] = "/tmp/bonafide-sqlite-XXXXXX";
+    if (mkdtemp(tmpl) == nullptr) return Error(StatusCode::kIoError, "mkdtemp");
+    return std::string(tmpl) + "/issuer.db";
+  }
+  static Result<std::unique_ptr<IssuerStore>> Open(const std::string& where) {
+    return SqliteStore::Open(where);
+  }
+  static Status Raw(const std::string& where, const std::string& sql) {
+    return SqliteStore::InsecureExecForTesting(where, sql);
+  }
+  static void Cleanup(const std::string& where) {
+    std::filesystem::remove_all(std::filesystem::path(where).parent_path());
+  }
+};
+
+struct PostgresBackend {
+  static constexpr const char* kName = "postgres";
+  static Result<std::string> NewLocation() {
+    ASSIGN_OR_RETURN(testing::PgServer * server, testing::PgServer::Get());
+    return server->NewDatabase();
+  }
+  static Result<std::unique_ptr<IssuerStore>> Open(const std::string& where) {
+    return PostgresStore::Open(where);
+  }
+  static Status Raw(const std::string& where, const std::string& sql) {
+    return PostgresStore::InsecureExecForTesting(where, sql);
+  }
+  static void Cleanup(const std::string&) {}
+};
+
+template <typename Backend>
+class StoreTest : public ::testing::Test {
+ public:
+  void SetUp() override {
+    auto where = Backend::NewLocation();
+    ASSERT_TRUE(where.ok()) << where.status().ToString();
+    where_ = *where;
+    auto s = Backend::Open(where_);
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    store_ = std::move(*s);
+  }
+  void TearDown() override {
+    store_.reset();
+    if (!where_.empty()) Backend::Cleanup(where_);
+  }
+
+  std::unique_ptr<IssuerStore> OpenAnother() {
+    auto s = Backend::Open(where_);
+    EXPECT_TRUE(s.ok()) << s.status().ToString();
+    return s.ok() ? std::move(*s) : nullptr;
+  }
+  void Raw(const std::string& sql) {
+    Status s = Backend::Raw(where_, sql);
+    ASSERT_TRUE(s.ok()) << s.ToString();
+  }
+
+  void AddCitizen(const std::string& id) {
+    ASSERT_TRUE(store_->UpsertCitizen(id, R"({"given_name":"Ann"})", 100).ok());
+  }
+  // MakeOffer creates citizen c1, offer `offer_id` and a code whose hash is H(code).
+  void MakeOffer(const std::string& offer_id, const std::string& code, std::optional<std::string> tx_code,
+                 int64_t expires_at = 10000, int64_t max_attempts = 3) {
+    if (!store_->GetCitizen("c1").ok()) AddCitizen("c1");
+    CredentialOffer o;
+    o.offer_id = offer_id;
+    o.citizen_id = "c1";
+    o.credential_configuration_id = "uk_pid_sd_jwt";
+    if (tx_code) o.tx_code_hash = H(*tx_code);
+    o.created_at = 100;
+    o.expires_at = expires_at;
+    ASSERT_TRUE(store_->CreateOffer(o).ok());
+    PreAuthorizedCode c;
+    c.code_hash = H(code);
+    c.offer_id = offer_id;
+    c.expires_at = expires_at;
+    c.max_tx_code_attempts = max_attempts;
+    Status s = store_->CreatePreAuthorizedCode(c);
+    ASSERT_TRUE(s.ok()) << s.ToString();
+  }
+  static Bytes H(const std::string& s) { return crypto::Sha256(AsBytes(s)); }
+  void MakeList(const std::string& id, int bits, int64_t size) {
+    Status s = store_->CreateStatusList(id, bits, size, 100);
+    ASSERT_TRUE(s.ok()) << s.ToString();
+  }
+  IssuedCredential Record(const std::string& id, const std::string& config, const std::string& batch,
+                          int64_t index) {
+    IssuedCredential c;
+    c.id = id;
+    c.citizen_id = "c1";
+    c.credential_configuration_id = config;
+    c.format = "dc+sd-jwt";
+    c.batch_group_id = batch;
+    c.status_list_id = "L1";
+    c.status_index = index;
+    c.issued_at = 200 + index;
+    c.expires_at = 5000;
+    return c;
+  }
+
+  std::string where_;
+  std::unique_ptr<IssuerStore> store_;
+};
+
+using Backends = ::testing::Types<SqliteBackend, PostgresBackend>;
+class BackendNames {
+ public:
+  template <typename T>
+  static std::string GetName(int) {
+    return T::kName;
+  }
+};
+TYPED_TEST_SUITE(StoreTest, Backends, BackendNames);
+
+#define EXPECT_CODE(expr, code_)                                \
+  do {                                                          \
+    auto&& r_ = (expr);                                         \
+    EXPECT_EQ(::bonafide::internal::AsStatus(r_).code(), code_) \
+        << ::bonafide::internal::AsStatus(r_).ToString();       \
+  } while (false)
+#define EXPECT_OK(expr) EXPECT_CODE(expr, StatusCode::kOk)
+
+// --- citizens ---
+
+TYPED_TEST(StoreTest, CitizenUpsertGetListCount) {
+  auto& s = *this->store_;
+  EXPECT_OK(s.UpsertCitizen("c2", R"({"n":2})", 100));
+  EXPECT_OK(s.UpsertCitizen("c1", R"({"n":1})", 100));
+  EXPECT_OK(s.UpsertCitizen("c3", R"({"n":3})", 100));
+  EXPECT_OK(s.UpsertCitizen("c1", R"({"n":11})", 150));
+  auto c1 = s.GetCitizen("c1");
+  ASSERT_TRUE(c1.ok());
+  EXPECT_EQ(c1->data_json, R"({"n":11})");
+  EXPECT_EQ(c1->created_at, 100);
+  EXPECT_EQ(c1->updated_at, 150);
+  EXPECT_CODE(s.GetCitizen("nobody"), StatusCode::kNotFound);
+  auto count = s.CountCitizens();
+  ASSERT_TRUE(count.ok());
+  EXPECT_EQ(*count, 3);
+  auto page1 = s.ListCitizens("", 2);
+  ASSERT_TRUE(page1.ok());
+  ASSERT_EQ(page1->size(), 2u);
+  EXPECT_EQ((*page1)[0].id, "c1");
+  EXPECT_EQ((*page1)[1].id, "c2");
+  auto page2 = s.ListCitizens((*page1)[1].id, 2);
+  ASSERT_TRUE(page2.ok());
+  ASSERT_EQ(page2->size(), 1u);
+  EXPECT_EQ((*page2)[0].id, "c3");
+  EXPECT_CODE(s.ListCitizens("", 0), StatusCode::kInvalidArgument);
+  EXPECT_CODE(s.ListCitizens("", kMaxListPage + 1), StatusCode::kInvalidArgument);
+  EXPECT_OK(s.ListCitizens("", kMaxListPage));
+}
+
+TYPED_TEST(StoreTest, CitizenBadInputGivesTypedErrors) {
+  auto& s = *this->store_;
+  EXPECT_CODE(s.UpsertCitizen("", "{}", 1), StatusCode::kInvalidArgument);
+  EXPECT_CODE(s.UpsertCitizen(std::string(kMaxIdBytes + 1, 'a'), "{}", 1), StatusCode::kInvalidArgument);
+  EXPECT_OK(s.UpsertCitizen(std::string(kMaxIdBytes, 'a'), "{}", 1));
+  EXPECT_CODE(s.UpsertCitizen("has space", "{}", 1), StatusCode::kInvalidArgument);
+  EXPECT_CODE(s.UpsertCitizen("x", "not json", 1), StatusCode::kMalformed);
+  EXPECT_CODE(s.UpsertCitizen("x", "[1]", 1), StatusCode::kMalformed);
+  EXPECT_CODE(s.UpsertCitizen("x", R"({"a":1,"a":2})", 1), StatusCode::kMalformed);
+  // {"k":"aaa..."} of exactly kMaxJsonBytes is accepted; one byte more is not.
+  std::string fits = R"({"k":")" + std::string(kMaxJsonBytes - 8, 'a') + R"("})";
+  ASSERT_EQ(fits.size(), kMaxJsonBytes);
+  EXPECT_OK(s.UpsertCitizen("big", fits, 1));
+  std::string huge = R"({"k":")" + std::string(kMaxJsonBytes - 7, 'a') + R"("})";
+  EXPECT_CODE(s.UpsertCitizen("huge", huge, 1), StatusCode::kLimitExceeded);
+  EXPECT_CODE(s.GetCitizen(""), StatusCode::kInvalidArgument);
+  EXPECT_CODE(s.GetCitizen("huge"), StatusCode::kNotFound);
+}
+
+TYPED_TEST(StoreTest, BulkUpsertIsAllOrNothing) {
+  auto& s = *this->store_;
+  std::vector<CitizenInput> rows = {{"a", "{}"}, {"b", "{}"}, {"", "{}"}};
+  Status bad = s.UpsertCitizens(rows, 1);
+  EXPECT_EQ(bad.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(bad.message().find("row 2"), std::string::npos) << bad.message();
+  EXPECT_EQ(*s.CountCitizens(), 0);
+  // A repeated id keeps the last row.
+  rows = {{"a", R"({"v":1})"}, {"b", "{}"}, {"a", R"({"v":2})"}};
+  EXPECT_OK(s.UpsertCitizens(rows, 1));
+  EXPECT_EQ(*s.CountCitizens(), 2);
+  EXPECT_EQ(s.GetCitizen("a")->data_json, R"({"v":2})");
+  EXPECT_OK(s.UpsertCitizens({}, 1));
+}
+
+TYPED_TEST(StoreTest, BulkUpsertHundredThousandRows) {
+  auto& s = *this->store_;
+  constexpr int kRows = 100000;
+  constexpr int kBatch = 10000;
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<CitizenInput> batch;
+  for (int i = 0; i < kRows; ++i) {
+    batch.push_back(
+        {"citizen-" + std::to_string(i), R"({"given_name":"Name )" + std::to_string(i) +
+                                             R"(","family_name":"O\"Brien","birth_date":"1990-01-01"})"});
+    if (batch.size() == kBatch) {
+      ASSERT_TRUE(s.UpsertCitizens(batch, 1000).ok());
+      batch.clear();
+    }
+  }
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::printf("[ bulk ] %s: %d citizen rows in %.2f s\n", TypeParam::kName, kRows, secs);
+  EXPECT_EQ(*s.CountCitizens(), kRows);
+  auto c = s.GetCitizen("citizen-77777");
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->data_json,
+            R"({"given_name":"Name 77777","family_name":"O\"Brien","birth_date":"1990-01-01"})");
+}
+
+// --- offers and pre-authorized codes ---
+
+TYPED_TEST(StoreTest, OfferAndCodeRedeemOnce) {
+  auto& s = *this->store_;
+  CredentialOffer orphan{"o0", "no-such-citizen", "cfg", std::nullopt, 1, 2, false};
+  EXPECT_CODE(s.CreateOffer(orphan), StatusCode::kNotFound);
+  this->MakeOffer("o1", "code1", std::nullopt);
+  CredentialOffer dup{"o1", "c1", "cfg", std::nullopt, 1, 2, false};
+  EXPECT_CODE(s.CreateOffer(dup), StatusCode::kInvalidArgument);
+  EXPECT_CODE(s.CreatePreAuthorizedCode({this->H("x"), "no-such-offer", 10, 3}), StatusCode::kNotFound);
+  EXPECT_CODE(s.CreatePreAuthorizedCode({this->H("code1"), "o1", 10, 3}), StatusCode::kInvalidArgument);
+  EXPECT_CODE(s.CreatePreAuthorizedCode({this->H("y"), "o1", 10, 0}), StatusCode::kInvalidArgument);
+  EXPECT_CODE(s.CreatePreAuthorizedCode({Bytes(), "o1", 10, 3}), StatusCode::kInvalidArgument);
+
+  auto got = s.GetOffer("o1");
+  ASSERT_TRUE(got.ok());
+  EXPECT_FALSE(got->redeemed);
+  EXPECT_FALSE(got->tx_code_hash.has_value());
+  auto r = s.RedeemPreAuthorizedCode(this->H("code1"), std::nullopt, 500);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->offer_id, "o1");
+  EXPECT_EQ(r->citizen_id, "c1");
+  EXPECT_EQ(r->credential_configuration_id, "uk_pid_sd_jwt");
+  EXPECT_TRUE(s.GetOffer("o1")->redeemed);
+  EXPECT_CODE(s.RedeemPreAuthorizedCode(this->H("code1"), std::nullopt, 500), StatusCode::kNotFound);
+  EXPECT_CODE(s.RedeemPreAuthorizedCode(this->H("unknown"), std::nullopt, 500), StatusCode::kNotFound);
+  EXPECT_CODE(s.GetOffer("nope"), StatusCode::kNotFound);
+}
+
+TYPED_TEST(StoreTest, RedeemExpiryBoundary) {
+  auto& s = *this->store_;
+  FixedClock clock(999);
+  this->MakeOffer("o1", "early", std::nullopt, 1000);
+  this->MakeOffer("o2", "late", std::nullopt, 1000);
+  EXPECT_OK(s.RedeemPreAuthorizedCode(this->H("early"), std::nullopt, clock.NowSeconds()));
+  clock.Set(1000);
+  EXPECT_CODE(s.RedeemPreAuthorizedCode(this->H("late"), std::nullopt, clock.NowSeconds()),
+              StatusCode::kExpired);
+}
+
+TYPED_TEST(StoreTest, TxCodeAttemptLimit) {
+  auto& s = *this->store_;
+  const Bytes right = this->H("123456");
+  const Bytes wrong = this->H("000000");
+  // Boundary: max_attempts - 1 wrong tries still leave the code usable.
+  this->MakeOffer("o1", "code1", "123456", 10000, 3);
+  EXPECT_CODE(s.RedeemPreAuthorizedCode(this->H("code1"), ByteView(wrong), 1), StatusCode::kInvalidArgument);
+  EXPECT_CODE(s.RedeemPreAuthorizedCode(this->H("code1"), std::nullopt, 1), StatusCode::kInvalidArgument);
+  EXPECT_OK(s.RedeemPreAuthorizedCode(this->H("code1"), ByteView(right), 1));
+  // The third wrong try kills the code; the right tx_code no longer helps.
+  this->MakeOffer("o2", "code2", "123456", 10000, 3);
+  EXPECT_CODE(s.RedeemPreAuthorizedCode(this->H("code2"), ByteView(wrong), 1), StatusCode::kInvalidArgument);
+  EXPECT_CODE(s.RedeemPreAuthorizedCode(this->H("code2"), ByteView(wrong), 1), StatusCode::kInvalidArgument);
+  EXPECT_CODE(s.RedeemPreAuthorizedCode(this->H("code2"), ByteView(wrong), 1), StatusCode::kLimitExceeded);
+  EXPECT_CODE(s.RedeemPreAuthorizedCode(this->H("code2"), ByteView(right), 1), StatusCode::kLimitExceeded);
+  // The counter is durable: a new store on the same database sees the dead code.
+  auto other = this->OpenAnother();
+  ASSERT_NE(other, nullptr);
+  EXPECT_CODE(other->RedeemPreAuthorizedCode(this->H("code2"), ByteView(right), 1),
+              StatusCode::kLimitExceeded);
+}
+
+// RaceRedeem has `threads` threads redeem one code at once over `stores` and returns how many
+// won; every loser must see kNotFound.
+template <typename Fixture>
+int RaceRedeem(Fixture* t, const std::vector<IssuerStore*>& stores, const std::string& code, int threads) {
+  std::atomic<int> wins{0};
+  std::atomic<int> other_errors{0};
+  std::atomic<bool> go{false};
+  std::vector<std::thread> pool;
+  const Bytes h = t->H(code);
+  for (int i = 0; i < threads; ++i) {
+    IssuerStore* s = stores[static_cast<size_t>(i) % stores.size()];
+    pool.emplace_back([&, s] {
+      while (!go.load()) std::this_thread::yield();
+      auto r = s->RedeemPreAuthorizedCode(h, std::nullopt, 500);
+      if (r.ok()) {
+        ++wins;
+      } else if (r.status().code() != StatusCode::kNotFound) {
+        ADD_FAILURE() << r.status().ToString();
+        ++other_errors;
+      }
+    });
+  }
+  go = true;
+  for (auto& th : pool) th.join();
+  EXPECT_EQ(other_errors.load(), 0);
+  return wins.load();
+}
+
+TYPED_TEST(StoreTest, ConcurrentRedeemExactlyOneWins) {
+  for (int round = 0; round < 5; ++round) {
+    const std::string code = "race" + std::to_string(round);
+    this->MakeOffer("o" + std::to_string(round), code, std::nullopt);
+    EXPECT_EQ(RaceRedeem(this, {this->store_.get()}, code, 8), 1);
+  }
+}
+
+TYPED_TEST(StoreTest, ConcurrentRedeemAcrossTwoStoresExactlyOneWins) {
+  auto second = this->OpenAnother();
+  ASSERT_NE(second, nullptr);
+  for (int round = 0; round < 5; ++round) {
+    const std::string code = "race" + std::to_string(round);
+    this->MakeOffer("o" + std::to_string(round), code, std::nullopt);
+    EXPECT_EQ(RaceRedeem(this, {this->store_.get(), second.get()}, code, 8), 1);
+  }
+}
+
+// --- access tokens and nonces ---
+
+TYPED_TEST(StoreTest, AccessTokens) {
+  auto& s = *this->store_;
+  this->MakeOffer("o1", "code1", std::nullopt);
+  AccessToken t{this->H("tok"), "o1", "c1", "uk_pid_sd_jwt", 1000};
+  EXPECT_OK(s.CreateAccessToken(t));
+  EXPECT_CODE(s.CreateAccessToken(t), StatusCode::kInvalidArgument);
+  AccessToken orphan{this->H("tok2"), "no-offer", "c1", "cfg", 1000};
+  EXPECT_CODE(s.CreateAccessToken(orphan), StatusCode::kNotFound);
+  auto got = s.GetAccessToken(this->H("tok"), 999);
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->offer_id, "o1");
+  EXPECT_EQ(got->citizen_id, "c1");
+  EXPECT_EQ(got->credential_configuration_id, "uk_pid_sd_jwt");
+  EXPECT_EQ(got->token_hash, this->H("tok"));
+  EXPECT_CODE(s.GetAccessToken(this->H("tok"), 1000), StatusCode::kExpired);
+  EXPECT_CODE(s.GetAccessToken(this->H("other"), 1), StatusCode::kNotFound);
+}
+
+TYPED_TEST(StoreTest, NoncesAreSingleUse) {
+  auto& s = *this->store_;
+  EXPECT_OK(s.CreateNonce("n1", 1000));
+  EXPECT_CODE(s.CreateNonce("n1", 1000), StatusCode::kInvalidArgument);
+  EXPECT_CODE(s.CreateNonce("", 1000), StatusCode::kInvalidArgument);
+  EXPECT_OK(s.ConsumeNonce("n1", 999));
+  EXPECT_CODE(s.ConsumeNonce("n1", 999), StatusCode::kNotFound);
+  EXPECT_OK(s.CreateNonce("n2", 1000));
+  EXPECT_CODE(s.ConsumeNonce("n2", 1000), StatusCode::kExpired);
+  EXPECT_CODE(s.ConsumeNonce("n2", 1), StatusCode::kNotFound);
+  // Racing consumers: exactly one succeeds.
+  EXPECT_OK(s.CreateNonce("n3", 1000));
+  auto second = this->OpenAnother();
+  ASSERT_NE(second, nullptr);
+  std::atomic<int> wins{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 8; ++i) {
+    IssuerStore* target = i % 2 == 0 ? &s : second.get();
+    threads.emplace_back([&, target] {
+      Status st = target->ConsumeNonce("n3", 5);
+      if (st.ok()) {
+        ++wins;
+      } else {
+        EXPECT_EQ(st.code(), StatusCode::kNotFound) << st.ToString();
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(wins.load(), 1);
+}
+
+TYPED_TEST(StoreTest, PurgeExpiredRemovesOnlyExpired) {
+  auto& s = *this->store_;
+  this->MakeOffer("o1", "old", std::nullopt, 50);
+  EXPECT_OK(s.CreatePreAuthorizedCode({this->H("new"), "o1", 500, 3}));
+  EXPECT_OK(s.CreateNonce("old", 50));
+  EXPECT_OK(s.CreateNonce("edge", 100));
+  EXPECT_OK(s.CreateAccessToken({this->H("t"), "o1", "c1", "cfg", 10}));
+  auto n = s.PurgeExpired(100);
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(*n, 3);  // old code, old nonce, token; "edge" expires at 100, not before it
+  EXPECT_CODE(s.ConsumeNonce("edge", 99), StatusCode::kOk);
+  EXPECT_OK(s.RedeemPreAuthorizedCode(this->H("new"), std::nullopt, 99));
+}
+
+// --- issued credentials ---
+
+TYPED_TEST(StoreTest, IssuedCredentialRecords) {
+  auto& s = *this->store_;
+  this->AddCitizen("c1");
+  this->MakeList("L1", 2, 1000);
+  EXPECT_OK(s.InsertIssuedCredential(this->Record("cred1", "pid", "b1", 7)));
+  EXPECT_OK(s.InsertIssuedCredential(this->Record("cred2", "pid", "b1", 3)));
+  EXPECT_OK(s.InsertIssuedCredential(this->Record("cred3", "licence", "b2", 5)));
+  EXPECT_CODE(s.InsertIssuedCredential(this->Record("cred3", "licence", "b2", 5)),
+              StatusCode::kInvalidArgument);
+  auto orphan = this->Record("cred4", "pid", "b3", 1);
+  orphan.status_list_id = "nolist";
+  EXPECT_CODE(s.InsertIssuedCredential(orphan), StatusCode::kNotFound);
+  orphan = this->Record("cred4", "pid", "b3", 1);
+  orphan.citizen_id = "nobody";
+  EXPECT_CODE(s.InsertIssuedCredential(orphan), StatusCode::kNotFound);
+
+  auto one = s.GetIssuedCredential("cred1");
+  ASSERT_TRUE(one.ok());
+  EXPECT_EQ(one->status_index, 7);
+  EXPECT_EQ(one->format, "dc+sd-jwt");
+  EXPECT_EQ(one->status, CredentialStatus::kValid);
+  EXPECT_EQ(one->notification, NotificationState::kNone);
+  EXPECT_CODE(s.GetIssuedCredential("nope"), StatusCode::kNotFound);
+
+  auto all = s.ListIssuedCredentials("c1", std::nullopt);
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 3u);
+  EXPECT_EQ((*all)[0].id, "cred2");  // issued_at order
+  auto pid = s.ListIssuedCredentials("c1", std::string_view("pid"));
+  ASSERT_TRUE(pid.ok());
+  EXPECT_EQ(pid->size(), 2u);
+  EXPECT_EQ(s.ListIssuedCredentials("other", std::nullopt)->size(), 0u);
+
+  EXPECT_OK(s.SetCredentialStatus("cred1", CredentialStatus::kRevoked));
+  EXPECT_EQ(s.GetIssuedCredential("cred1")->status, CredentialStatus::kRevoked);
+  EXPECT_CODE(s.SetCredentialStatus("nope", CredentialStatus::kRevoked), StatusCode::kNotFound);
+  EXPECT_OK(s.SetNotificationState("b1", NotificationState::kAccepted));
+  EXPECT_EQ(s.GetIssuedCredential("cred2")->notification, NotificationState::kAccepted);
+  EXPECT_EQ(s.GetIssuedCredential("cred3")->notification, NotificationState::kNone);
+  EXPECT_CODE(s.SetNotificationState("b9", NotificationState::kDeleted), StatusCode::kNotFound);
+}
+
+// --- status lists ---
+
+TYPED_TEST(StoreTest, StatusListCreateAndSet) {
+  auto& s = *this->store_;
+  EXPECT_CODE(s.CreateStatusList("bad", 3, 10, 1), StatusCode::kInvalidArgument);
+  EXPECT_CODE(s.CreateStatusList("bad", 1, 0, 1), StatusCode::kInvalidArgument);
+  EXPECT_CODE(s.CreateStatusList("bad", 1, kMaxStatusListSize + 1, 1), StatusCode::kInvalidArgument);
+  this->MakeList("L2", 2, 16);
+  EXPECT_CODE(s.CreateStatusList("L2", 2, 16, 1), StatusCode::kInvalidArgument);
+  auto l = s.GetStatusList("L2");
+  ASSERT_TRUE(l.ok());
+  EXPECT_EQ(l->bits, 2);
+  EXPECT_EQ(l->size, 16);
+  EXPECT_EQ(l->list_bytes, Bytes(4, 0));
+  EXPECT_EQ(l->version, 1);
+  // Entry 5 of a 2-bit list: byte 1, bit offset 2 (least significant bit first).
+  EXPECT_OK(s.SetStatus("L2", 5, 3, 300));
+  EXPECT_OK(s.SetStatus("L2", 15, 1, 301));  // last index
+  EXPECT_CODE(s.SetStatus("L2", 16, 1, 301), StatusCode::kInvalidArgument);
+  EXPECT_CODE(s.SetStatus("L2", -1, 1, 301), StatusCode::kInvalidArgument);
+  EXPECT_CODE(s.SetStatus("L2", 0, 4, 301), StatusCode::kInvalidArgument);
+  EXPECT_CODE(s.SetStatus("nolist", 0, 1, 301), StatusCode::kNotFound);
+  l = s.GetStatusList("L2");
+  ASSERT_TRUE(l.ok());
+  EXPECT_EQ(l->list_bytes, (Bytes{0x00, 0x0c, 0x00, 0x40}));
+  EXPECT_EQ(l->version, 3);
+  EXPECT_EQ(l->updated_at, 301);
+  EXPECT_OK(s.SetStatus("L2", 5, 0, 302));
+  EXPECT_EQ(s.GetStatusList("L2")->list_bytes, (Bytes{0x00, 0x00, 0x00, 0x40}));
+  this->MakeList("L8", 8, 3);
+  EXPECT_OK(s.SetStatus("L8", 2, 255, 1));
+  EXPECT_EQ(s.GetStatusList("L8")->list_bytes, (Bytes{0, 0, 255}));
+  auto ids = s.ListStatusListIds();
+  ASSERT_TRUE(ids.ok());
+  EXPECT_EQ(*ids, (std::vector<std::string>{"L2", "L8"}));
+  EXPECT_CODE(s.GetStatusList("nolist"), StatusCode::kNotFound);
+}
+
+TYPED_TEST(StoreTest, ConcurrentSetStatusLosesNoUpdate) {
+  auto& s = *this->store_;
+  this->MakeList("L1", 1, 64);
+  auto second = this->OpenAnother();
+  ASSERT_NE(second, nullptr);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    IssuerStore* target = t % 2 == 0 ? &s : second.get();
+    threads.emplace_back([target, t] {
+      for (int i = t; i < 64; i += 4) EXPECT_OK(target->SetStatus("L1", i, 1, 5));
+    });
+  }
+  for (auto& th : threads) th.join();
+  auto l = s.GetStatusList("L1");
+  ASSERT_TRUE(l.ok());
+  EXPECT_EQ(l->list_bytes, Bytes(8, 0xff));
+  EXPECT_EQ(l->version, 65);
+}
+
+TYPED_TEST(StoreTest, StatusIndexAllocationIsUniqueRandomAndBounded) {
+  auto& s = *this->store_;
+  this->MakeList("small", 1, 64);
+  std::vector<int64_t> got;
+  for (int i = 0; i < 64; ++i) {
+    auto idx = s.AllocateStatusIndex("small", crypto::SystemRandom());
+    ASSERT_TRUE(idx.ok()) << idx.status().ToString();
+    got.push_back(*idx);
+  }
+  std::vector<int64_t> sorted = got;
+  std::sort(sorted.begin(), sorted.end());
+  for (int64_t i = 0; i < 64; ++i) EXPECT_EQ(sorted[static_cast<size_t>(i)], i);
+  // Issue order is not index order (a sorted sequence has probability 1/64!).
+  EXPECT_NE(got, sorted);
+  EXPECT_CODE(s.AllocateStatusIndex("small", crypto::SystemRandom()), StatusCode::kLimitExceeded);
+  EXPECT_CODE(s.AllocateStatusIndex("nolist", crypto::SystemRandom()), StatusCode::kNotFound);
+
+  // Spread: 20 draws from a list of 2^20 are not ascending and not clustered at the start.
+  this->MakeList("big", 1, 1 << 20);
+  std::vector<int64_t> big;
+  for (int i = 0; i < 20; ++i) big.push_back(*s.AllocateStatusIndex("big", crypto::SystemRandom()));
+  EXPECT_FALSE(std::is_sorted(big.begin(), big.end()));
+  EXPECT_GT(*std::max_element(big.begin(), big.end()), 1 << 18);
+}
+
+TYPED_TEST(StoreTest, ConcurrentAllocationNeverRepeats) {
+  auto& s = *this->store_;
+  this->MakeList("L1", 1, 200);
+  auto second = this->OpenAnother();
+  ASSERT_NE(second, nullptr);
+  std::mutex mu;
+  std::set<int64_t> seen;
+  std::atomic<int> dups{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    IssuerStore* target = t % 2 == 0 ? &s : second.get();
+    threads.emplace_back([&, target] {
+      for (int i = 0; i < 50; ++i) {
+        auto idx = target->AllocateStatusIndex("L1", crypto::SystemRandom());
+        ASSERT_TRUE(idx.ok()) << idx.status().ToString();
+        std::lock_guard lock(mu);
+        if (!seen.insert(*idx).second) ++dups;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(dups.load(), 0);
+  EXPECT_EQ(seen.size(), 200u);
+  EXPECT_CODE(s.AllocateStatusIndex("L1", crypto::SystemRandom()), StatusCode::kLimitExceeded);
+}
+
+// --- audit log ---
+
+TYPED_TEST(StoreTest, AuditChainVerifiesAndDetectsEditedRow) {
+  auto& s = *this->store_;
+  EXPECT_OK(s.VerifyAuditChain());  // empty chain
+  for (int i = 1; i <= 5; ++i) {
+    auto r = s.AppendAudit("admin", "issue", R"({"n":)" + std::to_string(i) + "}", 1000 + i);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(r->seq, i);
+    EXPECT_EQ(r->hash.size(), 32u);
+  }
+  EXPECT_OK(s.VerifyAuditChain());
+  auto list = s.ListAudit(0, 10);
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->size(), 5u);
+  EXPECT_EQ((*list)[0].prev_hash, Bytes(32, 0));
+  EXPECT_EQ((*list)[1].prev_hash, (*list)[0].hash);
+  Bytes input = (*list)[2].prev_hash;
+  Bytes canon = AuditCanonicalBytes((*list)[2]);
+  input.insert(input.end(), canon.begin(), canon.end());
+  EXPECT_EQ(crypto::Sha256(input), (*list)[2].hash);
+  EXPECT_EQ(s.ListAudit(3, 10)->size(), 2u);
+
+  this->Raw(R"(UPDATE audit_log SET details = '{"n":99}' WHERE seq = 3)");
+  Status v = s.VerifyAuditChain();
+  EXPECT_EQ(v.code(), StatusCode::kDigestMismatch);
+  EXPECT_NE(v.message().find("audit record 3:"), std::string::npos) << v.message();
+}
+
+TYPED_TEST(StoreTest, AuditChainDetectsDeletedAndTruncatedRows) {
+  auto& s = *this->store_;
+  for (int i = 1; i <= 4; ++i) ASSERT_TRUE(s.AppendAudit("a", "x", "{}", i).ok());
+  this->Raw("DELETE FROM audit_log WHERE seq = 4");
+  Status v = s.VerifyAuditChain();
+  EXPECT_EQ(v.code(), StatusCode::kDigestMismatch);
+  EXPECT_NE(v.message().find("audit record 4:"), std::string::npos) << v.message();
+  this->Raw("DELETE FROM audit_log WHERE seq = 2");
+  v = s.VerifyAuditChain();
+  EXPECT_EQ(v.code(), StatusCode::kDigestMismatch);
+  EXPECT_NE(v.message().find("audit record 2:"), std::string::npos) << v.message();
+}
+
+TYPED_TEST(StoreTest, AuditConcurrentAppendersKeepOneChain) {
+  auto& s = *this->store_;
+  auto second = this->OpenAnother();
+  ASSERT_NE(second, nullptr);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    IssuerStore* target = t % 2 == 0 ? &s : second.get();
+    threads.emplace_back([target, t] {
+      for (int i = 0; i < 25; ++i) {
+        EXPECT_OK(target->AppendAudit("worker" + std::to_string(t), "issue", "{}", i));
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_OK(s.VerifyAuditChain());
+  auto list = s.ListAudit(0, kMaxListPage);
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->size(), 100u);
+  EXPECT_EQ(list->back().seq, 100);
+}
+
+TYPED_TEST(StoreTest, AuditBadInput) {
+  auto& s = *this->store_;
+  EXPECT_CODE(s.AppendAudit("", "x", "{}", 1), StatusCode::kInvalidArgument);
+  EXPECT_CODE(s.AppendAudit("a", "", "{}", 1), StatusCode::kInvalidArgument);
+  EXPECT_CODE(s.AppendAudit("a", "x", "nope", 1), StatusCode::kMalformed);
+  std::string huge = R"({"k":")" + std::string(kMaxJsonBytes, 'a') + R"("})";
+  EXPECT_CODE(s.AppendAudit("a", "x", huge, 1), StatusCode::kLimitExceeded);
+  EXPECT_CODE(s.ListAudit(0, 0), StatusCode::kInvalidArgument);
+  EXPECT_OK(s.VerifyAuditChain());
+  EXPECT_EQ(s.ListAudit(0, 10)->size(), 0u);
+}
+
+// --- transactions ---
+
+TYPED_TEST(StoreTest, WithTransactionCommitsOrRollsBackEverything) {
+  auto& s = *this->store_;
+  this->AddCitizen("c1");
+  this->MakeList("L1", 1, 100);
+  Status ok = s.WithTransaction([&](IssuerStore& tx) -> Status {
+    ASSIGN_OR_RETURN(int64_t idx, tx.AllocateStatusIndex("L1", crypto::SystemRandom()));
+    RETURN_IF_ERROR(tx.InsertIssuedCredential(this->Record("cred1", "pid", "b1", idx)));
+    RETURN_IF_ERROR(tx.AppendAudit("issuer", "issue", R"({"credential":"cred1"})", 5).status());
+    return tx.WithTransaction([](IssuerStore& inner) { return inner.CreateNonce("n1", 10); });
+  });
+  EXPECT_OK(ok);
+  EXPECT_OK(s.GetIssuedCredential("cred1"));
+  EXPECT_EQ(s.ListAudit(0, 10)->size(), 1u);
+  EXPECT_OK(s.ConsumeNonce("n1", 1));
+
+  Status failed = s.WithTransaction([&](IssuerStore& tx) -> Status {
+    RETURN_IF_ERROR(tx.UpsertCitizen("c2", "{}", 1));
+    RETURN_IF_ERROR(tx.SetStatus("L1", 0, 1, 9));
+    RETURN_IF_ERROR(tx.AppendAudit("issuer", "revoke", "{}", 6).status());
+    return Error(StatusCode::kInvalidClaims, "caller gives up");
+  });
+  EXPECT_EQ(failed.code(), StatusCode::kInvalidClaims);
+  EXPECT_CODE(s.GetCitizen("c2"), StatusCode::kNotFound);
+  EXPECT_EQ(s.GetStatusList("L1")->version, 1);
+  EXPECT_EQ(s.ListAudit(0, 10)->size(), 1u);
+  EXPECT_OK(s.VerifyAuditChain());
+
+  this->MakeOffer("o1", "code1", std::nullopt);
+  Status in_tx = s.WithTransaction([&](IssuerStore& tx) -> Status {
+    return tx.RedeemPreAuthorizedCode(this->H("code1"), std::nullopt, 1).status();
+  });
+  EXPECT_EQ(in_tx.code(), StatusCode::kInvalidArgument);
+  EXPECT_OK(s.RedeemPreAuthorizedCode(this->H("code1"), std::nullopt, 1));
+}
+
+// --- migrations ---
+
+TYPED_TEST(StoreTest, ReopenIsNoOpAndNewerSchemaIsRefused) {
+  this->AddCitizen("c1");
+  ASSERT_TRUE(this->store_->AppendAudit("a", "x", "{}", 1).ok());
+  this->store_.reset();
+  auto again = TypeParam::Open(this->where_);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_OK((*again)->GetCitizen("c1"));
+  EXPECT_OK((*again)->VerifyAuditChain());
+  again->reset();
+  this->Raw("UPDATE schema_version SET version = 999");
+  auto refused = TypeParam::Open(this->where_);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(refused.status().message().find("newer"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace bonafide::store
