@@ -13,6 +13,7 @@ void RegisterVcCommands(CLI::App& app, int& exit_code);
 void RegisterStatusCommands(CLI::App& app, int& exit_code);
 void RegisterPkiCommands(CLI::App& app, int& exit_code);
 void RegisterMdocCommands(CLI::App& app, int& exit_code);
+void RegisterWalletCommands(CLI::App& app, int& exit_code);
 
 }  // namespace bonafide::cli
 

@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   bonafide::cli::RegisterStatusCommands(app, exit_code);
   bonafide::cli::RegisterPkiCommands(app, exit_code);
   bonafide::cli::RegisterMdocCommands(app, exit_code);
+  bonafide::cli::RegisterWalletCommands(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

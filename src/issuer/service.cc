@@ -1,0 +1,648 @@
+#include "issuer/service.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "base/encoding.h"
+#include "crypto/constant_time.h"
+#include "crypto/hash.h"
+#include "jose/did.h"
+#include "mdoc/doctypes.h"
+#include "mdoc/issuer.h"
+#include "oid4vci/metadata.h"
+#include "oid4vci/offer.h"
+#include "oid4vci/proof.h"
+#include "sdjwt/sdjwt_vc.h"
+#include "status/bitstring_status_list.h"
+#include "status/status_list_token.h"
+#include "status/token_status_list.h"
+#include "vcjwt/vc_jwt.h"
+
+namespace bonafide::issuer {
+namespace {
+
+using oid4vci::Endpoint;
+using oid4vci::ErrorResponse;
+using oid4vci::Oid4vciError;
+
+constexpr int64_t kDaySeconds = 86400;
+
+ErrorResponse Err(Oid4vciError error, std::string description) {
+  ErrorResponse r;
+  r.error = error;
+  r.error_description = oid4vci::SanitizeDescription(description);
+  return r;
+}
+
+std::string RandomId(Random& random, size_t bytes) { return Base64UrlEncode(random.Generate(bytes)); }
+
+// UnverifiedNonce reads the `nonce` claim of a compact JWT without verifying it, so the
+// verifier can be told which c_nonce to expect; the store then decides whether it is live.
+std::optional<std::string> UnverifiedNonce(std::string_view jwt) {
+  const size_t a = jwt.find('.');
+  if (a == std::string_view::npos) return std::nullopt;
+  const size_t b = jwt.find('.', a + 1);
+  if (b == std::string_view::npos) return std::nullopt;
+  Result<Bytes> payload = Base64UrlDecode(jwt.substr(a + 1, b - a - 1));
+  if (!payload.ok()) return std::nullopt;
+  Result<Json> claims = ParseJsonObject(AsStringView(*payload));
+  if (!claims.ok()) return std::nullopt;
+  const Json* nonce = Find(*claims, "nonce");
+  if (nonce == nullptr || !nonce->is_string() || nonce->get<std::string>().empty()) return std::nullopt;
+  return nonce->get<std::string>();
+}
+
+std::string_view StatusName(store::CredentialStatus s) {
+  switch (s) {
+    case store::CredentialStatus::kValid: return "valid";
+    case store::CredentialStatus::kRevoked: return "revoked";
+    case store::CredentialStatus::kSuspended: return "suspended";
+  }
+  return "valid";
+}
+
+}  // namespace
+
+IssuerService::IssuerService(IssuerConfig config, IssuerKeys keys, std::unique_ptr<store::IssuerStore> store,
+                             const Clock& clock, Random& random)
+    : config_(std::move(config)), keys_(std::move(keys)), store_(std::move(store)), clock_(clock), random_(random) {}
+
+Result<std::unique_ptr<IssuerService>> IssuerService::Create(IssuerConfig config,
+                                                             std::unique_ptr<store::IssuerStore> store,
+                                                             const Clock& clock, Random& random) {
+  if (store == nullptr) return Error(StatusCode::kInvalidArgument, "no store");
+  ASSIGN_OR_RETURN(IssuerKeys keys, LoadIssuerKeys(config));
+  for (const StatusListSpec& s : config.status_lists) {
+    ASSIGN_OR_RETURN(store::StatusListRecord rec, store->GetStatusList(s.id));
+    if (rec.bits != s.bits) return Error(StatusCode::kInvalidArgument, "status list " + s.id + " has other bits");
+  }
+  Json md = {{"credential_issuer", config.issuer_url},
+             {"credential_endpoint", config.issuer_url + "/credential"},
+             {"nonce_endpoint", config.issuer_url + "/nonce"},
+             {"notification_endpoint", config.issuer_url + "/notification"},
+             {"credential_configurations_supported", Json::object()}};
+  if (config.batch_size >= 2) md["batch_credential_issuance"] = {{"batch_size", config.batch_size}};
+  if (!config.display.empty()) md["display"] = config.display;
+  for (const auto& [id, c] : config.credential_configurations.items()) {
+    md["credential_configurations_supported"][id] = ConfigurationMetadataJson(c);
+  }
+  oid4vci::MetadataParseOptions opts;
+  opts.insecure_allow_http_loopback = true;  // FromJson admitted http only on loopback
+  Result<oid4vci::CredentialIssuerMetadata> check = oid4vci::CredentialIssuerMetadata::FromJson(md, opts);
+  if (!check.ok()) return Error(StatusCode::kInvalidArgument, "issuer metadata: " + check.status().message());
+  std::unique_ptr<IssuerService> svc(new IssuerService(std::move(config), std::move(keys), std::move(store), clock, random));
+  svc->metadata_ = std::move(md);
+  return svc;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Metadata.
+
+Json IssuerService::CredentialIssuerMetadata() const { return metadata_; }
+
+Json IssuerService::AuthorizationServerMetadata() const {
+  oid4vci::AuthorizationServerMetadata as;
+  as.issuer = config_.issuer_url;
+  as.token_endpoint = config_.issuer_url + "/token";
+  as.pre_authorized_grant_anonymous_access_supported = true;
+  as.grant_types_supported = {std::string(oid4vci::kPreAuthorizedCodeGrantType)};
+  return as.ToJson();
+}
+
+Json IssuerService::JwtVcIssuerMetadata() const {
+  Json keys = Json::array();
+  for (const SigningKey& k : keys_.sd_jwt) {
+    Json jwk = k.key.public_key().ToJwk();
+    jwk["kid"] = k.kid;
+    jwk["alg"] = std::string(crypto::JwsAlgName(k.key.alg()));
+    jwk["use"] = "sig";
+    keys.push_back(std::move(jwk));
+  }
+  return Json{{"issuer", config_.issuer_url}, {"jwks", {{"keys", keys}}}};
+}
+
+Json IssuerService::DidDocument() const {
+  Json methods = Json::array();
+  Json ids = Json::array();
+  for (const SigningKey& k : keys_.vc_jwt) {
+    const std::string id = config_.vc_did + "#" + k.kid;
+    methods.push_back({{"id", id}, {"type", "JsonWebKey2020"}, {"controller", config_.vc_did},
+                       {"publicKeyJwk", k.key.public_key().ToJwk()}});
+    ids.push_back(id);
+  }
+  return Json{{"@context", Json::array({"https://www.w3.org/ns/did/v1", "https://w3id.org/security/suites/jws-2020/v1"})},
+              {"id", config_.vc_did},
+              {"verificationMethod", methods},
+              {"assertionMethod", ids}};
+}
+
+std::vector<std::string> IssuerService::Iacas() const {
+  std::vector<std::string> out;
+  for (const crypto::Certificate& c : keys_.iacas) out.push_back(c.ToPem());
+  return out;
+}
+
+std::string IssuerService::StatusListUri(std::string_view list_id) const {
+  return config_.issuer_url + "/status/" + std::string(list_id);
+}
+
+const StatusListSpec* IssuerService::FindList(std::string_view id) const {
+  for (const StatusListSpec& s : config_.status_lists) {
+    if (s.id == id) return &s;
+  }
+  return nullptr;
+}
+
+Result<Bytes> IssuerService::HashSecret(std::string_view purpose, std::string_view value) const {
+  std::string msg = "bonafide-issuer-v1:" + std::string(purpose) + ":" + std::string(value);
+  return crypto::Hmac(crypto::HashAlg::kSha256, keys_.server_secret.view(), AsBytes(msg));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Offer, token, nonce.
+
+Result<OfferResult> IssuerService::CreateOffer(std::string_view citizen_id, std::string_view configuration_id,
+                                               bool with_tx_code, std::string_view actor) {
+  if (config_.catalogue.find(configuration_id) == config_.catalogue.end()) {
+    return Error(StatusCode::kNotFound, "unknown credential configuration " + std::string(configuration_id));
+  }
+  const int64_t now = clock_.NowSeconds();
+  OfferResult out;
+  out.offer_id = RandomId(random_, 16);
+  out.pre_authorized_code = RandomId(random_, 32);
+  out.expires_at = now + config_.offer_seconds;
+  store::CredentialOffer offer;
+  offer.offer_id = out.offer_id;
+  offer.citizen_id = std::string(citizen_id);
+  offer.credential_configuration_id = std::string(configuration_id);
+  offer.created_at = now;
+  offer.expires_at = out.expires_at;
+  if (with_tx_code) {
+    std::string tx(static_cast<size_t>(config_.tx_code_length), '0');
+    for (char& c : tx) c = static_cast<char>('0' + random_.Uniform(10));
+    ASSIGN_OR_RETURN(offer.tx_code_hash, HashSecret("tx_code", tx));
+    out.tx_code = std::move(tx);
+  }
+  store::PreAuthorizedCode code;
+  ASSIGN_OR_RETURN(code.code_hash, HashSecret("code", out.pre_authorized_code));
+  code.offer_id = out.offer_id;
+  code.expires_at = now + std::min(config_.code_seconds, config_.offer_seconds);
+  code.max_tx_code_attempts = config_.tx_code_attempts;
+  const Json details = {{"offer_id", out.offer_id}, {"citizen_id", citizen_id},
+                        {"credential_configuration_id", configuration_id}, {"tx_code", with_tx_code}};
+  const Status written = store_->WithTransaction([&](store::IssuerStore& tx) -> Status {
+    RETURN_IF_ERROR(tx.CreateOffer(offer));
+    RETURN_IF_ERROR(tx.CreatePreAuthorizedCode(code));
+    return tx.AppendAudit(actor, "offer.create", DumpJson(details), now).status();
+  });
+  if (!written.ok()) return written;
+
+  oid4vci::CredentialOffer wire;
+  wire.credential_issuer = config_.issuer_url;
+  wire.credential_configuration_ids = {std::string(configuration_id)};
+  oid4vci::PreAuthorizedCodeGrant grant;
+  grant.pre_authorized_code = out.pre_authorized_code;
+  if (with_tx_code) {
+    oid4vci::TxCode t;
+    t.input_mode = oid4vci::TxCodeInputMode::kNumeric;
+    t.length = config_.tx_code_length;
+    t.description = "Enter the code we sent you";
+    grant.tx_code = t;
+  }
+  wire.pre_authorized_code = std::move(grant);
+  out.offer_uri = oid4vci::BuildCredentialOfferUri(wire);
+  return out;
+}
+
+TokenOutcome IssuerService::Token(std::string_view form_body) {
+  Result<oid4vci::TokenRequest> req = oid4vci::TokenRequest::Parse(form_body);
+  if (!req.ok()) return ErrorResponse::FromStatus(Endpoint::kToken, req.status());
+  const int64_t now = clock_.NowSeconds();
+  Result<Bytes> code_hash = HashSecret("code", req->pre_authorized_code);
+  if (!code_hash.ok()) return ErrorResponse::FromStatus(Endpoint::kToken, code_hash.status());
+  std::optional<Bytes> tx_hash;
+  if (req->tx_code.has_value()) {
+    Result<Bytes> h = HashSecret("tx_code", *req->tx_code);
+    if (!h.ok()) return ErrorResponse::FromStatus(Endpoint::kToken, h.status());
+    tx_hash = std::move(*h);
+  }
+  std::optional<ByteView> tx_view;
+  if (tx_hash.has_value()) tx_view = ByteView(*tx_hash);
+  Result<store::CredentialOffer> offer = store_->RedeemPreAuthorizedCode(*code_hash, tx_view, now);
+  if (!offer.ok()) {
+    // The store's vocabulary at the token endpoint: a wrong tx_code (attempts remain) and a code
+    // whose attempts are used up are both invalid_grant (RFC 6749 5.2; OID4VCI 6.3).
+    const StatusCode c = offer.status().code();
+    if (c == StatusCode::kInvalidArgument) {
+      return ErrorResponse::FromStatus(Endpoint::kToken, Error(StatusCode::kInvalidSignature, "wrong tx_code"));
+    }
+    if (c == StatusCode::kLimitExceeded) {
+      return ErrorResponse::FromStatus(Endpoint::kToken,
+                                       Error(StatusCode::kRevoked, "tx_code attempts used up; the code is void"));
+    }
+    if (c == StatusCode::kNotFound || c == StatusCode::kExpired) {
+      return ErrorResponse::FromStatus(Endpoint::kToken, offer.status());
+    }
+    return ErrorResponse::FromStatus(Endpoint::kToken, Error(StatusCode::kInternal, "token: " + offer.status().message()));
+  }
+  oid4vci::TokenResponse resp;
+  resp.access_token = RandomId(random_, 32);
+  resp.expires_in = config_.token_seconds;
+  store::AccessToken tok;
+  Result<Bytes> th = HashSecret("access_token", resp.access_token);
+  if (!th.ok()) return ErrorResponse::FromStatus(Endpoint::kToken, th.status());
+  tok.token_hash = std::move(*th);
+  tok.offer_id = offer->offer_id;
+  tok.citizen_id = offer->citizen_id;
+  tok.credential_configuration_id = offer->credential_configuration_id;
+  tok.expires_at = now + config_.token_seconds;
+  Status s = store_->CreateAccessToken(tok);
+  if (!s.ok()) return ErrorResponse::FromStatus(Endpoint::kToken, Error(StatusCode::kInternal, s.message()));
+  return resp;
+}
+
+Result<oid4vci::NonceResponse> IssuerService::Nonce() {
+  oid4vci::NonceResponse r;
+  r.c_nonce = RandomId(random_, 24);
+  RETURN_IF_ERROR(store_->CreateNonce(r.c_nonce, clock_.NowSeconds() + config_.nonce_seconds));
+  return r;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Credential.
+
+Result<store::AccessToken> IssuerService::CheckBearer(std::string_view authorization) {
+  constexpr std::string_view kScheme = "bearer ";
+  if (authorization.size() <= kScheme.size()) return Error(StatusCode::kMalformed, "missing bearer token");
+  for (size_t i = 0; i < kScheme.size(); ++i) {
+    char c = authorization[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c != kScheme[i]) return Error(StatusCode::kMalformed, "Authorization is not a Bearer token");
+  }
+  std::string_view token = authorization.substr(kScheme.size());
+  if (token.size() > 512) return Error(StatusCode::kMalformed, "bearer token too long");
+  for (char c : token) {
+    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+                    c == '.' || c == '_' || c == '~' || c == '+' || c == '/' || c == '=';
+    if (!ok) return Error(StatusCode::kMalformed, "bearer token has bad characters");
+  }
+  ASSIGN_OR_RETURN(Bytes hash, HashSecret("access_token", token));
+  return store_->GetAccessToken(hash, clock_.NowSeconds());
+}
+
+CredentialOutcome IssuerService::Credential(std::string_view authorization, std::string_view body) {
+  Result<store::AccessToken> token = CheckBearer(authorization);
+  if (!token.ok()) return ErrorResponse::FromStatus(Endpoint::kBearerToken, token.status());
+
+  Result<oid4vci::CredentialRequest> req = oid4vci::CredentialRequest::Parse(body);
+  if (!req.ok()) return ErrorResponse::FromStatus(Endpoint::kCredentialRequest, req.status());
+  if (req->credential_identifier.has_value()) {
+    return Err(Oid4vciError::kUnknownCredentialIdentifier, "this issuer does not return credential identifiers");
+  }
+  const std::string config_id = *req->credential_configuration_id;
+  auto entry_it = config_.catalogue.find(config_id);
+  if (entry_it == config_.catalogue.end()) {
+    return ErrorResponse::FromStatus(Endpoint::kCredentialRequest,
+                                     Error(StatusCode::kNotFound, "unknown credential configuration " + config_id));
+  }
+  const CatalogueEntry& entry = entry_it->second;
+  if (config_id != token->credential_configuration_id) {
+    return Err(Oid4vciError::kCredentialRequestDenied, "the access token was not issued for " + config_id);
+  }
+  if (req->unverified_jwt_proofs.empty()) {
+    return Err(Oid4vciError::kInvalidProof, "proofs.jwt is required (holder binding)");
+  }
+
+  // Proofs: signature, typ, aud, iat and the c_nonce they carry; the nonce is consumed below.
+  const std::optional<std::string> nonce = UnverifiedNonce(req->unverified_jwt_proofs.front());
+  oid4vci::ProofVerifierOptions po;
+  po.credential_issuer = config_.issuer_url;
+  // A proof without a readable nonce fails in the verifier (missing nonce: invalid_proof); the
+  // placeholder never equals a real c_nonce, which is base64url.
+  po.expected_nonce = nonce.value_or("!no-nonce");
+  po.max_proofs = static_cast<size_t>(config_.batch_size);
+  Result<oid4vci::ProofVerifier> verifier = oid4vci::ProofVerifier::Create(po, clock_);
+  if (!verifier.ok()) return ErrorResponse::FromStatus(Endpoint::kCredentialProof, verifier.status());
+  Result<std::vector<oid4vci::VerifiedProof>> proofs = verifier->VerifyProofs(req->unverified_jwt_proofs);
+  if (!proofs.ok()) return ErrorResponse::FromStatus(Endpoint::kCredentialProof, proofs.status());
+
+  // The citizen's claims for this configuration.
+  Result<store::Citizen> citizen = store_->GetCitizen(token->citizen_id);
+  if (!citizen.ok()) return Err(Oid4vciError::kCredentialRequestDenied, "citizen record unavailable");
+  Result<Json> record = ParseJsonObject(citizen->data_json);
+  const Json* claims_all = record.ok() ? Find(*record, "claims") : nullptr;
+  const Json* claims = (claims_all != nullptr && claims_all->is_object()) ? Find(*claims_all, config_id) : nullptr;
+  if (claims == nullptr || !claims->is_object() || claims->empty()) {
+    return Err(Oid4vciError::kCredentialRequestDenied, "the citizen record has no claims for " + config_id);
+  }
+
+  const int64_t now = clock_.NowSeconds();
+  const int64_t valid_seconds = entry.valid_days * kDaySeconds;
+  const std::string batch_id = RandomId(random_, 16);
+  const std::string list_uri = StatusListUri(entry.status_list);
+  std::optional<ErrorResponse> failure;
+  std::vector<std::string> issued;
+
+  auto issue_one = [&](const oid4vci::VerifiedProof& proof, int64_t index) -> Result<std::string> {
+    switch (entry.format()) {
+      case oid4vci::CredentialFormat::kSdJwtVc: {
+        const SigningKey& k = keys_.active_sd_jwt();
+        sdjwt::SdJwtVcIssueRequest r;
+        r.iss = config_.issuer_url;
+        r.vct = *entry.metadata.vct;
+        r.claims = *claims;
+        r.holder_key = proof.holder_key();
+        r.valid_seconds = valid_seconds;
+        r.status = sdjwt::StatusListReference{static_cast<uint64_t>(index), list_uri};
+        r.kid = k.kid;
+        for (const std::string& name : entry.disclosable) {
+          ASSIGN_OR_RETURN(sdjwt::ClaimPath path, sdjwt::ClaimPath::Parse(name));
+          r.disclosure.disclosable.push_back(std::move(path));
+        }
+        return sdjwt::IssueSdJwtVc(r, k.key, clock_, random_);
+      }
+      case oid4vci::CredentialFormat::kMsoMdoc: {
+        const DocumentSigner& ds = keys_.active_mdoc();
+        mdoc::IssueRequest r{.device_key = proof.holder_key()};
+        r.doc_type = *entry.metadata.doctype;
+        ASSIGN_OR_RETURN(r.name_spaces, mdoc::ClaimsFromJson(r.doc_type, *claims));
+        r.validity.signed_at = now;
+        r.validity.valid_from = now;
+        r.validity.valid_until = std::min(now + valid_seconds, ds.chain.front().not_after());
+        r.status = status::StatusReference{static_cast<uint64_t>(index), list_uri};
+        ASSIGN_OR_RETURN(Bytes encoded, mdoc::IssueMdocEncoded(r, ds.key, ds.chain_der, random_));
+        return Base64UrlEncode(encoded);
+      }
+      case oid4vci::CredentialFormat::kJwtVcJson: {
+        const SigningKey& k = keys_.active_vc_jwt();
+        vcjwt::VcJwtIssueRequest r;
+        r.issuer = config_.vc_did;
+        r.kid = config_.vc_did + "#" + k.kid;
+        r.type = entry.vc_type;
+        r.name = entry.name_en;
+        r.description = entry.description_en;
+        r.subject_claims = *claims;
+        r.holder_key = proof.holder_key();
+        r.validity_seconds = valid_seconds;
+        vcjwt::BitstringStatusListEntry st;
+        st.id = list_uri + "#" + std::to_string(index);
+        st.status_purpose = "revocation";
+        st.status_list_index = static_cast<uint64_t>(index);
+        st.status_list_credential = list_uri;
+        r.status = st;
+        return vcjwt::IssueVcJwt(r, k.key, clock_);
+      }
+    }
+    return Error(StatusCode::kInternal, "unknown format");
+  };
+
+  Status tx_status = store_->WithTransaction([&](store::IssuerStore& tx) -> Status {
+    issued.clear();
+    Status n = tx.ConsumeNonce(nonce.value_or("!no-nonce"), now);
+    if (!n.ok()) {
+      failure = Err(Oid4vciError::kInvalidNonce,
+                    n.code() == StatusCode::kExpired ? "c_nonce expired" : "c_nonce unknown or already used");
+      return n;
+    }
+    Json ids = Json::array();
+    for (const oid4vci::VerifiedProof& proof : *proofs) {
+      ASSIGN_OR_RETURN(int64_t index, tx.AllocateStatusIndex(entry.status_list, random_));
+      Result<std::string> credential = issue_one(proof, index);
+      if (!credential.ok()) {
+        failure = Err(Oid4vciError::kCredentialRequestDenied, "cannot issue: " + credential.status().message());
+        return credential.status();
+      }
+      store::IssuedCredential rec;
+      rec.id = RandomId(random_, 16);
+      rec.citizen_id = token->citizen_id;
+      rec.credential_configuration_id = config_id;
+      rec.format = std::string(oid4vci::CredentialFormatName(entry.format()));
+      rec.batch_group_id = batch_id;
+      rec.status_list_id = entry.status_list;
+      rec.status_index = index;
+      rec.issued_at = now;
+      rec.expires_at = now + valid_seconds;
+      RETURN_IF_ERROR(tx.InsertIssuedCredential(rec));
+      ids.push_back({{"id", rec.id}, {"status_list", rec.status_list_id}, {"status_index", index}});
+      issued.push_back(std::move(*credential));
+    }
+    const Json details = {{"citizen_id", token->citizen_id}, {"credential_configuration_id", config_id},
+                          {"offer_id", token->offer_id}, {"batch_group_id", batch_id}, {"credentials", ids}};
+    return tx.AppendAudit("wallet", "credential.issue", DumpJson(details), now).status();
+  });
+  if (!tx_status.ok()) {
+    if (failure.has_value()) return *failure;
+    return Err(Oid4vciError::kCredentialRequestDenied, "issuance failed: " + tx_status.ToString());
+  }
+  oid4vci::CredentialResponse resp;
+  for (std::string& c : issued) resp.credentials.push_back({Json(std::move(c))});
+  resp.notification_id = batch_id;
+  return resp;
+}
+
+NotificationOutcome IssuerService::Notification(std::string_view authorization, std::string_view body) {
+  Result<store::AccessToken> token = CheckBearer(authorization);
+  if (!token.ok()) return ErrorResponse::FromStatus(Endpoint::kBearerToken, token.status());
+  Result<oid4vci::NotificationRequest> req = oid4vci::NotificationRequest::Parse(body);
+  if (!req.ok()) return ErrorResponse::FromStatus(Endpoint::kNotification, req.status());
+  Result<std::vector<store::IssuedCredential>> mine =
+      store_->ListIssuedCredentials(token->citizen_id, token->credential_configuration_id);
+  const bool known = mine.ok() && std::any_of(mine->begin(), mine->end(), [&](const store::IssuedCredential& r) {
+                       return r.batch_group_id == req->notification_id;
+                     });
+  if (!known) {
+    return ErrorResponse::FromStatus(Endpoint::kNotification, Error(StatusCode::kNotFound, "unknown notification_id"));
+  }
+  store::NotificationState state = store::NotificationState::kAccepted;
+  if (req->event == oid4vci::NotificationEvent::kCredentialFailure) state = store::NotificationState::kFailure;
+  if (req->event == oid4vci::NotificationEvent::kCredentialDeleted) state = store::NotificationState::kDeleted;
+  const Json details = {{"citizen_id", token->citizen_id}, {"notification_id", req->notification_id},
+                        {"event", oid4vci::NotificationEventName(req->event)}};
+  Status s = store_->WithTransaction([&](store::IssuerStore& tx) -> Status {
+    RETURN_IF_ERROR(tx.SetNotificationState(req->notification_id, state));
+    return tx.AppendAudit("wallet", "credential.notification", DumpJson(details), clock_.NowSeconds()).status();
+  });
+  if (!s.ok()) return ErrorResponse::FromStatus(Endpoint::kNotification, s);
+  return NotificationAccepted{};
+}
+
+// ---------------------------------------------------------------------------------------------
+// Admin.
+
+bool IssuerService::CheckAdminToken(std::string_view presented) const {
+  // Compare MACs of both sides so neither the length nor the content leaks through timing.
+  Result<Bytes> a = HashSecret("admin", presented);
+  Result<Bytes> b = HashSecret("admin", AsStringView(keys_.admin_token.view()));
+  return a.ok() && b.ok() && crypto::ConstantTimeEquals(*a, *b);
+}
+
+namespace {
+Result<std::string> CitizenId(const Json& record) {
+  const Json* id = Find(record, "id");
+  if (id == nullptr || !id->is_string() || id->get<std::string>().empty()) {
+    return Error(StatusCode::kInvalidClaims, "citizen record needs a non-empty string id");
+  }
+  const Json* claims = Find(record, "claims");
+  if (claims == nullptr || !claims->is_object()) return Error(StatusCode::kInvalidClaims, "citizen record needs a claims object");
+  for (const auto& [k, v] : claims->items()) {
+    if (!v.is_object()) return Error(StatusCode::kInvalidClaims, "claims." + k + " is not an object");
+  }
+  return id->get<std::string>();
+}
+}  // namespace
+
+Status IssuerService::UpsertCitizen(std::string_view record_json, std::string_view actor) {
+  ASSIGN_OR_RETURN(Json record, ParseJsonObject(record_json));
+  ASSIGN_OR_RETURN(std::string id, CitizenId(record));
+  const int64_t now = clock_.NowSeconds();
+  return store_->WithTransaction([&](store::IssuerStore& tx) -> Status {
+    RETURN_IF_ERROR(tx.UpsertCitizen(id, DumpJson(record), now));
+    return tx.AppendAudit(actor, "citizen.upsert", DumpJson(Json{{"citizen_id", id}}), now).status();
+  });
+}
+
+Status IssuerService::ImportCitizens(const std::vector<std::string>& records_json, std::string_view actor) {
+  std::vector<store::CitizenInput> rows;
+  rows.reserve(records_json.size());
+  for (size_t i = 0; i < records_json.size(); ++i) {
+    Result<Json> record = ParseJsonObject(records_json[i]);
+    if (!record.ok()) return Error(record.status().code(), "row " + std::to_string(i + 1) + ": " + record.status().message());
+    Result<std::string> id = CitizenId(*record);
+    if (!id.ok()) return Error(id.status().code(), "row " + std::to_string(i + 1) + ": " + id.status().message());
+    rows.push_back({std::move(*id), DumpJson(*record)});
+  }
+  const int64_t now = clock_.NowSeconds();
+  return store_->WithTransaction([&](store::IssuerStore& tx) -> Status {
+    RETURN_IF_ERROR(tx.UpsertCitizens(rows, now));
+    return tx.AppendAudit(actor, "citizen.import", DumpJson(Json{{"rows", rows.size()}}), now).status();
+  });
+}
+
+Result<std::vector<store::IssuedCredential>> IssuerService::ListIssued(std::string_view citizen_id) {
+  return store_->ListIssuedCredentials(citizen_id, std::nullopt);
+}
+
+Result<std::vector<std::string>> IssuerService::Revoke(const AdminTarget& t, std::string_view actor) {
+  return SetStatus(t, store::CredentialStatus::kRevoked, "credential.revoke", actor);
+}
+Result<std::vector<std::string>> IssuerService::Suspend(const AdminTarget& t, std::string_view actor) {
+  return SetStatus(t, store::CredentialStatus::kSuspended, "credential.suspend", actor);
+}
+Result<std::vector<std::string>> IssuerService::Reinstate(const AdminTarget& t, std::string_view actor) {
+  return SetStatus(t, store::CredentialStatus::kValid, "credential.reinstate", actor);
+}
+
+Result<std::vector<std::string>> IssuerService::SetStatus(const AdminTarget& t, store::CredentialStatus status,
+                                                          std::string_view action, std::string_view actor) {
+  std::vector<store::IssuedCredential> targets;
+  if (t.credential_id.has_value()) {
+    if (t.citizen_id.has_value() || t.configuration_id.has_value()) {
+      return Error(StatusCode::kInvalidArgument, "give a credential id or a citizen and configuration, not both");
+    }
+    ASSIGN_OR_RETURN(store::IssuedCredential rec, store_->GetIssuedCredential(*t.credential_id));
+    targets.push_back(std::move(rec));
+  } else if (t.citizen_id.has_value() && t.configuration_id.has_value()) {
+    ASSIGN_OR_RETURN(targets, store_->ListIssuedCredentials(*t.citizen_id, std::string_view(*t.configuration_id)));
+    if (targets.empty()) return Error(StatusCode::kNotFound, "nothing issued to that citizen for that configuration");
+  } else {
+    return Error(StatusCode::kInvalidArgument, "give a credential id, or a citizen and a configuration");
+  }
+  const uint8_t value = static_cast<uint8_t>(status);  // VALID 0, INVALID 1, SUSPENDED 2
+  for (const store::IssuedCredential& r : targets) {
+    const StatusListSpec* spec = FindList(r.status_list_id);
+    if (spec == nullptr) return Error(StatusCode::kInternal, "record names unknown list " + r.status_list_id);
+    if (spec->kind == StatusListKind::kBitstring && status == store::CredentialStatus::kSuspended) {
+      return Error(StatusCode::kInvalidArgument, "list " + spec->id + " records revocation only; suspension is not possible");
+    }
+  }
+  const int64_t now = clock_.NowSeconds();
+  std::vector<std::string> ids;
+  Json details_ids = Json::array();
+  for (const store::IssuedCredential& r : targets) {
+    ids.push_back(r.id);
+    details_ids.push_back(r.id);
+  }
+  const Json details = {{"credentials", details_ids}, {"status", StatusName(status)}};
+  const Status written = store_->WithTransaction([&](store::IssuerStore& tx) -> Status {
+    for (const store::IssuedCredential& r : targets) {
+      RETURN_IF_ERROR(tx.SetCredentialStatus(r.id, status));
+      RETURN_IF_ERROR(tx.SetStatus(r.status_list_id, r.status_index, value, now));
+    }
+    return tx.AppendAudit(actor, action, DumpJson(details), now).status();
+  });
+  if (!written.ok()) return written;
+  // Republish (re-sign) every affected list now, so the next fetch serves the new state.
+  std::vector<std::string> lists;
+  for (const store::IssuedCredential& r : targets) {
+    if (std::find(lists.begin(), lists.end(), r.status_list_id) == lists.end()) lists.push_back(r.status_list_id);
+  }
+  for (const std::string& l : lists) RETURN_IF_ERROR(StatusListToken(l).status());
+  return ids;
+}
+
+Result<PublishedStatusList> IssuerService::Publish(const store::StatusListRecord& rec) {
+  const StatusListSpec* spec = FindList(rec.id);
+  if (spec == nullptr) return Error(StatusCode::kNotFound, "status list " + rec.id + " is not configured");
+  const int64_t now = clock_.NowSeconds();
+  const int64_t ttl = config_.status_ttl_seconds;
+  PublishedStatusList out;
+  out.max_age = ttl;
+  out.version = rec.version;
+  out.signed_at = now;
+  out.etag = "\"" + rec.id + "-" + std::to_string(rec.version) + "-" + std::to_string(now) + "\"";
+  ASSIGN_OR_RETURN(status::StatusList list, status::StatusList::FromBytes(rec.bits, rec.list_bytes));
+  if (spec->kind == StatusListKind::kTokenStatusList) {
+    const SigningKey& k = keys_.active_sd_jwt();
+    status::StatusListTokenParams p;
+    p.sub = StatusListUri(rec.id);
+    p.iat = now;
+    p.exp = now + 2 * ttl;
+    p.ttl = ttl;
+    p.iss = config_.issuer_url;
+    p.kid = k.kid;
+    ASSIGN_OR_RETURN(out.body, status::IssueStatusListToken(p, list, k.key));
+    out.content_type = "application/statuslist+jwt";
+  } else {
+    // The store keeps every list in the Token Status List layout (LSB first); the Bitstring
+    // Status List is MSB first, so the set entries are copied over one by one.
+    ASSIGN_OR_RETURN(status::BitstringStatusList bits,
+                     status::BitstringStatusList::Create(std::max<uint64_t>(static_cast<uint64_t>(rec.size),
+                                                                            status::kMinBitstringBits)));
+    for (uint64_t i = 0; i < static_cast<uint64_t>(rec.size); ++i) {
+      ASSIGN_OR_RETURN(status::StatusType v, list.Get(i));
+      if (v != status::StatusType::kValid) RETURN_IF_ERROR(bits.Set(i, 1));
+    }
+    const SigningKey& k = keys_.active_vc_jwt();
+    status::BitstringStatusListCredentialParams p;
+    p.id = StatusListUri(rec.id);
+    p.issuer = config_.vc_did;
+    p.valid_from = now;
+    p.valid_until = now + 2 * ttl;
+    p.purpose = status::StatusPurpose::kRevocation;
+    p.kid = config_.vc_did + "#" + k.kid;
+    ASSIGN_OR_RETURN(out.body, status::IssueBitstringStatusListCredential(p, bits, k.key));
+    out.content_type = "application/vc+jwt";
+  }
+  return out;
+}
+
+Result<PublishedStatusList> IssuerService::StatusListToken(std::string_view list_id) {
+  if (FindList(list_id) == nullptr) return Error(StatusCode::kNotFound, "no status list " + std::string(list_id));
+  ASSIGN_OR_RETURN(store::StatusListRecord rec, store_->GetStatusList(list_id));
+  const int64_t now = clock_.NowSeconds();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = published_.find(list_id);
+    // Reuse a publication of the same version while less than half its ttl old.
+    if (it != published_.end() && it->second.version == rec.version &&
+        now - it->second.signed_at < it->second.max_age / 2) {
+      return it->second;
+    }
+  }
+  ASSIGN_OR_RETURN(PublishedStatusList pub, Publish(rec));
+  std::lock_guard<std::mutex> lock(mu_);
+  published_[std::string(list_id)] = pub;
+  return pub;
+}
+
+}  // namespace bonafide::issuer

@@ -1,0 +1,175 @@
+// issuer/service.h: the OpenID4VCI 1.0 Credential Issuer with its built-in authorisation server
+// (Pre-Authorized Code Flow), its admin operations and its hosted status lists, transport-free:
+// the HTTP layer (src/http) passes bodies and headers in and writes out what comes back.
+//
+// Endpoints (OID4VCI 1.0): metadata (12.2), Token (6, RFC 6749), Nonce (7), Credential (8) with
+// `jwt` proofs (Appendix F) and batch issuance (one credential per proof key, up to batch_size),
+// Notification (11). Every failure is an oid4vci::ErrorResponse with the exact error code.
+// Secrets (pre-authorized codes, tx_codes, access tokens) are stored only as
+// HMAC-SHA256(server secret, purpose || value). Everything one Credential Request writes (nonce
+// consumption, status indices, issued-credential records, the audit entry) happens in one store
+// transaction, so a failure leaves nothing half-written.
+//
+// Thread safety: every method may be called concurrently from many threads; the store,
+// keys and config are shared read-only, the published status-list cache is mutex-guarded.
+// Ownership: the service owns its store; the Clock and Random passed to Create must outlive it.
+#ifndef BONAFIDE_ISSUER_SERVICE_H_
+#define BONAFIDE_ISSUER_SERVICE_H_
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/json.h"
+#include "base/random.h"
+#include "base/status.h"
+#include "issuer/config.h"
+#include "oid4vci/credential.h"
+#include "oid4vci/errors.h"
+#include "oid4vci/token.h"
+#include "store/store.h"
+
+namespace bonafide::issuer {
+
+// OfferResult is what CreateOffer returns; the code and tx_code are shown only here.
+struct OfferResult {
+  std::string offer_id;
+  std::string offer_uri;            // openid-credential-offer://?credential_offer=... (by value)
+  std::string pre_authorized_code;  // secret: hand it to the citizen only
+  std::optional<std::string> tx_code;  // secret, shown once, sent out of band
+  int64_t expires_at = 0;
+};
+
+// TokenOutcome / NonceOutcome / CredentialOutcome / NotificationOutcome are an endpoint's
+// success body or its OID4VCI error.
+using TokenOutcome = std::variant<oid4vci::TokenResponse, oid4vci::ErrorResponse>;
+using CredentialOutcome = std::variant<oid4vci::CredentialResponse, oid4vci::ErrorResponse>;
+// NotificationAccepted is the empty success of the Notification Endpoint (HTTP 204).
+struct NotificationAccepted {};
+using NotificationOutcome = std::variant<NotificationAccepted, oid4vci::ErrorResponse>;
+
+// PublishedStatusList is a hosted status list ready to serve.
+struct PublishedStatusList {
+  std::string content_type;  // application/statuslist+jwt or application/vc+jwt
+  std::string body;          // the compact JWT
+  std::string etag;          // quoted, changes with the list's version
+  int64_t max_age = 0;       // Cache-Control max-age (the list's ttl)
+  int64_t version = 0;       // the store's list version it shows
+  int64_t signed_at = 0;     // when it was signed (reused while younger than max_age / 2)
+};
+
+// AdminTarget selects credentials for Revoke / Suspend / Reinstate: one credential by id, or
+// every credential (every batch copy) of a citizen and configuration.
+struct AdminTarget {
+  std::optional<std::string> credential_id;
+  std::optional<std::string> citizen_id;
+  std::optional<std::string> configuration_id;
+};
+
+// IssuerService is the issuer core. Create it with IssuerService::Create.
+class IssuerService {
+ public:
+  // Create loads the keys of `config` (LoadIssuerKeys errors) and checks that the store holds
+  // every configured status list (kNotFound otherwise; EnsureStatusLists creates them).
+  static Result<std::unique_ptr<IssuerService>> Create(IssuerConfig config,
+                                                       std::unique_ptr<store::IssuerStore> store,
+                                                       const Clock& clock, Random& random);
+
+  IssuerService(const IssuerService&) = delete;
+  IssuerService& operator=(const IssuerService&) = delete;
+
+  // --- metadata ---
+  // CredentialIssuerMetadata returns /.well-known/openid-credential-issuer.
+  Json CredentialIssuerMetadata() const;
+  // AuthorizationServerMetadata returns /.well-known/oauth-authorization-server.
+  Json AuthorizationServerMetadata() const;
+  // JwtVcIssuerMetadata returns /.well-known/jwt-vc-issuer: {issuer, jwks} with every SD-JWT VC
+  // key, active and retired, each with its kid.
+  Json JwtVcIssuerMetadata() const;
+  // DidDocument returns /.well-known/did.json: the did:web document of the VC-JWT keys.
+  Json DidDocument() const;
+  // Iacas returns the IACA root certificates as PEM (for /iacas).
+  std::vector<std::string> Iacas() const;
+
+  // --- OID4VCI endpoints ---
+  // CreateOffer makes a pre-authorized offer of `configuration_id` for `citizen_id`, with a
+  // numeric tx_code when asked. kNotFound for an unknown citizen or configuration; the store's
+  // errors.
+  Result<OfferResult> CreateOffer(std::string_view citizen_id, std::string_view configuration_id,
+                                  bool with_tx_code, std::string_view actor = "admin");
+  // Token answers a Token Request (form body). Errors: unsupported_grant_type, invalid_request
+  // (malformed body), invalid_grant (unknown, used or expired code; wrong tx_code; attempts
+  // used up).
+  TokenOutcome Token(std::string_view form_body);
+  // Nonce returns a fresh c_nonce (stored with its expiry); the store's error on failure.
+  Result<oid4vci::NonceResponse> Nonce();
+  // Credential answers a Credential Request. `authorization` is the Authorization header value.
+  // Errors: invalid_token (missing, malformed, unknown or expired bearer token),
+  // invalid_credential_request (bad body, more proofs than batch_size),
+  // unknown_credential_configuration (not in the catalogue), credential_request_denied (a
+  // configuration other than the offer's; no claims for it in the citizen record),
+  // unknown_credential_identifier (credential_identifier is not supported), invalid_proof,
+  // invalid_nonce (unknown, used, expired or mismatched c_nonce).
+  CredentialOutcome Credential(std::string_view authorization, std::string_view body);
+  // Notification answers a Notification Request: invalid_token, invalid_notification_request,
+  // invalid_notification_id (not a batch issued to this token's citizen and configuration).
+  NotificationOutcome Notification(std::string_view authorization, std::string_view body);
+
+  // --- admin ---
+  // CheckAdminToken compares `presented` with the admin token in constant time.
+  bool CheckAdminToken(std::string_view presented) const;
+  // UpsertCitizen stores a citizen record {"id": ..., "claims": {...}} (docs/credentials.md).
+  // kMalformed for bad JSON; kInvalidClaims for a missing id or non-object claims; store errors.
+  Status UpsertCitizen(std::string_view record_json, std::string_view actor = "admin");
+  // ImportCitizens upserts many records in one transaction (all or nothing); the error names
+  // the first bad row's position.
+  Status ImportCitizens(const std::vector<std::string>& records_json, std::string_view actor = "admin");
+  // Revoke / Suspend / Reinstate set the status of the target credentials (every batch copy),
+  // write the audit log and republish the affected lists; they return the credential ids
+  // changed. kNotFound when nothing matches; kInvalidArgument for an empty target or a
+  // suspension on a bitstring (revocation-only) list.
+  Result<std::vector<std::string>> Revoke(const AdminTarget& target, std::string_view actor = "admin");
+  Result<std::vector<std::string>> Suspend(const AdminTarget& target, std::string_view actor = "admin");
+  Result<std::vector<std::string>> Reinstate(const AdminTarget& target, std::string_view actor = "admin");
+  // ListIssued returns the records of what was issued to `citizen_id`, oldest first.
+  Result<std::vector<store::IssuedCredential>> ListIssued(std::string_view citizen_id);
+  // StatusListToken returns the published form of list `list_id` (re-signed when the list
+  // changed since the last publication). kNotFound for an unknown list.
+  Result<PublishedStatusList> StatusListToken(std::string_view list_id);
+  // StatusListUri returns issuer_url + "/status/" + list_id.
+  std::string StatusListUri(std::string_view list_id) const;
+
+  const IssuerConfig& config() const { return config_; }
+  store::IssuerStore& store() { return *store_; }
+
+ private:
+  IssuerService(IssuerConfig config, IssuerKeys keys, std::unique_ptr<store::IssuerStore> store, const Clock& clock,
+                Random& random);
+  Result<Bytes> HashSecret(std::string_view purpose, std::string_view value) const;
+  Result<store::AccessToken> CheckBearer(std::string_view authorization);
+  Result<std::vector<std::string>> SetStatus(const AdminTarget& target, store::CredentialStatus status,
+                                             std::string_view action, std::string_view actor);
+  Result<PublishedStatusList> Publish(const store::StatusListRecord& record);
+  const StatusListSpec* FindList(std::string_view id) const;
+
+  const IssuerConfig config_;
+  const IssuerKeys keys_;
+  std::unique_ptr<store::IssuerStore> store_;
+  const Clock& clock_;
+  Random& random_;
+  Json metadata_;  // built once
+
+  std::mutex mu_;
+  std::map<std::string, PublishedStatusList, std::less<>> published_;  // guarded by mu_
+};
+
+}  // namespace bonafide::issuer
+
+#endif  // BONAFIDE_ISSUER_SERVICE_H_

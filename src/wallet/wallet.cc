@@ -1,0 +1,291 @@
+#include "wallet/wallet.h"
+
+#include <utility>
+
+#include "base/encoding.h"
+#include "cbor/cbor.h"
+#include "crypto/random.h"
+#include "jose/jws.h"
+#include "mdoc/doctypes.h"
+#include "mdoc/holder.h"
+#include "mdoc/mdoc.h"
+#include "sdjwt/sdjwt.h"
+
+namespace bonafide::wallet {
+namespace {
+
+const Clock& ClockOf(const WalletOptions& options) {
+  return options.clock != nullptr ? *options.clock : SystemClock::Default();
+}
+Random& RandomOf(const WalletOptions& options) {
+  return options.random != nullptr ? *options.random : crypto::SystemRandom();
+}
+
+// StringMember returns a string member of stored metadata, "" when absent or mistyped.
+std::string StringMember(const Json& obj, std::string_view key) {
+  const Json* v = Find(obj, key);
+  return v != nullptr && v->is_string() ? v->get<std::string>() : std::string();
+}
+
+// DisplayName returns the display name for a language ("en", "cy"): an exact or regional locale
+// match ("en-GB"); for English also an entry without a locale.
+std::string DisplayName(const Json& display, std::string_view language) {
+  if (!display.is_array()) return "";
+  std::string fallback;
+  for (const Json& entry : display) {
+    const std::string name = StringMember(entry, "name");
+    const std::string locale = StringMember(entry, "locale");
+    if (locale == language || locale.rfind(std::string(language) + "-", 0) == 0) return name;
+    if (locale.empty() && language == "en" && fallback.empty()) fallback = name;
+  }
+  return fallback;
+}
+
+// Copies returns the "copies" array of an entry's metadata; kMalformed if missing.
+Result<const Json*> CopiesOf(const Json& metadata) {
+  const Json* copies = Find(metadata, "copies");
+  if (copies == nullptr || !copies->is_array()) return Error(StatusCode::kMalformed, "credential record has no copies");
+  return copies;
+}
+
+CredentialSummary Summarise(const Record& record) {
+  const Json& m = *record.metadata;
+  CredentialSummary s;
+  s.id = record.id;
+  s.configuration_id = StringMember(m, "configuration_id");
+  s.format = StringMember(m, "format");
+  s.type = StringMember(m, "type");
+  s.issuer = StringMember(m, "issuer");
+  const Json* display = Find(m, "display");
+  if (display != nullptr) {
+    s.display_name_en = DisplayName(*display, "en");
+    s.display_name_cy = DisplayName(*display, "cy");
+  }
+  const Json* copies = Find(m, "copies");
+  if (copies != nullptr && copies->is_array()) {
+    s.copies = copies->size();
+    for (const Json& c : *copies) {
+      const Json* used = Find(c, "used");
+      if (used == nullptr || !used->is_boolean() || !used->get<bool>()) ++s.unused_copies;
+    }
+  }
+  const Json* at = Find(m, "received_at");
+  if (at != nullptr) s.received_at = AsInt(*at).value_or(0);
+  return s;
+}
+
+Json SummaryJson(const CredentialSummary& s) {
+  return Json{{"id", s.id},
+              {"configuration_id", s.configuration_id},
+              {"format", s.format},
+              {"type", s.type},
+              {"issuer", s.issuer},
+              {"display_name", {{"en", s.display_name_en}, {"cy", s.display_name_cy}}},
+              {"copies", s.copies},
+              {"unused_copies", s.unused_copies},
+              {"received_at", s.received_at}};
+}
+
+// ClaimsOf returns the claims of one stored copy as JSON.
+Result<Json> ClaimsOf(std::string_view format, std::string_view credential) {
+  if (format == "dc+sd-jwt") {
+    ASSIGN_OR_RETURN(sdjwt::HeldSdJwt held, sdjwt::HeldSdJwt::FromIssuance(credential));
+    return sdjwt::ProcessPayload(held.unverified_payload(), held.sdjwt().disclosures());
+  }
+  if (format == "mso_mdoc") {
+    ASSIGN_OR_RETURN(Bytes bytes, Base64UrlDecode(credential));
+    ASSIGN_OR_RETURN(mdoc::HeldMdoc held, mdoc::HeldMdoc::Decode(bytes));
+    Json claims = Json::object();
+    const cbor::Value* name_spaces = held.issuer_signed().Find("nameSpaces");
+    if (name_spaces == nullptr || !name_spaces->is_map()) return claims;
+    for (const auto& [ns, items] : name_spaces->map()) {
+      if (!ns.is_text() || !items.is_array()) return Error(StatusCode::kMalformed, "IssuerSigned nameSpaces");
+      Json& out = claims[std::string(ns.text())];
+      out = Json::object();
+      for (const cbor::Value& item_bytes : items.array()) {
+        ASSIGN_OR_RETURN(mdoc::IssuerSignedItem item, mdoc::ParseIssuerSignedItem(item_bytes));
+        out[item.element_identifier] = mdoc::ElementToJson(item.element_value);
+      }
+    }
+    return claims;
+  }
+  if (format == "jwt_vc_json") {
+    ASSIGN_OR_RETURN(jose::UnverifiedJws jws, jose::UnverifiedJws::Parse(credential));
+    return ParseJsonObject(AsStringView(jws.unverified_payload()));
+  }
+  return Error(StatusCode::kMalformed, "stored credential has an unknown format");
+}
+
+}  // namespace
+
+Wallet::Wallet(std::unique_ptr<Vault> vault, const WalletOptions& options, const Clock& clock, Random& random)
+    : vault_(std::move(vault)), key_store_(*vault_), options_(options), clock_(clock), random_(random) {}
+
+Wallet::~Wallet() = default;
+
+Result<std::unique_ptr<Wallet>> Wallet::Init(const std::filesystem::path& dir, std::string_view pin,
+                                             const WalletOptions& options) {
+  const Clock& clock = ClockOf(options);
+  Random& random = RandomOf(options);
+  ASSIGN_OR_RETURN(std::unique_ptr<Vault> vault, Vault::Create(dir, pin, options.vault, clock, random));
+  return std::unique_ptr<Wallet>(new Wallet(std::move(vault), options, clock, random));
+}
+
+Result<std::unique_ptr<Wallet>> Wallet::Open(const std::filesystem::path& dir, const WalletOptions& options) {
+  const Clock& clock = ClockOf(options);
+  Random& random = RandomOf(options);
+  ASSIGN_OR_RETURN(std::unique_ptr<Vault> vault, Vault::Open(dir, clock, random));
+  return std::unique_ptr<Wallet>(new Wallet(std::move(vault), options, clock, random));
+}
+
+Result<std::string> Wallet::StoreBatch(const ReceivedBatch& batch) {
+  Json copies = Json::array();
+  std::vector<std::string> copy_ids;
+  auto undo = [&]() {
+    for (const std::string& copy_id : copy_ids) (void)vault_->Delete(kCopyRecordKind, copy_id);
+  };
+  for (const ReceivedCopy& copy : batch.copies) {
+    Result<std::string> copy_id = vault_->Add(kCopyRecordKind, AsBytes(copy.credential));
+    if (!copy_id.ok()) {
+      undo();
+      return copy_id.status();
+    }
+    copy_ids.push_back(*copy_id);
+    copies.push_back(Json{{"copy", *copy_id}, {"key", copy.key_handle}, {"used", false}});
+  }
+  Json display = Json::array();
+  for (const oid4vci::CredentialDisplay& d : batch.display) {
+    Json entry = {{"name", d.name}};
+    if (d.locale.has_value()) entry["locale"] = *d.locale;
+    display.push_back(std::move(entry));
+  }
+  Json metadata = {{"configuration_id", batch.configuration_id},
+                   {"format", std::string(oid4vci::CredentialFormatName(batch.format))},
+                   {"type", batch.type},
+                   {"issuer", batch.credential_issuer},
+                   {"display", std::move(display)},
+                   {"received_at", clock_.NowSeconds()},
+                   {"copies", std::move(copies)}};
+  if (batch.notification_id.has_value()) metadata["notification_id"] = *batch.notification_id;
+  if (batch.notification_endpoint.has_value()) metadata["notification_endpoint"] = *batch.notification_endpoint;
+  Result<std::string> id = vault_->Add(kCredentialRecordKind, AsBytes(batch.access_token), metadata);
+  if (!id.ok()) {
+    undo();
+    return id.status();
+  }
+  return std::move(id).value();
+}
+
+Result<std::vector<std::string>> Wallet::Receive(std::string_view offer_uri, const TxCodeProvider& tx_code_provider,
+                                                 HttpTransport& transport) {
+  if (!vault_->unlocked()) return Error(StatusCode::kInvalidKey, "wallet is locked");
+  ASSIGN_OR_RETURN(std::vector<ReceivedBatch> batches,
+                   ReceiveOffer(offer_uri, tx_code_provider, transport, key_store_, clock_, options_.receive));
+  std::vector<std::string> ids;
+  for (const ReceivedBatch& batch : batches) {
+    Result<std::string> id = StoreBatch(batch);
+    if (!id.ok()) {
+      for (const std::string& stored : ids) (void)Delete(stored);
+      for (const ReceivedBatch& b : batches) {
+        for (const ReceivedCopy& copy : b.copies) {
+          if (!copy.key_handle.empty()) (void)key_store_.DeleteKey(copy.key_handle);
+        }
+      }
+      return id.status();
+    }
+    ids.push_back(*id);
+  }
+  for (const ReceivedBatch& batch : batches) {
+    if (!batch.notification_id.has_value() || !batch.notification_endpoint.has_value()) continue;
+    oid4vci::NotificationRequest accepted{*batch.notification_id, oid4vci::NotificationEvent::kCredentialAccepted,
+                                          std::nullopt};
+    // Best effort (OpenID4VCI 11: the credential has been received whatever the notification's fate).
+    (void)SendNotification(transport, *batch.notification_endpoint, batch.access_token, accepted);
+  }
+  return ids;
+}
+
+Result<std::vector<CredentialSummary>> Wallet::List() const {
+  ASSIGN_OR_RETURN(std::vector<Record> records, vault_->List(kCredentialRecordKind));
+  std::vector<CredentialSummary> out;
+  for (const Record& record : records) {
+    if (!record.metadata.has_value()) return Error(StatusCode::kMalformed, "credential record has no metadata");
+    out.push_back(Summarise(record));
+  }
+  return out;
+}
+
+Result<Json> Wallet::Show(std::string_view id) const {
+  ASSIGN_OR_RETURN(Record record, vault_->Get(kCredentialRecordKind, id));
+  if (!record.metadata.has_value()) return Error(StatusCode::kMalformed, "credential record has no metadata");
+  CredentialSummary summary = Summarise(record);
+  ASSIGN_OR_RETURN(const Json* copies, CopiesOf(*record.metadata));
+  if (copies->empty()) return Error(StatusCode::kMalformed, "credential record has no copies");
+  ASSIGN_OR_RETURN(Record copy, vault_->Get(kCopyRecordKind, StringMember((*copies)[0], "copy")));
+  ASSIGN_OR_RETURN(Json claims, ClaimsOf(summary.format, AsStringView(copy.payload.view())));
+  Json out = SummaryJson(summary);
+  out["claims"] = std::move(claims);
+  return out;
+}
+
+Status Wallet::Delete(std::string_view id, HttpTransport* transport) {
+  ASSIGN_OR_RETURN(Record record, vault_->Get(kCredentialRecordKind, id));
+  if (!record.metadata.has_value()) return Error(StatusCode::kMalformed, "credential record has no metadata");
+  const Json& m = *record.metadata;
+  const Json* copies = Find(m, "copies");
+  if (copies != nullptr && copies->is_array()) {
+    for (const Json& c : *copies) {
+      const std::string copy_id = StringMember(c, "copy");
+      const std::string key = StringMember(c, "key");
+      if (!copy_id.empty()) {
+        Status s = vault_->Delete(kCopyRecordKind, copy_id);
+        if (!s.ok() && s.code() != StatusCode::kNotFound) return s;
+      }
+      if (!key.empty()) {
+        Status s = key_store_.DeleteKey(key);
+        if (!s.ok() && s.code() != StatusCode::kNotFound) return s;
+      }
+    }
+  }
+  RETURN_IF_ERROR(vault_->Delete(kCredentialRecordKind, id));
+  const std::string notification_id = StringMember(m, "notification_id");
+  const std::string endpoint = StringMember(m, "notification_endpoint");
+  if (transport != nullptr && !notification_id.empty() && !endpoint.empty()) {
+    oid4vci::NotificationRequest deleted{notification_id, oid4vci::NotificationEvent::kCredentialDeleted,
+                                         std::nullopt};
+    // Best effort: the access token may have expired long ago; the wallet forgets either way.
+    (void)SendNotification(*transport, endpoint, AsStringView(record.payload.view()), deleted);
+  }
+  return OkStatus();
+}
+
+Result<CredentialCopy> Wallet::TakeFreshCopy(std::string_view id) {
+  ASSIGN_OR_RETURN(Record record, vault_->Get(kCredentialRecordKind, id));
+  if (!record.metadata.has_value()) return Error(StatusCode::kMalformed, "credential record has no metadata");
+  Json metadata = *record.metadata;
+  Json* copies = metadata.contains("copies") ? &metadata["copies"] : nullptr;
+  if (copies == nullptr || !copies->is_array()) return Error(StatusCode::kMalformed, "credential record has no copies");
+  Json* fresh = nullptr;
+  size_t remaining = 0;
+  for (Json& c : *copies) {
+    const Json* used = Find(c, "used");
+    const bool is_used = used != nullptr && used->is_boolean() && used->get<bool>();
+    if (is_used) continue;
+    if (fresh == nullptr) {
+      fresh = &c;
+    } else {
+      ++remaining;
+    }
+  }
+  if (fresh == nullptr) return Error(StatusCode::kLimitExceeded, "every copy of this credential has been used");
+  const std::string copy_id = StringMember(*fresh, "copy");
+  const std::string key = StringMember(*fresh, "key");
+  ASSIGN_OR_RETURN(Record copy, vault_->Get(kCopyRecordKind, copy_id));
+  (*fresh)["used"] = true;
+  // Marked used durably before the copy leaves the wallet, so a crash cannot hand it out twice.
+  RETURN_IF_ERROR(vault_->Put(kCredentialRecordKind, id, record.payload.view(), metadata));
+  return CredentialCopy{std::string(AsStringView(copy.payload.view())), key, StringMember(metadata, "format"),
+                        remaining};
+}
+
+}  // namespace bonafide::wallet

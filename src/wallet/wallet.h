@@ -1,0 +1,144 @@
+// wallet/wallet.h: Wallet, the holder's wallet core (issue 4, section 3): receives credentials
+// over OpenID4VCI (wallet/receive.h), keeps every batch copy encrypted in the Vault
+// (wallet/vault.h) bound to its own device key in the KeyStore (wallet/vault_key_store.h), and
+// hands out a fresh copy per presentation.
+//
+// Storage layout (all inside the Vault, so payloads and metadata are AES-256-GCM encrypted; only
+// the record kinds and random ids are in the clear):
+//   kind "credential" (kCredentialRecordKind), one per received credential; its id is the
+//     credential id users see. Payload: the access token of the issuance (kept for the
+//     credential_deleted notification). Metadata: {"configuration_id", "format", "type",
+//     "issuer", "display": [{"name", "locale"?}...], "notification_id"?, "notification_endpoint"?,
+//     "received_at" (Unix seconds), "copies": [{"copy": <copy record id>, "key": <device key
+//     handle or "">, "used": bool}, ...]}.
+//   kind "credential_copy" (kCopyRecordKind), one per batch copy. Payload: the credential as
+//     issued (SD-JWT issuance form, base64url IssuerSigned, or compact JWT). No metadata.
+//   kind "device_key": the VaultKeyStore's keys, one per bound copy.
+//
+// Errors: the Vault's (kInvalidKey when locked, kInvalidSignature for a wrong PIN,
+// kLimitExceeded when locked out, ...), ReceiveOffer's, kNotFound for an unknown credential id.
+//
+// Thread safety: not thread-safe (the Vault is not). Ownership: the Wallet owns its Vault and key
+// store; the Clock and Random of WalletOptions must outlive it.
+#ifndef BONAFIDE_WALLET_WALLET_H_
+#define BONAFIDE_WALLET_WALLET_H_
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/json.h"
+#include "base/random.h"
+#include "base/status.h"
+#include "wallet/receive.h"
+#include "wallet/vault.h"
+#include "wallet/vault_key_store.h"
+
+namespace bonafide::wallet {
+
+// Record kinds the Wallet uses in the Vault.
+inline constexpr std::string_view kCredentialRecordKind = "credential";
+inline constexpr std::string_view kCopyRecordKind = "credential_copy";
+
+// WalletOptions configures a Wallet. `vault` is used by Init only (Open reads the stored KDF
+// parameters). `clock` and `random` default to the system ones when null.
+struct WalletOptions {
+  VaultOptions vault;
+  ReceiveOptions receive;
+  const Clock* clock = nullptr;
+  Random* random = nullptr;
+};
+
+// CredentialSummary is one line of Wallet::List.
+struct CredentialSummary {
+  std::string id;
+  std::string configuration_id;
+  std::string format;  // "dc+sd-jwt", "mso_mdoc" or "jwt_vc_json"
+  std::string type;    // vct, doctype or credential type
+  std::string issuer;  // Credential Issuer Identifier
+  std::string display_name_en;  // "" when the issuer gave none
+  std::string display_name_cy;  // Welsh; "" when the issuer gave none
+  size_t copies = 0;
+  size_t unused_copies = 0;
+  int64_t received_at = 0;
+};
+
+// CredentialCopy is one batch copy handed out by TakeFreshCopy.
+struct CredentialCopy {
+  std::string credential;  // as issued
+  std::string key_handle;  // the device key in key_store() it is bound to ("" if unbound)
+  std::string format;
+  size_t remaining = 0;    // unused copies left after this one
+};
+
+// Wallet is the holder's wallet; see the file comment.
+class Wallet {
+ public:
+  // Init creates a new wallet in `dir` protected by `pin` and returns it unlocked. Errors as
+  // Vault::Create (kInvalidArgument for a PIN breaking the rules or an existing wallet).
+  static Result<std::unique_ptr<Wallet>> Init(const std::filesystem::path& dir, std::string_view pin,
+                                              const WalletOptions& options = {});
+  // Open opens the wallet in `dir`, locked. Errors as Vault::Open (kNotFound when there is none).
+  static Result<std::unique_ptr<Wallet>> Open(const std::filesystem::path& dir, const WalletOptions& options = {});
+
+  Wallet(const Wallet&) = delete;
+  Wallet& operator=(const Wallet&) = delete;
+  ~Wallet();
+
+  // Unlock checks `pin` under the Vault's wrong-PIN policy; errors as Vault::Unlock.
+  Status Unlock(std::string_view pin) { return vault_->Unlock(pin); }
+  // Lock wipes the wallet key from memory.
+  void Lock() { vault_->Lock(); }
+  bool unlocked() const { return vault_->unlocked(); }
+  // GetPinState returns the wrong-PIN counter; errors as Vault::GetPinState.
+  Result<PinState> GetPinState() const { return vault_->GetPinState(); }
+
+  // Receive runs ReceiveOffer (wallet/receive.h) with the wallet's key store, stores every copy,
+  // then sends credential_accepted for each batch with a notification_id (best effort: a failed
+  // notification does not undo the receipt). Returns the new credential ids, one per offered
+  // configuration. kInvalidKey when locked (checked before anything is sent); on a storage
+  // failure nothing of this call is kept (copies and keys removed) and the error is returned.
+  Result<std::vector<std::string>> Receive(std::string_view offer_uri, const TxCodeProvider& tx_code_provider,
+                                           HttpTransport& transport);
+
+  // List returns a summary of every stored credential, ordered by id. kInvalidKey when locked.
+  Result<std::vector<CredentialSummary>> List() const;
+
+  // Show returns the credential `id` as JSON: the summary members plus "claims" (SD-JWT VC: the
+  // payload with every disclosure applied; mdoc: {namespace: {element: value}}; jwt_vc_json: the
+  // JWT payload), read from the first copy. kNotFound for an unknown id; the parsers' errors for
+  // a stored credential that no longer parses.
+  Result<Json> Show(std::string_view id) const;
+
+  // Delete removes the credential `id`, all its copies and their device keys. When `transport`
+  // is given and the issuer gave a notification_id and endpoint, sends credential_deleted (best
+  // effort: its failure is ignored). kNotFound for an unknown id; kInvalidKey when locked.
+  Status Delete(std::string_view id, HttpTransport* transport = nullptr);
+
+  // TakeFreshCopy returns an unused copy of `id` and marks it used (durably, before returning),
+  // so each presentation uses a fresh copy and key. kNotFound for an unknown id;
+  // kLimitExceeded when every copy has been used.
+  Result<CredentialCopy> TakeFreshCopy(std::string_view id);
+
+  // key_store returns the device key store (to sign presentations with a copy's key).
+  KeyStore& key_store() { return key_store_; }
+
+ private:
+  Wallet(std::unique_ptr<Vault> vault, const WalletOptions& options, const Clock& clock, Random& random);
+  Result<std::string> StoreBatch(const ReceivedBatch& batch);
+
+  std::unique_ptr<Vault> vault_;
+  VaultKeyStore key_store_;
+  WalletOptions options_;
+  const Clock& clock_;
+  Random& random_;
+};
+
+}  // namespace bonafide::wallet
+
+#endif  // BONAFIDE_WALLET_WALLET_H_

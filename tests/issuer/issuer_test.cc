@@ -1,0 +1,506 @@
+// Tests of the issuer core (src/issuer): InitDataDir, the Pre-Authorized Code Flow in memory for
+// every catalogue configuration with the wallet side of oid4vci, the credentials verified by the
+// format verifiers, batch issuance, the exact OID4VCI error of each failure, admin status
+// changes and the audit chain. SQLite in a temp dir (the store tests cover PostgreSQL).
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "base/encoding.h"
+#include "cbor/cbor.h"
+#include "crypto/random.h"
+#include "issuer/config.h"
+#include "issuer/service.h"
+#include "jose/did.h"
+#include "jose/jws.h"
+#include "mdoc/iaca.h"
+#include "mdoc/verifier.h"
+#include "oid4vci/offer.h"
+#include "oid4vci/proof.h"
+#include "sdjwt/sdjwt_vc.h"
+#include "status/bitstring_status_list.h"
+#include "status/status_list_token.h"
+#include "vcjwt/vc_jwt.h"
+
+namespace bonafide::issuer {
+namespace {
+
+namespace fs = std::filesystem;
+using oid4vci::Oid4vciError;
+
+constexpr char kIssuerUrl[] = "https://issuer.example.gov.uk";
+constexpr char kCitizen[] = "demo-0001";
+
+class IssuerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = (fs::temp_directory_path() / ("bonafide-issuer-" + std::to_string(::getpid()) + "-" +
+                                         ::testing::UnitTest::GetInstance()->current_test_info()->name()))
+               .string();
+    fs::remove_all(dir_);
+    InitOptions o;
+    o.issuer_url = kIssuerUrl;
+    o.demo = true;
+    Result<IssuerConfig> init = InitDataDir(dir_, o, clock_);
+    ASSERT_TRUE(init.ok()) << init.status().ToString();
+    Result<IssuerConfig> config = LoadIssuerConfig(dir_);
+    ASSERT_TRUE(config.ok()) << config.status().ToString();
+    Result<std::unique_ptr<store::IssuerStore>> st = OpenIssuerStore(*config);
+    ASSERT_TRUE(st.ok()) << st.status().ToString();
+    Result<std::unique_ptr<IssuerService>> svc =
+        IssuerService::Create(std::move(*config), std::move(*st), clock_, crypto::SystemRandom());
+    ASSERT_TRUE(svc.ok()) << svc.status().ToString();
+    svc_ = std::move(*svc);
+  }
+  void TearDown() override {
+    svc_.reset();
+    fs::remove_all(dir_);
+  }
+
+  // Issued returns the records of kCitizen by value (no reference into a temporary Result).
+  std::vector<store::IssuedCredential> Issued() {
+    Result<std::vector<store::IssuedCredential>> r = svc_->ListIssued(kCitizen);
+    EXPECT_TRUE(r.ok());
+    return r.ok() ? std::move(*r) : std::vector<store::IssuedCredential>{};
+  }
+
+  crypto::PrivateKey NewKey() { return *crypto::PrivateKey::Generate(crypto::SignatureAlg::kES256); }
+
+  // Offer + token: returns the access token ("" on failure, with a test failure).
+  std::string AccessToken(const std::string& configuration, const std::string& citizen = kCitizen) {
+    Result<OfferResult> offer = svc_->CreateOffer(citizen, configuration, false);
+    EXPECT_TRUE(offer.ok()) << offer.status().ToString();
+    if (!offer.ok()) return "";
+    TokenOutcome t = svc_->Token(TokenBody(offer->pre_authorized_code));
+    EXPECT_TRUE(std::holds_alternative<oid4vci::TokenResponse>(t));
+    if (!std::holds_alternative<oid4vci::TokenResponse>(t)) return "";
+    return std::get<oid4vci::TokenResponse>(t).access_token;
+  }
+  static std::string TokenBody(const std::string& code, std::optional<std::string> tx = std::nullopt) {
+    oid4vci::TokenRequest r;
+    r.pre_authorized_code = code;
+    r.tx_code = std::move(tx);
+    return r.ToForm();
+  }
+  std::string NewNonce() {
+    Result<oid4vci::NonceResponse> n = svc_->Nonce();
+    EXPECT_TRUE(n.ok());
+    return n.ok() ? n->c_nonce : "";
+  }
+  std::string Proof(const crypto::PrivateKey& key, const std::string& nonce, const std::string& aud = kIssuerUrl) {
+    oid4vci::ProofJwtParams p;
+    p.credential_issuer = aud;
+    p.nonce = nonce;
+    p.issued_at = clock_.NowSeconds();
+    Result<std::string> jwt = oid4vci::BuildProofJwt(key, p);
+    EXPECT_TRUE(jwt.ok()) << jwt.status().ToString();
+    return jwt.ok() ? *jwt : "";
+  }
+  static std::string Body(const std::string& configuration, const std::vector<std::string>& proofs) {
+    oid4vci::CredentialRequest r;
+    r.credential_configuration_id = configuration;
+    r.unverified_jwt_proofs = proofs;
+    return DumpJson(r.ToJson());
+  }
+  CredentialOutcome Request(const std::string& token, const std::string& configuration,
+                            const std::vector<std::string>& proofs) {
+    return svc_->Credential("Bearer " + token, Body(configuration, proofs));
+  }
+  static Oid4vciError ErrorOf(const CredentialOutcome& o) {
+    EXPECT_TRUE(std::holds_alternative<oid4vci::ErrorResponse>(o)) << "expected an error";
+    if (!std::holds_alternative<oid4vci::ErrorResponse>(o)) return Oid4vciError::kInvalidRequest;
+    return std::get<oid4vci::ErrorResponse>(o).error;
+  }
+  static Oid4vciError ErrorOf(const TokenOutcome& o) {
+    EXPECT_TRUE(std::holds_alternative<oid4vci::ErrorResponse>(o)) << "expected an error";
+    if (!std::holds_alternative<oid4vci::ErrorResponse>(o)) return Oid4vciError::kInvalidRequest;
+    return std::get<oid4vci::ErrorResponse>(o).error;
+  }
+  static const oid4vci::CredentialResponse* Ok(const CredentialOutcome& o) {
+    if (const auto* e = std::get_if<oid4vci::ErrorResponse>(&o)) {
+      ADD_FAILURE() << "error " << oid4vci::Oid4vciErrorName(e->error) << ": " << e->error_description.value_or("");
+      return nullptr;
+    }
+    return &std::get<oid4vci::CredentialResponse>(o);
+  }
+
+  // Verifies one issued credential with the verifier of its format.
+  void VerifyCredential(const std::string& configuration, const std::string& credential,
+                        const crypto::PrivateKey& holder) {
+    const CatalogueEntry& e = svc_->config().catalogue.at(configuration);
+    switch (e.format()) {
+      case oid4vci::CredentialFormat::kSdJwtVc: {
+        Result<sdjwt::UnverifiedSdJwt> parsed = sdjwt::UnverifiedSdJwt::Parse(credential);
+        ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+        std::vector<sdjwt::ClaimPath> reveal = {*sdjwt::ClaimPath::Parse("family_name"),
+                                                *sdjwt::ClaimPath::Parse("age_over_18")};
+        Result<std::string> presented =
+            sdjwt::Present(*parsed, reveal, sdjwt::KeyBindingRequest{&holder, "https://rp.example", "n-1",
+                                                                     clock_.NowSeconds()});
+        ASSERT_TRUE(presented.ok()) << presented.status().ToString();
+        Result<sdjwt::UnverifiedSdJwt> pres = sdjwt::UnverifiedSdJwt::Parse(*presented);
+        ASSERT_TRUE(pres.ok());
+        sdjwt::SdJwtVcTrust trust;
+        trust.issuer_metadata = {svc_->JwtVcIssuerMetadata()};
+        sdjwt::VerifyOptions vo(clock_);
+        vo.ExpectKeyBinding("n-1", "https://rp.example").AllowUncheckedStatus();
+        Result<sdjwt::VerifiedSdJwtVc> v = sdjwt::VerifySdJwtVc(*pres, trust, vo, *e.metadata.vct);
+        ASSERT_TRUE(v.ok()) << v.status().ToString();
+        EXPECT_EQ(v->claims()["family_name"], "Morrison");
+        EXPECT_FALSE(v->claims().contains("birth_date"));  // selectively disclosable, not revealed
+        break;
+      }
+      case oid4vci::CredentialFormat::kMsoMdoc: {
+        Result<Bytes> raw = Base64UrlDecode(credential);
+        ASSERT_TRUE(raw.ok());
+        Result<cbor::Value> issuer_signed = cbor::Decode(*raw);
+        ASSERT_TRUE(issuer_signed.ok());
+        std::vector<crypto::Certificate> anchors;
+        for (const std::string& pem : svc_->Iacas()) anchors.push_back(*crypto::Certificate::FromPem(pem));
+        auto trust = mdoc::IacaTrustStore::Create(anchors);
+        ASSERT_TRUE(trust.ok());
+        mdoc::DeviceResponseVerifier verifier(**trust, clock_);
+        verifier.SkipStatusCheck().ExpectDocType(*e.metadata.doctype);
+        Result<mdoc::VerifiedDocument> doc = verifier.VerifyIssuerSigned(*issuer_signed);
+        ASSERT_TRUE(doc.ok()) << doc.status().ToString();
+        ASSERT_TRUE(doc->status_reference().has_value());
+        EXPECT_EQ(doc->status_reference()->uri, std::string(kIssuerUrl) + "/status/token-1");
+        break;
+      }
+      case oid4vci::CredentialFormat::kJwtVcJson: {
+        vcjwt::VerifyOptions vo;
+        vo.trusted_issuers = {svc_->DidDocument()};
+        vo.expected_type = e.vc_type;
+        vo.AllowUncheckedStatus();
+        Result<vcjwt::VerifiedVcJwt> v = vcjwt::VerifyVcJwt(credential, vo, clock_);
+        ASSERT_TRUE(v.ok()) << v.status().ToString();
+        EXPECT_TRUE(v->has_status());
+        EXPECT_EQ(v->subject(), *jose::DidKeyFromPublicKey(holder.public_key()));
+        break;
+      }
+    }
+  }
+
+  FixedClock clock_{SystemClock::Default().NowSeconds()};
+  std::string dir_;
+  std::unique_ptr<IssuerService> svc_;
+};
+
+TEST_F(IssuerTest, InitDataDirMakesALoadableConfigAndRefusesASecondInit) {
+  Result<IssuerConfig> c = LoadIssuerConfig(dir_);
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->issuer_url, kIssuerUrl);
+  EXPECT_EQ(c->catalogue.size(), 7u);
+  EXPECT_EQ(c->vc_did, "did:web:issuer.example.gov.uk");
+  Result<store::StatusListRecord> token_list = svc_->store().GetStatusList("token-1");
+  ASSERT_TRUE(token_list.ok());
+  EXPECT_EQ(token_list->bits, 2);
+  EXPECT_EQ(token_list->size, 100000);
+  EXPECT_TRUE(svc_->store().GetStatusList("bitstring-1").ok());
+  EXPECT_EQ(*svc_->store().CountCitizens(), 3);
+  InitOptions o;
+  o.issuer_url = kIssuerUrl;
+  EXPECT_EQ(InitDataDir(dir_, o, clock_).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(LoadIssuerConfig(dir_ + "/missing").status().code(), StatusCode::kIoError);
+}
+
+TEST_F(IssuerTest, ConfigValidationNamesBadMembers) {
+  Json doc = svc_->config().ToJson();
+  EXPECT_TRUE(IssuerConfig::FromJson(doc, dir_).ok());
+  Json bad = doc;
+  bad["issuer_url"] = "http://issuer.example";  // http off loopback
+  EXPECT_EQ(IssuerConfig::FromJson(bad, dir_).status().code(), StatusCode::kInvalidArgument);
+  bad = doc;
+  bad["issuer_url"] = "http://127.0.0.1:8080";  // boundary: loopback http passes
+  EXPECT_TRUE(IssuerConfig::FromJson(bad, dir_).ok());
+  bad = doc;
+  bad["keys"]["sd_jwt"][0]["active"] = false;  // no active key
+  EXPECT_EQ(IssuerConfig::FromJson(bad, dir_).status().code(), StatusCode::kInvalidArgument);
+  bad = doc;
+  bad["batch_size"] = 101;
+  EXPECT_EQ(IssuerConfig::FromJson(bad, dir_).status().code(), StatusCode::kInvalidArgument);
+  bad["batch_size"] = 100;  // boundary
+  EXPECT_TRUE(IssuerConfig::FromJson(bad, dir_).ok());
+  bad = doc;
+  bad["credential_configurations"]["uk.gov.gro.marriage"]["status_list"] = "nope";
+  EXPECT_EQ(IssuerConfig::FromJson(bad, dir_).status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST_F(IssuerTest, MetadataDocuments) {
+  Json md = svc_->CredentialIssuerMetadata();
+  oid4vci::MetadataParseOptions o;
+  Result<oid4vci::CredentialIssuerMetadata> parsed = oid4vci::CredentialIssuerMetadata::FromJson(md, o);
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  EXPECT_EQ(parsed->credential_configurations_supported.size(), 7u);
+  EXPECT_EQ(parsed->batch_size, 3);
+  EXPECT_EQ(parsed->display.size(), 2u);
+  EXPECT_FALSE(md["credential_configurations_supported"]["uk.gov.gro.marriage"].contains("valid_days"));
+  EXPECT_TRUE(oid4vci::AuthorizationServerMetadata::FromJson(svc_->AuthorizationServerMetadata()).ok());
+  EXPECT_EQ(svc_->JwtVcIssuerMetadata()["jwks"]["keys"].size(), 1u);
+  EXPECT_EQ(svc_->DidDocument()["id"], "did:web:issuer.example.gov.uk");
+  EXPECT_EQ(svc_->Iacas().size(), 1u);
+}
+
+TEST_F(IssuerTest, FullFlowForEveryCatalogueConfiguration) {
+  for (const auto& [id, entry] : svc_->config().catalogue) {
+    SCOPED_TRACE(id);
+    Result<OfferResult> offer = svc_->CreateOffer(kCitizen, id, false);
+    ASSERT_TRUE(offer.ok());
+    Result<oid4vci::CredentialOfferLink> link = oid4vci::ParseCredentialOfferUri(offer->offer_uri);
+    ASSERT_TRUE(link.ok()) << link.status().ToString();
+    const auto& wire = std::get<oid4vci::CredentialOffer>(*link);
+    ASSERT_TRUE(wire.pre_authorized_code.has_value());
+    TokenOutcome t = svc_->Token(TokenBody(wire.pre_authorized_code->pre_authorized_code));
+    ASSERT_TRUE(std::holds_alternative<oid4vci::TokenResponse>(t));
+    crypto::PrivateKey holder = NewKey();
+    CredentialOutcome c =
+        Request(std::get<oid4vci::TokenResponse>(t).access_token, id, {Proof(holder, NewNonce())});
+    const oid4vci::CredentialResponse* resp = Ok(c);
+    ASSERT_NE(resp, nullptr);
+    ASSERT_EQ(resp->credentials.size(), 1u);
+    ASSERT_TRUE(resp->notification_id.has_value());
+    VerifyCredential(id, resp->credentials[0].credential.get<std::string>(), holder);
+  }
+  EXPECT_EQ(Issued().size(), 7u);
+  EXPECT_TRUE(svc_->store().VerifyAuditChain().ok());
+}
+
+TEST_F(IssuerTest, BatchOfThreeGivesThreeCredentialsWithDistinctIndices) {
+  const std::string token = AccessToken("uk.gov.digital-id.mdoc");
+  const std::string nonce = NewNonce();
+  crypto::PrivateKey k1 = NewKey(), k2 = NewKey(), k3 = NewKey();
+  const oid4vci::CredentialResponse* resp = nullptr;
+  CredentialOutcome c = Request(token, "uk.gov.digital-id.mdoc", {Proof(k1, nonce), Proof(k2, nonce), Proof(k3, nonce)});
+  resp = Ok(c);
+  ASSERT_NE(resp, nullptr);
+  EXPECT_EQ(resp->credentials.size(), 3u);
+  auto records = Issued();
+  ASSERT_EQ(records.size(), 3u);
+  EXPECT_NE(records[0].status_index, records[1].status_index);
+  EXPECT_NE(records[1].status_index, records[2].status_index);
+  EXPECT_NE(records[0].status_index, records[2].status_index);
+  for (const auto& r : records) EXPECT_EQ(r.batch_group_id, *resp->notification_id);
+  // Boundary: four proofs exceed batch_size 3.
+  const std::string token2 = AccessToken("uk.gov.digital-id.mdoc");
+  const std::string n2 = NewNonce();
+  crypto::PrivateKey k4 = NewKey();
+  EXPECT_EQ(ErrorOf(Request(token2, "uk.gov.digital-id.mdoc", {Proof(k1, n2), Proof(k2, n2), Proof(k3, n2), Proof(k4, n2)})),
+            Oid4vciError::kInvalidCredentialRequest);
+  // Nothing half-written: still three records.
+  EXPECT_EQ(Issued().size(), 3u);
+}
+
+TEST_F(IssuerTest, NotificationAcceptsOwnBatchOnly) {
+  const std::string token = AccessToken("uk.gov.digital-id.sd-jwt");
+  crypto::PrivateKey k = NewKey();
+  CredentialOutcome c = Request(token, "uk.gov.digital-id.sd-jwt", {Proof(k, NewNonce())});
+  ASSERT_NE(Ok(c), nullptr);
+  oid4vci::NotificationRequest n;
+  n.notification_id = *std::get<oid4vci::CredentialResponse>(c).notification_id;
+  n.event = oid4vci::NotificationEvent::kCredentialAccepted;
+  NotificationOutcome ok = svc_->Notification("Bearer " + token, DumpJson(*n.ToJson()));
+  EXPECT_TRUE(std::holds_alternative<NotificationAccepted>(ok));
+  EXPECT_EQ(Issued().front().notification, store::NotificationState::kAccepted);
+  n.notification_id = "someone-elses";
+  NotificationOutcome bad = svc_->Notification("Bearer " + token, DumpJson(*n.ToJson()));
+  ASSERT_TRUE(std::holds_alternative<oid4vci::ErrorResponse>(bad));
+  EXPECT_EQ(std::get<oid4vci::ErrorResponse>(bad).error, Oid4vciError::kInvalidNotificationId);
+  NotificationOutcome no_token = svc_->Notification("", DumpJson(*n.ToJson()));
+  EXPECT_EQ(std::get<oid4vci::ErrorResponse>(no_token).error, Oid4vciError::kInvalidToken);
+}
+
+TEST_F(IssuerTest, ReusedCodeIsInvalidGrant) {
+  Result<OfferResult> offer = svc_->CreateOffer(kCitizen, "uk.gov.digital-id.sd-jwt", false);
+  ASSERT_TRUE(offer.ok());
+  EXPECT_TRUE(std::holds_alternative<oid4vci::TokenResponse>(svc_->Token(TokenBody(offer->pre_authorized_code))));
+  EXPECT_EQ(ErrorOf(svc_->Token(TokenBody(offer->pre_authorized_code))), Oid4vciError::kInvalidGrant);
+  EXPECT_EQ(ErrorOf(svc_->Token(TokenBody("never-issued"))), Oid4vciError::kInvalidGrant);
+  EXPECT_EQ(ErrorOf(svc_->Token("grant_type=authorization_code&code=x")), Oid4vciError::kUnsupportedGrantType);
+  EXPECT_EQ(ErrorOf(svc_->Token("grant_type")), Oid4vciError::kInvalidRequest);
+}
+
+TEST_F(IssuerTest, ExpiredCodeIsInvalidGrant) {
+  Result<OfferResult> a = svc_->CreateOffer(kCitizen, "uk.gov.digital-id.sd-jwt", false);
+  Result<OfferResult> b = svc_->CreateOffer(kCitizen, "uk.gov.digital-id.sd-jwt", false);
+  ASSERT_TRUE(a.ok() && b.ok());
+  const int64_t start = clock_.NowSeconds();
+  clock_.Set(start + svc_->config().code_seconds - 1);  // boundary: last valid second
+  EXPECT_TRUE(std::holds_alternative<oid4vci::TokenResponse>(svc_->Token(TokenBody(a->pre_authorized_code))));
+  clock_.Set(start + svc_->config().code_seconds);  // at expires_at: expired
+  EXPECT_EQ(ErrorOf(svc_->Token(TokenBody(b->pre_authorized_code))), Oid4vciError::kInvalidGrant);
+}
+
+TEST_F(IssuerTest, WrongTxCodePastTheLimitKillsTheCode) {
+  Result<OfferResult> offer = svc_->CreateOffer(kCitizen, "uk.gov.digital-id.sd-jwt", true);
+  ASSERT_TRUE(offer.ok());
+  ASSERT_TRUE(offer->tx_code.has_value());
+  EXPECT_EQ(offer->tx_code->size(), 6u);
+  std::string wrong = *offer->tx_code;
+  wrong[0] = wrong[0] == '0' ? '1' : '0';
+  for (int64_t i = 0; i < svc_->config().tx_code_attempts; ++i) {
+    EXPECT_EQ(ErrorOf(svc_->Token(TokenBody(offer->pre_authorized_code, wrong))), Oid4vciError::kInvalidGrant);
+  }
+  // The right code after the limit: still invalid_grant, the code is dead.
+  EXPECT_EQ(ErrorOf(svc_->Token(TokenBody(offer->pre_authorized_code, *offer->tx_code))), Oid4vciError::kInvalidGrant);
+  // Boundary: one wrong try, then the right one, passes.
+  Result<OfferResult> o2 = svc_->CreateOffer(kCitizen, "uk.gov.digital-id.sd-jwt", true);
+  std::string wrong2 = *o2->tx_code;
+  wrong2[0] = wrong2[0] == '0' ? '1' : '0';
+  EXPECT_EQ(ErrorOf(svc_->Token(TokenBody(o2->pre_authorized_code, wrong2))), Oid4vciError::kInvalidGrant);
+  EXPECT_TRUE(std::holds_alternative<oid4vci::TokenResponse>(svc_->Token(TokenBody(o2->pre_authorized_code, *o2->tx_code))));
+}
+
+TEST_F(IssuerTest, NonceRules) {
+  const std::string cfg = "uk.gov.digital-id.sd-jwt";
+  const std::string token = AccessToken(cfg);
+  crypto::PrivateKey k = NewKey();
+  EXPECT_EQ(ErrorOf(Request(token, cfg, {Proof(k, "not-a-nonce-we-issued")})), Oid4vciError::kInvalidNonce);
+  const std::string nonce = NewNonce();
+  ASSERT_NE(Ok(Request(token, cfg, {Proof(k, nonce)})), nullptr);
+  EXPECT_EQ(ErrorOf(Request(token, cfg, {Proof(k, nonce)})), Oid4vciError::kInvalidNonce);  // reused
+  // Expired nonce: at expires_at it is dead, one second before it is alive.
+  const std::string n1 = NewNonce();
+  const std::string n2 = NewNonce();
+  const int64_t start = clock_.NowSeconds();
+  clock_.Set(start + svc_->config().nonce_seconds - 1);
+  EXPECT_NE(Ok(Request(token, cfg, {Proof(k, n1)})), nullptr);
+  clock_.Set(start + svc_->config().nonce_seconds);
+  EXPECT_EQ(ErrorOf(Request(token, cfg, {Proof(k, n2)})), Oid4vciError::kInvalidNonce);
+}
+
+TEST_F(IssuerTest, ProofAudienceAndTypeAreChecked) {
+  const std::string cfg = "uk.gov.digital-id.sd-jwt";
+  const std::string token = AccessToken(cfg);
+  crypto::PrivateKey k = NewKey();
+  const std::string nonce = NewNonce();
+  EXPECT_EQ(ErrorOf(Request(token, cfg, {Proof(k, nonce, "https://other.example")})), Oid4vciError::kInvalidProof);
+  // Wrong typ: a well-signed JWT with typ "JWT".
+  Json header = {{"alg", "ES256"}, {"typ", "JWT"}, {"jwk", k.public_key().ToJwk()}};
+  Json claims = {{"aud", kIssuerUrl}, {"iat", clock_.NowSeconds()}, {"nonce", nonce}};
+  Result<std::string> jwt = jose::SignJwt(header, claims, k);
+  ASSERT_TRUE(jwt.ok());
+  EXPECT_EQ(ErrorOf(Request(token, cfg, {*jwt})), Oid4vciError::kInvalidProof);
+  // The failed proofs did not consume the nonce: it still works (nothing half-written).
+  ASSERT_NE(Ok(Request(token, cfg, {Proof(k, nonce)})), nullptr);
+  EXPECT_EQ(Issued().size(), 1u);
+}
+
+TEST_F(IssuerTest, ConfigurationAndBearerChecks) {
+  const std::string token = AccessToken("uk.gov.digital-id.sd-jwt");
+  crypto::PrivateKey k = NewKey();
+  const std::string nonce = NewNonce();
+  EXPECT_EQ(ErrorOf(Request(token, "uk.gov.unknown", {Proof(k, nonce)})), Oid4vciError::kUnknownCredentialConfiguration);
+  EXPECT_EQ(ErrorOf(Request(token, "org.iso.18013.5.1.mDL", {Proof(k, nonce)})), Oid4vciError::kCredentialRequestDenied);
+  EXPECT_EQ(ErrorOf(svc_->Credential("", Body("uk.gov.digital-id.sd-jwt", {Proof(k, nonce)}))), Oid4vciError::kInvalidToken);
+  EXPECT_EQ(ErrorOf(svc_->Credential("Basic " + token, Body("uk.gov.digital-id.sd-jwt", {Proof(k, nonce)}))),
+            Oid4vciError::kInvalidToken);
+  EXPECT_EQ(ErrorOf(Request("AAAA" + token, "uk.gov.digital-id.sd-jwt", {Proof(k, nonce)})), Oid4vciError::kInvalidToken);
+  EXPECT_EQ(ErrorOf(svc_->Credential("Bearer " + token, "{not json")), Oid4vciError::kInvalidCredentialRequest);
+  // Expired access token: at expires_at.
+  clock_.Set(clock_.NowSeconds() + svc_->config().token_seconds);
+  EXPECT_EQ(ErrorOf(Request(token, "uk.gov.digital-id.sd-jwt", {Proof(k, nonce)})), Oid4vciError::kInvalidToken);
+}
+
+TEST_F(IssuerTest, RevokeMarksEveryBatchCopyAndRepublishes) {
+  const std::string cfg = "uk.gov.digital-id.sd-jwt";
+  const std::string token = AccessToken(cfg);
+  const std::string nonce = NewNonce();
+  crypto::PrivateKey k1 = NewKey(), k2 = NewKey();
+  ASSERT_NE(Ok(Request(token, cfg, {Proof(k1, nonce), Proof(k2, nonce)})), nullptr);
+  Result<PublishedStatusList> before = svc_->StatusListToken("token-1");
+  ASSERT_TRUE(before.ok());
+  AdminTarget t;
+  t.citizen_id = kCitizen;
+  t.configuration_id = cfg;
+  Result<std::vector<std::string>> changed = svc_->Revoke(t);
+  ASSERT_TRUE(changed.ok()) << changed.status().ToString();
+  EXPECT_EQ(changed->size(), 2u);
+  Result<PublishedStatusList> after = svc_->StatusListToken("token-1");
+  ASSERT_TRUE(after.ok());
+  EXPECT_NE(after->etag, before->etag);
+  EXPECT_EQ(after->content_type, "application/statuslist+jwt");
+  Result<crypto::PublicKey> list_key = crypto::PublicKey::FromJwk(svc_->JwtVcIssuerMetadata()["jwks"]["keys"][0]);
+  ASSERT_TRUE(list_key.ok());
+  status::StatusListTokenVerifier verifier(*list_key, clock_);
+  verifier.ExpectSubject(svc_->StatusListUri("token-1"));
+  Result<status::VerifiedStatusListToken> v = verifier.Verify(after->body);
+  ASSERT_TRUE(v.ok()) << v.status().ToString();
+  for (const store::IssuedCredential& r : Issued()) {
+    EXPECT_EQ(r.status, store::CredentialStatus::kRevoked);
+    EXPECT_EQ(*v->status_list().Get(static_cast<uint64_t>(r.status_index)), status::StatusType::kInvalid);
+  }
+  // Suspend then reinstate one copy by id.
+  AdminTarget one;
+  one.credential_id = Issued().front().id;
+  ASSERT_TRUE(svc_->Reinstate(one).ok());
+  EXPECT_EQ(svc_->store().GetIssuedCredential(*one.credential_id)->status, store::CredentialStatus::kValid);
+  ASSERT_TRUE(svc_->Suspend(one).ok());
+  EXPECT_EQ(svc_->store().GetIssuedCredential(*one.credential_id)->status, store::CredentialStatus::kSuspended);
+  AdminTarget none;
+  EXPECT_EQ(svc_->Revoke(none).status().code(), StatusCode::kInvalidArgument);
+  AdminTarget unknown;
+  unknown.credential_id = "no-such-credential";
+  EXPECT_EQ(svc_->Revoke(unknown).status().code(), StatusCode::kNotFound);
+  EXPECT_TRUE(svc_->store().VerifyAuditChain().ok());
+}
+
+TEST_F(IssuerTest, RevokedVcJwtShowsInTheBitstringCredential) {
+  const std::string cfg = "uk.gov.mod.veteran-card";
+  const std::string token = AccessToken(cfg);
+  crypto::PrivateKey k = NewKey();
+  ASSERT_NE(Ok(Request(token, cfg, {Proof(k, NewNonce())})), nullptr);
+  const store::IssuedCredential rec = Issued().front();
+  AdminTarget t;
+  t.credential_id = rec.id;
+  EXPECT_EQ(svc_->Suspend(t).status().code(), StatusCode::kInvalidArgument);  // revocation-only list
+  ASSERT_TRUE(svc_->Revoke(t).ok());
+  Result<PublishedStatusList> pub = svc_->StatusListToken("bitstring-1");
+  ASSERT_TRUE(pub.ok());
+  EXPECT_EQ(pub->content_type, "application/vc+jwt");
+  Result<crypto::PublicKey> key = jose::ResolveDidWebKey(svc_->DidDocument(), "#key-1");
+  ASSERT_TRUE(key.ok());
+  status::BitstringStatusListCredentialVerifier verifier(*key, clock_);
+  verifier.ExpectPurpose(status::StatusPurpose::kRevocation).ExpectId(svc_->StatusListUri("bitstring-1"));
+  auto v = verifier.Verify(pub->body);
+  ASSERT_TRUE(v.ok()) << v.status().ToString();
+  EXPECT_EQ(*v->status_list().Get(static_cast<uint64_t>(rec.status_index)), 1u);
+  // Boundary: the neighbouring entry stays valid.
+  const uint64_t neighbour = rec.status_index == 0 ? 1 : static_cast<uint64_t>(rec.status_index) - 1;
+  EXPECT_EQ(*v->status_list().Get(neighbour), 0u);
+}
+
+TEST_F(IssuerTest, AdminTokenAndCitizens) {
+  std::ifstream in(dir_ + "/admin-token");
+  std::string token;
+  std::getline(in, token);
+  EXPECT_TRUE(svc_->CheckAdminToken(token));
+  EXPECT_FALSE(svc_->CheckAdminToken(token.substr(0, token.size() - 1)));
+  EXPECT_FALSE(svc_->CheckAdminToken(""));
+  EXPECT_TRUE(svc_->UpsertCitizen(R"({"id": "c-1", "claims": {}})").ok());
+  EXPECT_EQ(svc_->UpsertCitizen(R"({"claims": {}})").code(), StatusCode::kInvalidClaims);
+  EXPECT_EQ(svc_->UpsertCitizen(R"({"id": "c-2", "claims": {"x": 1}})").code(), StatusCode::kInvalidClaims);
+  EXPECT_EQ(svc_->UpsertCitizen("{").code(), StatusCode::kMalformed);
+  Status bulk = svc_->ImportCitizens({R"({"id": "c-3", "claims": {}})", R"({"id": 4})"});
+  EXPECT_EQ(bulk.code(), StatusCode::kInvalidClaims);
+  EXPECT_NE(bulk.message().find("row 2"), std::string::npos);
+  EXPECT_EQ(svc_->store().GetCitizen("c-3").status().code(), StatusCode::kNotFound);  // all or nothing
+  EXPECT_TRUE(svc_->ImportCitizens({R"({"id": "c-3", "claims": {}})", R"({"id": "c-4", "claims": {}})"}).ok());
+  EXPECT_EQ(*svc_->store().CountCitizens(), 6);
+  // A citizen with no claims for the configuration: credential_request_denied.
+  const std::string t = AccessToken("uk.gov.gro.marriage", "c-3");
+  crypto::PrivateKey k = NewKey();
+  EXPECT_EQ(ErrorOf(Request(t, "uk.gov.gro.marriage", {Proof(k, NewNonce())})), Oid4vciError::kCredentialRequestDenied);
+  EXPECT_EQ(svc_->CreateOffer("nobody", "uk.gov.gro.marriage", false).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(svc_->CreateOffer("c-3", "uk.gov.nothing", false).status().code(), StatusCode::kNotFound);
+  EXPECT_TRUE(svc_->store().VerifyAuditChain().ok());
+}
+
+}  // namespace
+}  // namespace bonafide::issuer
