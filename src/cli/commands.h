@@ -14,6 +14,12 @@ void RegisterStatusCommands(CLI::App& app, int& exit_code);
 void RegisterPkiCommands(CLI::App& app, int& exit_code);
 void RegisterMdocCommands(CLI::App& app, int& exit_code);
 void RegisterWalletCommands(CLI::App& app, int& exit_code);
+// IssuerGroup returns the `issuer` subcommand group of `app`, creating it on first use, so the
+// files that add issuer subcommands (issuer_commands.cc, issuer_admin_commands.cc) share one group.
+CLI::App* IssuerGroup(CLI::App& app);
+void RegisterIssuerCommands(CLI::App& app, int& exit_code);
+// RegisterIssuerAdminCommands adds `issuer citizen|import|offer|revoke|audit` to IssuerGroup(app).
+void RegisterIssuerAdminCommands(CLI::App& app, int& exit_code);
 
 }  // namespace bonafide::cli
 

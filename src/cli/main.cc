@@ -19,6 +19,8 @@ int main(int argc, char** argv) {
   bonafide::cli::RegisterPkiCommands(app, exit_code);
   bonafide::cli::RegisterMdocCommands(app, exit_code);
   bonafide::cli::RegisterWalletCommands(app, exit_code);
+  bonafide::cli::RegisterIssuerCommands(app, exit_code);
+  bonafide::cli::RegisterIssuerAdminCommands(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

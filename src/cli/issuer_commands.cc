@@ -1,0 +1,188 @@
+// `bonafide issuer init|serve`: setting up and running the OpenID4VCI issuer (issue 4, sections 1
+// and 4). The admin subcommands (citizen, import, offer, revoke, audit) live in
+// issuer_admin_commands.cc and join the same group through IssuerGroup().
+//
+// `issuer init --data-dir DIR [--issuer-url URL] [--db URL] [--demo]` runs issuer::InitDataDir
+// and prints what it made as JSON (config file, admin token file, status lists, demo citizens).
+//
+// `issuer serve --data-dir DIR [--listen HOST:PORT]` loads DIR/issuer.json, opens the store,
+// binds (--listen, else the config's "listen"; port 0 picks a free port), then prints one JSON
+// line on stdout: {"url": "http://HOST:PORT", "issuer_url": ..., "pid": ...}. It serves until
+// SIGINT or SIGTERM, then stops accepting, lets in-flight requests finish and exits 0. Logs
+// (one JSON line per request) go to stderr.
+//
+// Issuer URL that follows the bound port: when the configured issuer_url is a loopback http URL
+// whose port is 0 (e.g. `init --issuer-url http://127.0.0.1:0`), serve replaces that port with
+// the port it bound, for the issuer identifier and for the did:web of the jwt_vc_json keys when
+// that DID was derived from the URL. This is for tests and local demos, where the port is chosen
+// at run time; every other issuer_url is used as configured. Credentials issued by one run name
+// that run's URL, so such a data directory is not meant to outlive the process's port.
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "base/clock.h"
+#include "cli/commands.h"
+#include "cli/io.h"
+#include "crypto/random.h"
+#include "http/server.h"
+#include "issuer/config.h"
+#include "issuer/http_routes.h"
+#include "issuer/service.h"
+
+namespace bonafide::cli {
+namespace {
+
+struct InitArgs {
+  std::string data_dir;
+  std::optional<std::string> issuer_url;
+  std::optional<std::string> db;
+  bool demo = false;
+};
+
+int IssuerInit(const InitArgs& a) {
+  issuer::InitOptions options;
+  if (a.issuer_url.has_value()) options.issuer_url = *a.issuer_url;
+  if (a.db.has_value()) options.db = *a.db;
+  options.demo = a.demo;
+  Result<issuer::IssuerConfig> config = issuer::InitDataDir(a.data_dir, options, SystemClock::Default());
+  if (!config.ok()) return ReportError(config.status());
+  Json lists = Json::array();
+  for (const issuer::StatusListSpec& s : config->status_lists) lists.push_back(s.id);
+  Json configurations = Json::array();
+  for (const auto& [id, entry] : config->catalogue) configurations.push_back(id);
+  const std::string data_dir = std::filesystem::absolute(config->data_dir).string();
+  Json out = {{"data_dir", data_dir},
+              {"config", config->Path(issuer::kConfigFileName)},
+              {"issuer_url", config->issuer_url},
+              {"db", config->db == "sqlite" ? config->SqlitePath() : std::string("postgresql (URL in config)")},
+              {"admin_token_file", config->Path(config->admin_token_file)},
+              {"status_lists", lists},
+              {"credential_configurations", configurations},
+              {"demo_citizens", a.demo ? issuer::DemoCitizens().size() : 0}};
+  return PrintJson(out);
+}
+
+// FollowBoundPort applies the rule of the file comment: a loopback http issuer_url with port 0
+// takes `port`. Returns whether it changed anything.
+bool FollowBoundPort(issuer::IssuerConfig& config, uint16_t port) {
+  const std::string& url = config.issuer_url;
+  if (!url.starts_with("http://")) return false;
+  const size_t host_start = 7;
+  const size_t slash = url.find('/', host_start);
+  const std::string authority = url.substr(host_start, slash == std::string::npos ? std::string::npos : slash - host_start);
+  if (!authority.ends_with(":0")) return false;
+  const std::string host = authority.substr(0, authority.size() - 2);
+  if (host != "127.0.0.1" && host != "localhost" && host != "[::1]") return false;
+  const std::string path = slash == std::string::npos ? "" : url.substr(slash);
+  const std::string followed = "http://" + host + ":" + std::to_string(port) + path;
+  Result<std::string> old_did = issuer::DidWebFromUrl(url);
+  if (old_did.ok() && *old_did == config.vc_did) {
+    Result<std::string> new_did = issuer::DidWebFromUrl(followed);
+    if (new_did.ok()) config.vc_did = *new_did;
+  }
+  config.issuer_url = followed;
+  return true;
+}
+
+struct ServeArgs {
+  std::string data_dir;
+  std::optional<std::string> listen;
+};
+
+int IssuerServe(const ServeArgs& a) {
+  Result<issuer::IssuerConfig> config = issuer::LoadIssuerConfig(a.data_dir);
+  if (!config.ok()) return ReportError(config.status());
+  Result<http::HostPort> listen = http::ParseHostPort(a.listen.value_or(config->listen));
+  if (!listen.ok()) return ReportError(listen.status());
+
+  // Block SIGINT / SIGTERM before any thread starts, so every server thread inherits the mask and
+  // the signal is taken only by sigwait below.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  if (pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr) != 0) {
+    return ReportError(Error(StatusCode::kInternal, "cannot block SIGINT/SIGTERM"));
+  }
+
+  http::ServerOptions options;
+  options.host = listen->host;
+  options.port = listen->port;
+  options.service_name = "bonafide-issuer";
+  Result<std::unique_ptr<http::Server>> server = http::Server::Create(options);
+  if (!server.ok()) return ReportError(server.status());
+
+  // Routes go in before Start(); the service is created once the port is known.
+  std::atomic<issuer::IssuerService*> current{nullptr};
+  Status routes = issuer::RegisterIssuerRoutes(**server, [&current] { return current.load(); });
+  if (!routes.ok()) return ReportError(routes);
+  Status started = (*server)->Start();
+  if (!started.ok()) return ReportError(started);
+  const uint16_t port = (*server)->port();
+  FollowBoundPort(*config, port);
+
+  Result<std::unique_ptr<store::IssuerStore>> st = issuer::OpenIssuerStore(*config);
+  if (!st.ok()) return ReportError(st.status());
+  Status ensured = issuer::EnsureStatusLists(*config, **st, SystemClock::Default().NowSeconds());
+  if (!ensured.ok()) return ReportError(ensured);
+  const std::string issuer_url = config->issuer_url;
+  Result<std::unique_ptr<issuer::IssuerService>> service =
+      issuer::IssuerService::Create(std::move(*config), std::move(*st), SystemClock::Default(), crypto::SystemRandom());
+  if (!service.ok()) return ReportError(service.status());
+  current.store(service->get());
+
+  const std::string host = listen->host.find(':') != std::string::npos ? "[" + listen->host + "]" : listen->host;
+  const std::string scheme = (*server)->is_tls() ? "https" : "http";
+  std::cout << DumpJson(Json{{"url", scheme + "://" + host + ":" + std::to_string(port)},
+                             {"issuer_url", issuer_url},
+                             {"pid", static_cast<int64_t>(::getpid())}})
+            << std::endl;  // flushes: a parent reads this line to learn the port
+
+  int signal_number = 0;
+  while (sigwait(&stop_signals, &signal_number) != 0) {
+  }
+  (*server)->Stop();
+  current.store(nullptr);
+  (*server)->logger().Info("shutdown", Json{{"signal", signal_number}});
+  return 0;
+}
+
+}  // namespace
+
+CLI::App* IssuerGroup(CLI::App& app) {
+  std::vector<CLI::App*> found = app.get_subcommands([](CLI::App* sub) { return sub->get_name() == "issuer"; });
+  if (!found.empty()) return found.front();
+  CLI::App* group = app.add_subcommand("issuer", "Run an OpenID4VCI credential issuer and administer it");
+  group->require_subcommand(1);
+  return group;
+}
+
+void RegisterIssuerCommands(CLI::App& app, int& exit_code) {
+  CLI::App* group = IssuerGroup(app);
+
+  auto ia = std::make_shared<InitArgs>();
+  CLI::App* init = group->add_subcommand(
+      "init", "Create a data directory: keys, IACA + document signer, status lists, config, admin token");
+  init->add_option("--data-dir", ia->data_dir, "Data directory to create")->required();
+  init->add_option("--issuer-url", ia->issuer_url,
+                   "Credential Issuer Identifier (https; http://127.0.0.1:0 follows the port `serve` binds)");
+  init->add_option("--db", ia->db, "\"sqlite\" (default, DIR/issuer.db) or a postgresql:// URL");
+  init->add_flag("--demo", ia->demo, "Seed the documented demo citizens");
+  init->callback([&exit_code, ia] { exit_code = IssuerInit(*ia); });
+
+  auto sa = std::make_shared<ServeArgs>();
+  CLI::App* serve = group->add_subcommand("serve", "Serve the issuer over HTTP until SIGINT/SIGTERM");
+  serve->add_option("--data-dir", sa->data_dir, "Data directory made by `issuer init`")->required();
+  serve->add_option("--listen", sa->listen, "HOST:PORT to listen on (default: the config's; port 0: any free port)");
+  serve->callback([&exit_code, sa] { exit_code = IssuerServe(*sa); });
+}
+
+}  // namespace bonafide::cli
