@@ -252,7 +252,11 @@ TEST_F(IssuerE2eTest, IssueAllCatalogueCredentialsToWalletThenRevoke) {
 
   issued = c.Get(std::string("/admin/citizens/") + kCitizen + "/credentials", admin);
   ASSERT_TRUE(issued.ok());
-  for (const Json& rec : (*ParseJson(issued->body))["credentials"]) {
+  // Keep the parsed document alive: a range-for over a member of a temporary Result would
+  // iterate freed memory (the temporary dies before the loop body runs).
+  Result<Json> issued_json = ParseJson(issued->body);
+  ASSERT_TRUE(issued_json.ok());
+  for (const Json& rec : (*issued_json)["credentials"]) {
     EXPECT_EQ(rec["status"], rec["credential_configuration_id"] == kMdocConfig ? "revoked" : "valid");
   }
 
