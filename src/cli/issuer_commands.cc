@@ -2,17 +2,24 @@
 // and 4). The admin subcommands (citizen, import, offer, revoke, audit) live in
 // issuer_admin_commands.cc and join the same group through IssuerGroup().
 //
-// `issuer init --data-dir DIR [--issuer-url URL] [--db URL] [--demo]` runs issuer::InitDataDir
-// and prints what it made as JSON (config file, admin token file, status lists, demo citizens).
+// `issuer init --data-dir DIR [--issuer-url URL] [--db URL] [--demo] [--tls] [--mdoc-status-cwt]`
+// runs issuer::InitDataDir and prints what it made as JSON (config file, admin token file,
+// status lists, demo citizens; with --tls the CA file clients should trust). --tls makes a
+// throwaway local CA and a server certificate for 127.0.0.1 / localhost (issuer/config.h) and
+// needs an https issuer URL (e.g. https://127.0.0.1:0); --mdoc-status-cwt publishes the mdoc
+// credentials' status in a CWT Token Status List.
 //
 // `issuer serve --data-dir DIR [--listen HOST:PORT]` loads DIR/issuer.json, opens the store,
 // binds (--listen, else the config's "listen"; port 0 picks a free port), then prints one JSON
-// line on stdout: {"url": "http://HOST:PORT", "issuer_url": ..., "pid": ...}. It serves until
-// SIGINT or SIGTERM, then stops accepting, lets in-flight requests finish and exits 0. Logs
-// (one JSON line per request) go to stderr.
+// line on stdout: {"url": "http(s)://HOST:PORT", "issuer_url": ..., "pid": ...}. It serves
+// HTTPS only when the config has "tls" (certificate chain and key files). It purges expired
+// codes, nonces, access tokens and offers once before serving and then every minute on a
+// background thread (a "purge" log line when something went or a purge failed). It serves until
+// SIGINT or SIGTERM, then stops the purger, stops accepting, lets in-flight requests finish and
+// exits 0. Logs (one JSON line per request) go to stderr.
 //
-// Issuer URL that follows the bound port: when the configured issuer_url is a loopback http URL
-// whose port is 0 (e.g. `init --issuer-url http://127.0.0.1:0`), serve replaces that port with
+// Issuer URL that follows the bound port: when the configured issuer_url is a loopback http(s)
+// URL whose port is 0 (e.g. `init --issuer-url http://127.0.0.1:0`), serve replaces that port with
 // the port it bound, for the issuer identifier and for the did:web of the jwt_vc_json keys when
 // that DID was derived from the URL. This is for tests and local demos, where the port is chosen
 // at run time; every other issuer_url is used as configured. Credentials issued by one run name
@@ -21,6 +28,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -45,6 +53,8 @@ struct InitArgs {
   std::optional<std::string> issuer_url;
   std::optional<std::string> db;
   bool demo = false;
+  bool tls = false;
+  bool mdoc_status_cwt = false;
 };
 
 int IssuerInit(const InitArgs& a) {
@@ -52,6 +62,8 @@ int IssuerInit(const InitArgs& a) {
   if (a.issuer_url.has_value()) options.issuer_url = *a.issuer_url;
   if (a.db.has_value()) options.db = *a.db;
   options.demo = a.demo;
+  options.tls = a.tls;
+  options.mdoc_status_cwt = a.mdoc_status_cwt;
   Result<issuer::IssuerConfig> config = issuer::InitDataDir(a.data_dir, options, SystemClock::Default());
   if (!config.ok()) return ReportError(config.status());
   Json lists = Json::array();
@@ -67,6 +79,11 @@ int IssuerInit(const InitArgs& a) {
               {"status_lists", lists},
               {"credential_configurations", configurations},
               {"demo_citizens", a.demo ? issuer::DemoCitizens().size() : 0}};
+  if (config->has_tls()) {
+    out["tls"] = {{"cert_file", config->Path(config->tls_cert_file)},
+                  {"key_file", config->Path(config->tls_key_file)},
+                  {"ca_file", config->Path("tls/ca.pem")}};
+  }
   return PrintJson(out);
 }
 
@@ -74,15 +91,17 @@ int IssuerInit(const InitArgs& a) {
 // takes `port`. Returns whether it changed anything.
 bool FollowBoundPort(issuer::IssuerConfig& config, uint16_t port) {
   const std::string& url = config.issuer_url;
-  if (!url.starts_with("http://")) return false;
-  const size_t host_start = 7;
+  const bool https = url.starts_with("https://");
+  if (!https && !url.starts_with("http://")) return false;
+  const std::string scheme = https ? "https://" : "http://";
+  const size_t host_start = scheme.size();
   const size_t slash = url.find('/', host_start);
   const std::string authority = url.substr(host_start, slash == std::string::npos ? std::string::npos : slash - host_start);
   if (!authority.ends_with(":0")) return false;
   const std::string host = authority.substr(0, authority.size() - 2);
   if (host != "127.0.0.1" && host != "localhost" && host != "[::1]") return false;
   const std::string path = slash == std::string::npos ? "" : url.substr(slash);
-  const std::string followed = "http://" + host + ":" + std::to_string(port) + path;
+  const std::string followed = scheme + host + ":" + std::to_string(port) + path;
   Result<std::string> old_did = issuer::DidWebFromUrl(url);
   if (old_did.ok() && *old_did == config.vc_did) {
     Result<std::string> new_did = issuer::DidWebFromUrl(followed);
@@ -117,6 +136,10 @@ int IssuerServe(const ServeArgs& a) {
   options.host = listen->host;
   options.port = listen->port;
   options.service_name = "bonafide-issuer";
+  if (config->has_tls()) {
+    options.tls_cert_file = config->Path(config->tls_cert_file);
+    options.tls_key_file = config->Path(config->tls_key_file);
+  }
   Result<std::unique_ptr<http::Server>> server = http::Server::Create(options);
   if (!server.ok()) return ReportError(server.status());
 
@@ -139,6 +162,17 @@ int IssuerServe(const ServeArgs& a) {
   if (!service.ok()) return ReportError(service.status());
   current.store(service->get());
 
+  // Expired single-use rows go once now and then every minute, until shutdown.
+  http::Server* srv = server->get();
+  issuer::ExpiryPurger purger(**service, std::chrono::minutes(1), [srv](const Result<int64_t>& purged) {
+    if (!purged.ok()) {
+      srv->logger().Error("purge", Json{{"error", std::string(StatusCodeName(purged.status().code()))}});
+    } else if (*purged > 0) {
+      srv->logger().Info("purge", Json{{"deleted", *purged}});
+    }
+  });
+  (void)purger.Start();  // a failed first purge is logged; serving goes on
+
   const std::string host = listen->host.find(':') != std::string::npos ? "[" + listen->host + "]" : listen->host;
   const std::string scheme = (*server)->is_tls() ? "https" : "http";
   std::cout << DumpJson(Json{{"url", scheme + "://" + host + ":" + std::to_string(port)},
@@ -149,6 +183,7 @@ int IssuerServe(const ServeArgs& a) {
   int signal_number = 0;
   while (sigwait(&stop_signals, &signal_number) != 0) {
   }
+  purger.Stop();
   (*server)->Stop();
   current.store(nullptr);
   (*server)->logger().Info("shutdown", Json{{"signal", signal_number}});
@@ -176,10 +211,14 @@ void RegisterIssuerCommands(CLI::App& app, int& exit_code) {
                    "Credential Issuer Identifier (https; http://127.0.0.1:0 follows the port `serve` binds)");
   init->add_option("--db", ia->db, "\"sqlite\" (default, DIR/issuer.db) or a postgresql:// URL");
   init->add_flag("--demo", ia->demo, "Seed the documented demo citizens");
+  init->add_flag("--tls", ia->tls,
+                 "Serve HTTPS with a new local CA (DIR/tls/ca.pem) and a certificate for 127.0.0.1/localhost");
+  init->add_flag("--mdoc-status-cwt", ia->mdoc_status_cwt,
+                 "Publish the mdoc credentials' status in a CWT Token Status List (\"cwt-1\")");
   init->callback([&exit_code, ia] { exit_code = IssuerInit(*ia); });
 
   auto sa = std::make_shared<ServeArgs>();
-  CLI::App* serve = group->add_subcommand("serve", "Serve the issuer over HTTP until SIGINT/SIGTERM");
+  CLI::App* serve = group->add_subcommand("serve", "Serve the issuer over HTTP(S) until SIGINT/SIGTERM");
   serve->add_option("--data-dir", sa->data_dir, "Data directory made by `issuer init`")->required();
   serve->add_option("--listen", sa->listen, "HOST:PORT to listen on (default: the config's; port 0: any free port)");
   serve->callback([&exit_code, sa] { exit_code = IssuerServe(*sa); });

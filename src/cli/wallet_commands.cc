@@ -6,9 +6,13 @@
 // invalid_signature and says how many attempts remain before a lockout; a locked-out wallet fails
 // with limit_exceeded and says how long to wait.
 //
-// `wallet receive` sends its requests through HttpClientTransport, a wallet::HttpTransport over
-// bonafide::http::Client (one client per origin; https verified against the system store, or
-// --ca-file). --insecure-http-loopback allows http://localhost issuers (tests, local demos).
+// `wallet receive` sends its requests through wallet::HttpClientTransport (one http::Client per
+// origin; https verified against the system store, or --ca-file). --insecure-http-loopback allows
+// http://localhost issuers (tests, local demos). Every credential's issuer signature is verified
+// before it is stored (wallet/issuer_trust.h); mdocs chain to the --trust-iaca roots when given,
+// else to the issuer's /iacas. `wallet delete` sends credential_deleted through the same kind of
+// transport when the issuer asked for notifications (best effort: "notification": "sent",
+// "failed" (with a note on stderr) or "none" in its output).
 // When the offer needs a tx_code and --tx-code is not given, it is asked for on the terminal (or
 // read from the next stdin line with --pin-stdin).
 #include <termios.h>
@@ -22,11 +26,14 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "base/clock.h"
 #include "cli/commands.h"
 #include "cli/io.h"
 #include "http/client.h"
+#include "crypto/x509.h"
+#include "wallet/http_client_transport.h"
 #include "wallet/wallet.h"
 
 namespace bonafide::cli {
@@ -140,68 +147,6 @@ Json SummaryJson(const wallet::CredentialSummary& s) {
               {"received_at", s.received_at}};
 }
 
-// HttpClientTransport is the wallet's HttpTransport over http::Client, one client per origin.
-class HttpClientTransport final : public wallet::HttpTransport {
- public:
-  explicit HttpClientTransport(http::ClientOptions options) : options_(std::move(options)) {}
-
-  Result<wallet::HttpResponse> Get(std::string_view url, const wallet::HttpHeaders& headers) override {
-    ASSIGN_OR_RETURN(Target t, Resolve(url));
-    return Convert(t.client->Get(t.target, ToHeaders(headers)));
-  }
-  Result<wallet::HttpResponse> PostForm(std::string_view url, const wallet::HttpHeaders& headers,
-                                        std::string_view body) override {
-    ASSIGN_OR_RETURN(Target t, Resolve(url));
-    return Convert(t.client->Post(t.target, body, "application/x-www-form-urlencoded", ToHeaders(headers)));
-  }
-  Result<wallet::HttpResponse> PostJson(std::string_view url, const wallet::HttpHeaders& headers,
-                                        std::string_view body) override {
-    ASSIGN_OR_RETURN(Target t, Resolve(url));
-    return Convert(t.client->Post(t.target, body, "application/json", ToHeaders(headers)));
-  }
-
- private:
-  struct Target {
-    http::Client* client;
-    std::string target;
-  };
-  // Resolve splits an absolute URL into origin and target (path and query; fragment dropped).
-  Result<Target> Resolve(std::string_view url) {
-    const size_t scheme = url.find("://");
-    if (scheme == std::string_view::npos) return Error(StatusCode::kInvalidArgument, "not an absolute URL");
-    const size_t slash = url.find_first_of("/?#", scheme + 3);
-    const std::string origin(url.substr(0, slash));
-    std::string target = slash == std::string_view::npos ? "/" : std::string(url.substr(slash));
-    const size_t hash = target.find('#');
-    if (hash != std::string::npos) target.resize(hash);
-    if (target.empty() || target[0] != '/') target.insert(target.begin(), '/');
-    auto it = clients_.find(origin);
-    if (it == clients_.end()) {
-      ASSIGN_OR_RETURN(std::unique_ptr<http::Client> client, http::Client::Create(origin, options_));
-      it = clients_.emplace(origin, std::move(client)).first;
-    }
-    return Target{it->second.get(), std::move(target)};
-  }
-  static http::Headers ToHeaders(const wallet::HttpHeaders& headers) {
-    return http::Headers(headers.begin(), headers.end());
-  }
-  static Result<wallet::HttpResponse> Convert(Result<http::ClientResponse> response) {
-    if (!response.ok()) return response.status();
-    wallet::HttpResponse out;
-    out.status = response->status;
-    for (const auto& [name, value] : response->headers) {
-      std::string lower = name;
-      std::transform(lower.begin(), lower.end(), lower.begin(),
-                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-      out.headers.emplace(std::move(lower), value);
-    }
-    out.body = std::move(response->body);
-    return out;
-  }
-  http::ClientOptions options_;
-  std::map<std::string, std::unique_ptr<http::Client>> clients_;
-};
-
 struct ReceiveArgs {
   CommonArgs common;
   std::string offer;
@@ -209,6 +154,7 @@ struct ReceiveArgs {
   std::string ca_file;
   bool insecure_http_loopback = false;
   size_t max_copies = 5;
+  std::vector<std::string> trust_iaca;  // PEM files of IACA roots the wallet trusts for mdocs
 };
 
 int WalletReceive(const ReceiveArgs& a) {
@@ -219,6 +165,13 @@ int WalletReceive(const ReceiveArgs& a) {
   wallet::WalletOptions options;
   options.receive.max_copies = a.max_copies;
   options.receive.insecure_allow_http_loopback = a.insecure_http_loopback;
+  for (const std::string& file : a.trust_iaca) {
+    auto pem = ReadFile(file);
+    if (!pem.ok()) return ReportError(pem.status());
+    auto certs = crypto::Certificate::AllFromPem(*pem);
+    if (!certs.ok()) return ReportError(Error(certs.status().code(), file + ": " + certs.status().message()));
+    for (auto& c : *certs) options.receive.iaca_anchors.push_back(std::move(c));
+  }
   auto opened = wallet::Wallet::Open(a.common.dir, options);
   if (!opened.ok()) return ReportError(opened.status());
   auto pin = ReadPin(a.common.pin_stdin, "Wallet PIN: ");
@@ -236,7 +189,7 @@ int WalletReceive(const ReceiveArgs& a) {
   };
   http::ClientOptions client_options;
   client_options.ca_file = a.ca_file;
-  HttpClientTransport transport(client_options);
+  wallet::HttpClientTransport transport(client_options);
   auto ids = (*opened)->Receive(a.offer, provider, transport);
   if (!ids.ok()) return ReportError(ids.status());
   auto list = (*opened)->List();
@@ -289,13 +242,32 @@ int WalletShow(const IdArgs& a) {
   return PrintJson(*shown);
 }
 
-int WalletDelete(const IdArgs& a) {
-  auto w = OpenUnlocked(a.common.dir, a.common.pin_stdin);
+struct DeleteArgs {
+  IdArgs id;
+  std::string ca_file;
+};
+
+int WalletDelete(const DeleteArgs& a) {
+  auto w = OpenUnlocked(a.id.common.dir, a.id.common.pin_stdin);
   if (!w.ok()) return ReportError(w.status());
-  // No transport yet (src/http): the credential_deleted notification is not sent.
-  Status deleted = (*w)->Delete(a.id);
+  http::ClientOptions client_options;
+  client_options.ca_file = a.ca_file;
+  wallet::HttpClientTransport transport(client_options);
+  std::optional<Status> notification;
+  Status deleted = (*w)->Delete(a.id.id, &transport, &notification);
   if (!deleted.ok()) return ReportError(deleted);
-  return PrintJson(Json{{"deleted", a.id}});
+  // Best effort: the credential is gone whatever the issuer answers.
+  Json out = {{"deleted", a.id.id}};
+  if (!notification.has_value()) {
+    out["notification"] = "none";
+  } else if (notification->ok()) {
+    out["notification"] = "sent";
+  } else {
+    out["notification"] = "failed";
+    std::cerr << "note: the credential was deleted, but the issuer was not told (credential_deleted): "
+              << notification->ToString() << std::endl;
+  }
+  return PrintJson(out);
 }
 
 void AddCommon(CLI::App* cmd, CommonArgs& c) {
@@ -321,6 +293,8 @@ void RegisterWalletCommands(CLI::App& app, int& exit_code) {
   receive->add_option("--tx-code", ra->tx_code, "The transaction code (asked for when needed and not given)");
   receive->add_option("--ca-file", ra->ca_file, "PEM roots to verify the issuer's TLS certificate (default: system)");
   receive->add_option("--max-copies", ra->max_copies, "Most batch copies to ask for (1..20)")->capture_default_str();
+  receive->add_option("--trust-iaca", ra->trust_iaca,
+                      "PEM file of IACA roots mdocs must chain to (repeatable; default: the issuer's /iacas)");
   receive->add_flag("--insecure-http-loopback", ra->insecure_http_loopback,
                     "Allow http://localhost issuers (tests and local demos only)");
   receive->callback([&exit_code, ra] { exit_code = WalletReceive(*ra); });
@@ -337,10 +311,11 @@ void RegisterWalletCommands(CLI::App& app, int& exit_code) {
   show->add_option("id", sa->id, "Credential id (from wallet list)")->required();
   show->callback([&exit_code, sa] { exit_code = WalletShow(*sa); });
 
-  auto da = std::make_shared<IdArgs>();
-  CLI::App* del = wl->add_subcommand("delete", "Delete a credential, all its copies and device keys");
-  AddCommon(del, da->common);
-  del->add_option("id", da->id, "Credential id (from wallet list)")->required();
+  auto da = std::make_shared<DeleteArgs>();
+  CLI::App* del = wl->add_subcommand("delete", "Delete a credential, all its copies and device keys, and tell the issuer");
+  AddCommon(del, da->id.common);
+  del->add_option("id", da->id.id, "Credential id (from wallet list)")->required();
+  del->add_option("--ca-file", da->ca_file, "PEM roots to verify the issuer's TLS certificate (default: system)");
   del->callback([&exit_code, da] { exit_code = WalletDelete(*da); });
 }
 

@@ -139,6 +139,25 @@ Status AppendNames(GENERAL_NAMES* names, int type, const std::vector<std::string
   return OkStatus();
 }
 
+// AppendIpAddresses adds one iPAddress GeneralName per textual IPv4 / IPv6 address.
+Status AppendIpAddresses(GENERAL_NAMES* names, const std::vector<std::string>& addresses) {
+  for (const std::string& a : addresses) {
+    ASN1_OCTET_STRING* ip = a2i_IPADDRESS(a.c_str());
+    if (ip == nullptr) return Invalid("\"" + a + "\" is not an IP address");
+    GENERAL_NAME* gn = GENERAL_NAME_new();
+    if (gn == nullptr) {
+      ASN1_OCTET_STRING_free(ip);
+      return Error(StatusCode::kInternal, OpenSslError());
+    }
+    GENERAL_NAME_set0_value(gn, GEN_IPADD, ip);  // gn owns ip
+    if (sk_GENERAL_NAME_push(names, gn) <= 0) {
+      GENERAL_NAME_free(gn);
+      return Error(StatusCode::kInternal, OpenSslError());
+    }
+  }
+  return OkStatus();
+}
+
 Status AddExtensions(X509* x, const CertificateTemplate& t, const X509* issuer) {
   // basicConstraints (critical, always present).
   BasicConstraintsPtr bc(BASIC_CONSTRAINTS_new());
@@ -184,11 +203,12 @@ Status AddExtensions(X509* x, const CertificateTemplate& t, const X509* issuer) 
   if (akid->keyid == nullptr) return Error(StatusCode::kInternal, OpenSslError());
   RETURN_IF_ERROR(AddExt(x, NID_authority_key_identifier, akid.get(), false));
 
-  if (!t.dns_names.empty() || !t.uris.empty()) {
+  if (!t.dns_names.empty() || !t.uris.empty() || !t.ip_addresses.empty()) {
     GeneralNamesPtr san(GENERAL_NAMES_new());
     if (!san) return Error(StatusCode::kInternal, OpenSslError());
     RETURN_IF_ERROR(AppendNames(san.get(), GEN_DNS, t.dns_names));
     RETURN_IF_ERROR(AppendNames(san.get(), GEN_URI, t.uris));
+    RETURN_IF_ERROR(AppendIpAddresses(san.get(), t.ip_addresses));
     RETURN_IF_ERROR(AddExt(x, NID_subject_alt_name, san.get(), false));
   }
   if (!t.issuer_alt_uris.empty() || !t.issuer_alt_emails.empty()) {

@@ -53,6 +53,9 @@ struct CertificateTemplate {
   // subjectAltName entries (ASCII). The extension is added when any list is non-empty.
   std::vector<std::string> dns_names;
   std::vector<std::string> uris;
+  // subjectAltName iPAddress entries in text form ("127.0.0.1", "::1"); an unparsable address
+  // is kInvalidArgument.
+  std::vector<std::string> ip_addresses;
   // extendedKeyUsage purposes as dotted OIDs (e.g. "1.0.18013.5.1.2" for an mdoc document
   // signer); added, critical, when non-empty.
   std::vector<std::string> extended_key_usages;

@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -10,6 +11,7 @@
 
 #include "base/encoding.h"
 #include "crypto/random.h"
+#include "crypto/x509_builder.h"
 #include "jose/jwk.h"
 #include "mdoc/iaca.h"
 #include "store/postgres_store.h"
@@ -84,6 +86,35 @@ Status CheckOneActive(std::string_view what, const std::vector<std::pair<std::st
   return OkStatus();
 }
 
+// Retirement reads the optional "retired_at" / "not_after" (non-negative Unix seconds) of a key
+// or IACA entry `k`; they are refused on an active entry.
+Status Retirement(const Json& k, std::string_view what, bool active, std::optional<int64_t>& retired_at,
+                  std::optional<int64_t>& not_after) {
+  for (const char* name : {"retired_at", "not_after"}) {
+    const Json* v = Find(k, name);
+    if (v == nullptr) continue;
+    std::optional<int64_t> t = AsInt(*v);
+    if (!t.has_value() || *t < 0) return BadMember(what, std::string(name) + " must be a non-negative integer");
+    if (active) return BadMember(what, std::string(name) + " is only for keys that are not active");
+    (std::string_view(name) == "retired_at" ? retired_at : not_after) = *t;
+  }
+  return OkStatus();
+}
+
+void AddRetirement(Json& out, const std::optional<int64_t>& retired_at, const std::optional<int64_t>& not_after) {
+  if (retired_at.has_value()) out["retired_at"] = *retired_at;
+  if (not_after.has_value()) out["not_after"] = *not_after;
+}
+
+// PublishUntil is the last second a retired key (or IACA) is published: not_after when given,
+// else retired_at + `longest`; nullopt (always) with neither.
+std::optional<int64_t> PublishUntil(const std::optional<int64_t>& retired_at, const std::optional<int64_t>& not_after,
+                                    int64_t longest) {
+  if (not_after.has_value()) return not_after;
+  if (retired_at.has_value()) return *retired_at + longest;
+  return std::nullopt;
+}
+
 Result<std::vector<KeyRef>> KeyRefs(const Json& arr, std::string_view what) {
   if (!arr.is_array()) return BadMember(what, "is not an array");
   std::vector<KeyRef> out;
@@ -96,6 +127,7 @@ Result<std::vector<KeyRef>> KeyRefs(const Json& arr, std::string_view what) {
     const Json* a = Find(k, "active");
     if (a != nullptr && !a->is_boolean()) return BadMember(what, "active is not a boolean");
     r.active = a != nullptr && a->get<bool>();
+    RETURN_IF_ERROR(Retirement(k, what, r.active, r.retired_at, r.not_after));
     check.emplace_back(r.kid, r.active);
     out.push_back(std::move(r));
   }
@@ -105,7 +137,11 @@ Result<std::vector<KeyRef>> KeyRefs(const Json& arr, std::string_view what) {
 
 Json KeyRefsJson(const std::vector<KeyRef>& refs) {
   Json a = Json::array();
-  for (const KeyRef& r : refs) a.push_back({{"kid", r.kid}, {"file", r.file}, {"active", r.active}});
+  for (const KeyRef& r : refs) {
+    Json k = {{"kid", r.kid}, {"file", r.file}, {"active", r.active}};
+    AddRetirement(k, r.retired_at, r.not_after);
+    a.push_back(std::move(k));
+  }
   return a;
 }
 
@@ -125,6 +161,47 @@ Result<SecretBytes> LoadSecretText(const std::string& path) {
   return SecretBytes(std::move(b));
 }
 
+// WriteLoopbackTls makes DIR/tls/{ca.pem, cert.pem, key.pem}: a throwaway CA (its key is never
+// written, so it can sign nothing else) and an ES256 server certificate from it whose
+// subjectAltName names 127.0.0.1, ::1, localhost and `host` when it is a DNS name. Valid from an
+// hour ago for 398 days.
+Status WriteLoopbackTls(const std::string& dir, const std::string& host, const Clock& clock) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::create_directories(fs::path(dir) / "tls", ec);
+  if (ec) return Error(StatusCode::kIoError, "cannot create " + dir + "/tls: " + ec.message());
+  const int64_t now = clock.NowSeconds();
+  ASSIGN_OR_RETURN(crypto::PrivateKey ca_key, crypto::PrivateKey::Generate(crypto::SignatureAlg::kES256));
+  crypto::CertificateTemplate ca;
+  ca.subject = {{"O", "bonafide issuer"}, {"CN", "bonafide local TLS CA"}};
+  ca.not_before = now - 3600;
+  ca.not_after = now + 398 * 86400;
+  ca.is_ca = true;
+  ca.path_length = 0;
+  ca.key_usage.key_cert_sign = true;
+  ca.key_usage.crl_sign = true;
+  ASSIGN_OR_RETURN(crypto::Certificate ca_cert, crypto::CreateSelfSignedCertificate(ca, ca_key));
+  ASSIGN_OR_RETURN(crypto::PrivateKey key, crypto::PrivateKey::Generate(crypto::SignatureAlg::kES256));
+  crypto::CertificateTemplate leaf;
+  leaf.subject = {{"O", "bonafide issuer"}, {"CN", "127.0.0.1"}};
+  leaf.not_before = ca.not_before;
+  leaf.not_after = ca.not_after;
+  leaf.key_usage.digital_signature = true;
+  leaf.dns_names = {"localhost"};
+  leaf.ip_addresses = {"127.0.0.1", "::1"};
+  const bool is_name = !host.empty() && host.find_first_not_of("0123456789.") != std::string::npos &&
+                       host.find_first_of("[]:") == std::string::npos;
+  if (is_name && host != "localhost") leaf.dns_names.push_back(host);
+  leaf.extended_key_usages = {"1.3.6.1.5.5.7.3.1"};  // id-kp-serverAuth
+  ASSIGN_OR_RETURN(crypto::Certificate cert, crypto::IssueCertificate(leaf, key.public_key(), ca_cert, ca_key));
+  auto path = [&](std::string_view f) { return (fs::path(dir) / f).string(); };
+  RETURN_IF_ERROR(WriteFile(path("tls/ca.pem"), ca_cert.ToPem(), false));
+  RETURN_IF_ERROR(WriteFile(path("tls/cert.pem"), cert.ToPem(), false));
+  SecretBytes pem = key.ExportPem();
+  return WriteFile(path("tls/key.pem"), std::string_view(reinterpret_cast<const char*>(pem.view().data()), pem.size()),
+                   true);
+}
+
 std::string RandomToken(size_t bytes) {
   Bytes b = crypto::SystemRandom().Generate(bytes);
   return Base64UrlEncode(b);
@@ -139,6 +216,26 @@ std::string IssuerConfig::Path(std::string_view file) const {
 }
 
 std::string IssuerConfig::SqlitePath() const { return Path("issuer.db"); }
+
+int64_t IssuerConfig::LongestValiditySeconds(std::string_view purpose) const {
+  constexpr int64_t kDay = 86400;
+  oid4vci::CredentialFormat format;
+  int64_t longest = 2 * status_ttl_seconds;  // status list tokens / credentials: exp = iat + 2 ttl
+  if (purpose == "sd_jwt") {
+    format = oid4vci::CredentialFormat::kSdJwtVc;
+  } else if (purpose == "vc_jwt") {
+    format = oid4vci::CredentialFormat::kJwtVcJson;
+  } else if (purpose == "iaca") {
+    format = oid4vci::CredentialFormat::kMsoMdoc;
+    longest = 0;  // the IACA anchors mdocs only; the sd_jwt key signs the status lists
+  } else {
+    return 0;
+  }
+  for (const auto& [id, e] : catalogue) {
+    if (e.format() == format) longest = std::max(longest, e.valid_days * kDay);
+  }
+  return longest;
+}
 
 Result<std::string> DidWebFromUrl(std::string_view url) {
   size_t scheme = url.find("://");
@@ -178,12 +275,24 @@ Json IssuerConfig::ToJson() const {
   }
   Json lists = Json::array();
   for (const StatusListSpec& s : status_lists) {
-    lists.push_back({{"id", s.id},
-                     {"kind", s.kind == StatusListKind::kBitstring ? "bitstring" : "token_status_list"},
-                     {"bits", s.bits},
-                     {"size", s.size}});
+    Json l = {{"id", s.id},
+              {"kind", s.kind == StatusListKind::kBitstring ? "bitstring" : "token_status_list"},
+              {"bits", s.bits},
+              {"size", s.size}};
+    if (s.kind == StatusListKind::kTokenStatusList) l["format"] = s.format == StatusListFormat::kCwt ? "cwt" : "jwt";
+    lists.push_back(std::move(l));
   }
-  return Json{{"issuer_url", issuer_url},
+  Json iacas = Json::array();
+  for (const IacaRef& r : iaca_files) {
+    if (!r.retired_at.has_value() && !r.not_after.has_value()) {
+      iacas.push_back(r.file);
+      continue;
+    }
+    Json i = {{"file", r.file}};
+    AddRetirement(i, r.retired_at, r.not_after);
+    iacas.push_back(std::move(i));
+  }
+  Json out{{"issuer_url", issuer_url},
               {"listen", listen},
               {"db", db},
               {"admin_token_file", admin_token_file},
@@ -192,7 +301,7 @@ Json IssuerConfig::ToJson() const {
                {{"sd_jwt", KeyRefsJson(sd_jwt_keys)},
                 {"vc_jwt", {{"did", vc_did}, {"keys", KeyRefsJson(vc_jwt_keys)}}},
                 {"mdoc", mdoc},
-                {"iaca", iaca_files}}},
+                {"iaca", iacas}}},
               {"status_lists", lists},
               {"status_ttl_seconds", status_ttl_seconds},
               {"batch_size", batch_size},
@@ -204,6 +313,8 @@ Json IssuerConfig::ToJson() const {
               {"tx_code_length", tx_code_length},
               {"display", display},
               {"credential_configurations", credential_configurations}};
+  if (has_tls()) out["tls"] = {{"cert_file", tls_cert_file}, {"key_file", tls_key_file}};
+  return out;
 }
 
 Result<IssuerConfig> IssuerConfig::FromJson(const Json& doc, std::string data_dir) {
@@ -216,6 +327,12 @@ Result<IssuerConfig> IssuerConfig::FromJson(const Json& doc, std::string data_di
     return BadMember("issuer_url", "must be an https URL without query, fragment or trailing slash");
   }
   ASSIGN_OR_RETURN(c.listen, Str(doc, "listen", c.listen));
+  if (const Json* tls = Find(doc, "tls")) {
+    if (!tls->is_object()) return BadMember("tls", "is not an object");
+    ASSIGN_OR_RETURN(c.tls_cert_file, Str(*tls, "cert_file", std::nullopt));
+    ASSIGN_OR_RETURN(c.tls_key_file, Str(*tls, "key_file", std::nullopt));
+    if (!c.issuer_url.starts_with("https://")) return BadMember("issuer_url", "must be https when tls is configured");
+  }
   ASSIGN_OR_RETURN(c.db, Str(doc, "db", c.db));
   if (c.db != "sqlite" && !c.db.starts_with("postgresql://") && !c.db.starts_with("postgres://")) {
     return BadMember("db", "must be \"sqlite\" or a postgresql:// URL");
@@ -254,8 +371,16 @@ Result<IssuerConfig> IssuerConfig::FromJson(const Json& doc, std::string data_di
   const Json* iaca = Find(*keys, "iaca");
   if (iaca == nullptr || !iaca->is_array() || iaca->empty()) return BadMember("keys.iaca", "must list IACA files");
   for (const Json& f : *iaca) {
-    if (!f.is_string() || f.get<std::string>().empty()) return BadMember("keys.iaca", "entry is not a file name");
-    c.iaca_files.push_back(f.get<std::string>());
+    IacaRef r;
+    if (f.is_object()) {
+      ASSIGN_OR_RETURN(r.file, Str(f, "file", std::nullopt));
+      RETURN_IF_ERROR(Retirement(f, "keys.iaca", false, r.retired_at, r.not_after));
+    } else if (f.is_string() && !f.get<std::string>().empty()) {
+      r.file = f.get<std::string>();
+    } else {
+      return BadMember("keys.iaca", "entry is not a file name or {file, retired_at?, not_after?}");
+    }
+    c.iaca_files.push_back(std::move(r));
   }
 
   const Json* lists = Find(doc, "status_lists");
@@ -272,6 +397,16 @@ Result<IssuerConfig> IssuerConfig::FromJson(const Json& doc, std::string data_di
       s.kind = StatusListKind::kBitstring;
     } else {
       return BadMember("status_lists.kind", "must be token_status_list or bitstring");
+    }
+    if (const Json* f = Find(l, "format")) {
+      if (s.kind == StatusListKind::kBitstring) return BadMember("status_lists.format", "is for token_status_list only");
+      if (*f == "jwt") {
+        s.format = StatusListFormat::kJwt;
+      } else if (*f == "cwt") {
+        s.format = StatusListFormat::kCwt;
+      } else {
+        return BadMember("status_lists.format", "must be jwt or cwt");
+      }
     }
     int64_t bits = s.kind == StatusListKind::kBitstring ? 1 : 2;
     RETURN_IF_ERROR(Int(l, "bits", 1, 8, bits));
@@ -312,6 +447,10 @@ Result<IssuerConfig> IssuerConfig::FromJson(const Json& doc, std::string data_di
     if (wants_bitstring != (spec->kind == StatusListKind::kBitstring)) {
       return BadMember("credential_configurations." + id, "status list kind does not fit the format");
     }
+    // An SD-JWT VC points at a JWT list; an mdoc may point at either form.
+    if (e.format() == oid4vci::CredentialFormat::kSdJwtVc && spec->format != StatusListFormat::kJwt) {
+      return BadMember("credential_configurations." + id, "a dc+sd-jwt credential needs a jwt status list");
+    }
   }
   return c;
 }
@@ -344,13 +483,15 @@ const DocumentSigner& IssuerKeys::active_mdoc() const {
 
 Result<IssuerKeys> LoadIssuerKeys(const IssuerConfig& config) {
   IssuerKeys keys;
+  const int64_t sd_longest = config.LongestValiditySeconds("sd_jwt");
   for (const KeyRef& r : config.sd_jwt_keys) {
     ASSIGN_OR_RETURN(crypto::PrivateKey k, LoadPrivateKey(config.Path(r.file)));
-    keys.sd_jwt.push_back({r.kid, std::move(k), r.active});
+    keys.sd_jwt.push_back({r.kid, std::move(k), r.active, PublishUntil(r.retired_at, r.not_after, sd_longest)});
   }
+  const int64_t vc_longest = config.LongestValiditySeconds("vc_jwt");
   for (const KeyRef& r : config.vc_jwt_keys) {
     ASSIGN_OR_RETURN(crypto::PrivateKey k, LoadPrivateKey(config.Path(r.file)));
-    keys.vc_jwt.push_back({r.kid, std::move(k), r.active});
+    keys.vc_jwt.push_back({r.kid, std::move(k), r.active, PublishUntil(r.retired_at, r.not_after, vc_longest)});
   }
   for (const MdocSignerRef& r : config.mdoc_signers) {
     ASSIGN_OR_RETURN(crypto::PrivateKey k, LoadPrivateKey(config.Path(r.key_file)));
@@ -364,10 +505,13 @@ Result<IssuerKeys> LoadIssuerKeys(const IssuerConfig& config) {
     for (const crypto::Certificate& cert : ds.chain) ds.chain_der.push_back(cert.der());
     keys.mdoc.push_back(std::move(ds));
   }
-  for (const std::string& f : config.iaca_files) {
-    ASSIGN_OR_RETURN(std::string pem, ReadFile(config.Path(f)));
+  const int64_t iaca_longest = config.LongestValiditySeconds("iaca");
+  for (const IacaRef& f : config.iaca_files) {
+    ASSIGN_OR_RETURN(std::string pem, ReadFile(config.Path(f.file)));
     ASSIGN_OR_RETURN(std::vector<crypto::Certificate> certs, crypto::Certificate::AllFromPem(pem));
-    for (crypto::Certificate& cert : certs) keys.iacas.push_back(std::move(cert));
+    for (crypto::Certificate& cert : certs) {
+      keys.iacas.push_back({std::move(cert), PublishUntil(f.retired_at, f.not_after, iaca_longest)});
+    }
   }
   ASSIGN_OR_RETURN(keys.server_secret, LoadSecretText(config.Path(config.server_secret_file)));
   if (keys.server_secret.size() < 32) return Error(StatusCode::kInvalidArgument, "server secret shorter than 32 bytes");
@@ -400,6 +544,9 @@ Result<IssuerConfig> InitDataDir(const std::string& dir, const InitOptions& opti
     return Error(StatusCode::kInvalidArgument, dir + " already holds an issuer.json");
   }
   ASSIGN_OR_RETURN(std::string did, DidWebFromUrl(options.issuer_url));
+  if (options.tls && !options.issuer_url.starts_with("https://")) {
+    return Error(StatusCode::kInvalidArgument, "--tls needs an https issuer URL");
+  }
 
   ASSIGN_OR_RETURN(crypto::PrivateKey sd_key, crypto::PrivateKey::Generate(crypto::SignatureAlg::kES256));
   ASSIGN_OR_RETURN(crypto::PrivateKey vc_key, crypto::PrivateKey::Generate(crypto::SignatureAlg::kES256));
@@ -439,6 +586,11 @@ Result<IssuerConfig> InitDataDir(const std::string& dir, const InitOptions& opti
   RETURN_IF_ERROR(WriteFile(path("keys/iaca-1.pem"), iaca.certificate.ToPem(), false));
   RETURN_IF_ERROR(WriteFile(path("server-secret"), RandomToken(32) + "\n", true));
   RETURN_IF_ERROR(WriteFile(path("admin-token"), RandomToken(32) + "\n", true));
+  if (options.tls) {
+    // The URL's host without its port ("[v6]" literals are no DNS names; WriteLoopbackTls skips them).
+    const std::string tls_host = host.starts_with("[") ? host : host.substr(0, host.rfind(':'));
+    RETURN_IF_ERROR(WriteLoopbackTls(dir, tls_host, clock));
+  }
 
   Json doc = {{"issuer_url", options.issuer_url},
               {"db", options.db},
@@ -459,6 +611,15 @@ Result<IssuerConfig> InitDataDir(const std::string& dir, const InitOptions& opti
                Json::array({{{"locale", "en"}, {"name", "UK Government credential issuer"}},
                             {{"locale", "cy"}, {"name", "Cyhoeddwr tystlythyrau Llywodraeth y DU"}}})}};
   ASSIGN_OR_RETURN(doc["credential_configurations"], EmbeddedUkCatalogueJson());
+  if (options.tls) doc["tls"] = {{"cert_file", "tls/cert.pem"}, {"key_file", "tls/key.pem"}};
+  if (options.mdoc_status_cwt) {
+    doc["status_lists"].push_back(
+        {{"id", "cwt-1"}, {"kind", "token_status_list"}, {"format", "cwt"}, {"bits", 2}, {"size", 100000}});
+    for (auto& [id, c] : doc["credential_configurations"].items()) {
+      const Json* format = c.is_object() ? Find(c, "format") : nullptr;
+      if (format != nullptr && format->is_string() && *format == "mso_mdoc") c["status_list"] = "cwt-1";
+    }
+  }
   ASSIGN_OR_RETURN(IssuerConfig config, IssuerConfig::FromJson(doc, dir));
   ASSIGN_OR_RETURN(std::unique_ptr<store::IssuerStore> st, OpenIssuerStore(config));
   const int64_t now = clock.NowSeconds();

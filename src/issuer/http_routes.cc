@@ -9,9 +9,12 @@
 #include <variant>
 #include <vector>
 
+#include "base/encoding.h"
 #include "base/json.h"
+#include "issuer/csv.h"
 #include "oid4vci/errors.h"
 #include "oid4vci/metadata.h"
+#include "qr/qr.h"
 
 namespace bonafide::issuer {
 namespace {
@@ -199,7 +202,160 @@ http::Response AdminOffer(IssuerService& service, const http::Request& req) {
   if (!offer.ok()) return StatusResponse(offer.status());
   Json out = {{"offer_id", offer->offer_id}, {"offer_uri", offer->offer_uri}, {"expires_at", offer->expires_at}};
   if (offer->tx_code.has_value()) out["tx_code"] = *offer->tx_code;
+  // The offer exists once CreateOffer returned, so a QR failure (an offer URI longer than a QR
+  // symbol holds) must not hide its URI: the response names the failure instead of the images.
+  Result<Bytes> png = qr::QrPng(offer->offer_uri);
+  Result<std::string> svg = qr::QrSvg(offer->offer_uri);
+  if (png.ok() && svg.ok()) {
+    out["qr_png"] = Base64Encode(*png);
+    out["qr_svg"] = std::move(*svg);
+  } else {
+    out["qr_error"] = std::string(StatusCodeName(png.ok() ? svg.status().code() : png.status().code()));
+  }
   return WithHeader(http::Response::JsonBody(200, out), "Cache-Control", kNoStore);
+}
+
+// CitizenConfigurations returns the configuration ids a citizen record has claims for (the keys
+// of its "claims" object), or an empty array for a record without one.
+Json CitizenConfigurations(std::string_view data_json) {
+  Json configurations = Json::array();
+  Result<Json> data = ParseJsonObject(data_json);
+  if (!data.ok()) return configurations;
+  const Json* claims = Find(*data, "claims");
+  if (claims == nullptr || !claims->is_object()) return configurations;
+  for (auto it = claims->begin(); it != claims->end(); ++it) configurations.push_back(it.key());
+  return configurations;
+}
+
+http::Response AdminListCitizens(IssuerService& service, const http::Request& req) {
+  const std::string after = req.QueryParam("after").value_or("");
+  size_t limit = store::kMaxListPage;
+  if (std::optional<std::string> text = req.QueryParam("limit"); text.has_value()) {
+    Result<Json> n = ParseJson(*text);
+    std::optional<int64_t> value = n.ok() ? AsInt(*n) : std::nullopt;
+    if (!value.has_value() || *value < 1 || *value > static_cast<int64_t>(store::kMaxListPage)) {
+      return StatusResponse(Error(StatusCode::kInvalidArgument,
+                                  "limit must be an integer 1.." + std::to_string(store::kMaxListPage)));
+    }
+    limit = static_cast<size_t>(*value);
+  }
+  Result<std::vector<store::Citizen>> page = service.store().ListCitizens(after, limit);
+  if (!page.ok()) return StatusResponse(page.status());
+  Json citizens = Json::array();
+  for (const store::Citizen& c : *page) {
+    citizens.push_back(Json{{"id", c.id},
+                            {"configurations", CitizenConfigurations(c.data_json)},
+                            {"created_at", c.created_at},
+                            {"updated_at", c.updated_at}});
+  }
+  Json out = {{"citizens", std::move(citizens)}};
+  // A full page may have a successor; the client asks again with after = next_after.
+  if (page->size() == limit) out["next_after"] = page->back().id;
+  return http::Response::JsonBody(200, out);
+}
+
+// ImportRow is one row of an import batch as the client sent it.
+struct ImportRow {
+  int64_t line = 0;
+  std::vector<std::string> fields;
+};
+
+Result<std::vector<std::string>> StringArray(const Json& obj, std::string_view key) {
+  ASSIGN_OR_RETURN(const Json* array, GetArray(obj, key));
+  std::vector<std::string> out;
+  out.reserve(array->size());
+  for (const Json& v : *array) {
+    if (!v.is_string()) return Error(StatusCode::kInvalidClaims, std::string(key) + " must hold strings only");
+    out.push_back(v.get<std::string>());
+  }
+  return out;
+}
+
+Result<std::vector<ImportRow>> ImportRows(const Json& doc) {
+  ASSIGN_OR_RETURN(const Json* rows, GetArray(doc, "rows"));
+  std::vector<ImportRow> out;
+  out.reserve(rows->size());
+  for (const Json& row : *rows) {
+    if (!row.is_object()) return Error(StatusCode::kInvalidClaims, "rows must hold objects");
+    ImportRow r;
+    ASSIGN_OR_RETURN(r.line, GetInt(row, "line"));
+    if (r.line < 1) return Error(StatusCode::kInvalidClaims, "a row's line must be >= 1");
+    ASSIGN_OR_RETURN(r.fields, StringArray(row, "fields"));
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+Json BadRow(int64_t line, const Status& status) {
+  return Json{{"line", line}, {"error", std::string(StatusCodeName(status.code()))}, {"message", status.message()}};
+}
+
+http::Response AdminImport(IssuerService& service, const http::Request& req) {
+  Result<Json> doc = ParseJsonObject(req.body);
+  if (!doc.ok()) return StatusResponse(doc.status());
+  Result<std::vector<std::string>> header = StringArray(*doc, "header");
+  if (!header.ok()) return StatusResponse(header.status());
+  Result<std::vector<ImportRow>> rows = ImportRows(*doc);
+  if (!rows.ok()) return StatusResponse(rows.status());
+  Result<CitizenCsvMapping> mapping = CitizenCsvMapping::FromHeader(*header, &service.config().catalogue);
+  if (!mapping.ok()) {
+    return StatusResponse(Error(mapping.status().code(), "header: " + mapping.status().message()));
+  }
+  // Rows that do not map are reported and left out; the others are upserted in one transaction.
+  Json bad = Json::array();
+  std::vector<std::string> records;
+  std::vector<int64_t> lines;
+  records.reserve(rows->size());
+  for (const ImportRow& row : *rows) {
+    if (row.fields.size() != header->size()) {
+      bad.push_back(BadRow(row.line, Error(StatusCode::kMalformed, "line " + std::to_string(row.line) + ": " +
+                                                                       std::to_string(row.fields.size()) +
+                                                                       " fields, the header has " +
+                                                                       std::to_string(header->size()))));
+      continue;
+    }
+    Result<store::CitizenInput> citizen = mapping->ToCitizen(row.fields);
+    if (!citizen.ok()) {
+      bad.push_back(BadRow(row.line, Error(citizen.status().code(), "line " + std::to_string(row.line) + ": " +
+                                                                        citizen.status().message())));
+      continue;
+    }
+    records.push_back(std::move(citizen->data_json));
+    lines.push_back(row.line);
+  }
+  int64_t imported = 0;
+  if (!records.empty()) {
+    Status all = service.ImportCitizens(records);
+    if (all.ok()) {
+      imported = static_cast<int64_t>(records.size());
+    } else if (all.code() == StatusCode::kIoError || all.code() == StatusCode::kInternal) {
+      return StatusResponse(all);
+    } else {
+      // The store refused a row the mapping accepted: retry one by one so only that row is lost.
+      for (size_t i = 0; i < records.size(); ++i) {
+        Status one = service.UpsertCitizen(records[i]);
+        if (one.ok()) {
+          ++imported;
+        } else if (one.code() == StatusCode::kIoError || one.code() == StatusCode::kInternal) {
+          return StatusResponse(one);
+        } else {
+          bad.push_back(BadRow(lines[i], Error(one.code(), "line " + std::to_string(lines[i]) + ": " + one.message())));
+        }
+      }
+    }
+  }
+  return http::Response::JsonBody(200, Json{{"imported", imported}, {"bad_rows", std::move(bad)}});
+}
+
+http::Response AdminAuditVerify(IssuerService& service, const http::Request&) {
+  Status verified = service.store().VerifyAuditChain();
+  if (verified.ok()) return http::Response::JsonBody(200, Json{{"valid", true}});
+  if (verified.code() == StatusCode::kIoError || verified.code() == StatusCode::kInternal) {
+    return StatusResponse(verified);
+  }
+  return http::Response::JsonBody(200, Json{{"valid", false},
+                                            {"error", std::string(StatusCodeName(verified.code()))},
+                                            {"message", verified.message()}});
 }
 
 http::Response AdminRevoke(IssuerService& service, const http::Request& req) {
@@ -347,6 +503,9 @@ Status RegisterIssuerRoutes(http::Server& server, ServiceResolver resolve) {
   RETURN_IF_ERROR(server.Post("/admin/offers", BindAdmin(resolve, AdminOffer)));
   RETURN_IF_ERROR(server.Post("/admin/revoke", BindAdmin(resolve, AdminRevoke)));
   RETURN_IF_ERROR(server.Get("/admin/citizens/{id}/credentials", BindAdmin(resolve, AdminListCredentials)));
+  RETURN_IF_ERROR(server.Get("/admin/citizens", BindAdmin(resolve, AdminListCitizens)));
+  RETURN_IF_ERROR(server.Post("/admin/import", BindAdmin(resolve, AdminImport)));
+  RETURN_IF_ERROR(server.Get("/admin/audit/verify", BindAdmin(resolve, AdminAuditVerify)));
 
   server.SetReadinessCheck([resolve]() -> Status {
     IssuerService* s = resolve();

@@ -16,13 +16,37 @@
 //   GET  /status/{list}                          hosted status list with ETag, Cache-Control
 //                                                max-age (the list's ttl); 304 on If-None-Match
 //   POST /admin/citizens                         upsert one citizen record (JSON) -> 200
+//   GET  /admin/citizens?after=ID&limit=N        one page of citizens in id order (limit
+//                                                1..1000, default 1000) -> {citizens: [{id,
+//                                                configurations, created_at, updated_at}],
+//                                                next_after?}; next_after (the last id) is
+//                                                present when the page is full
+//   POST /admin/import                           one batch of CSV rows (docs/credentials.md,
+//                                                "CSV import"): {header: [names],
+//                                                rows: [{line, fields: [cells]}]} (a batch is
+//                                                bounded by the 1 MiB JSON limit) -> {imported,
+//                                                bad_rows: [{line, error, message}]}. The header
+//                                                is checked against the catalogue (an error fails
+//                                                the whole request, message "header: ..."); rows
+//                                                that do not map (or lack a field) are reported,
+//                                                the others upserted in one transaction (row by
+//                                                row if the store refuses one); audit actor
+//                                                "admin". rows: [] only checks the header.
 //   POST /admin/offers                           {citizen_id, credential_configuration_id,
 //                                                tx_code: bool} -> {offer_id, offer_uri,
-//                                                tx_code?, expires_at}
+//                                                tx_code?, expires_at, qr_png, qr_svg}: the
+//                                                offer URI as a QR code (src/qr, level M, quiet
+//                                                zone 4), qr_png base64 (RFC 4648 section 4,
+//                                                padded), qr_svg the SVG text; when the URI does
+//                                                not fit a QR symbol, qr_error (a code name)
+//                                                instead of both
 //   POST /admin/revoke                           {credential_id | citizen_id +
 //                                                credential_configuration_id, action: revoke |
 //                                                suspend | reinstate} -> {action, changed: [ids]}
 //   GET  /admin/citizens/{id}/credentials        {citizen_id, credentials: [records]}
+//   GET  /admin/audit/verify                     checks the audit chain -> {valid: true}, or
+//                                                {valid: false, error, message} naming the first
+//                                                broken record (still 200: the check ran)
 //
 // Errors: token / credential / notification failures are OID4VCI ErrorResponse bodies
 // ({"error", "error_description"}) with the status HttpStatusFor gives (401 + WWW-Authenticate:

@@ -14,6 +14,7 @@
 #include "oid4vci/proof.h"
 #include "sdjwt/sdjwt_vc.h"
 #include "status/bitstring_status_list.h"
+#include "status/status_list_cwt.h"
 #include "status/status_list_token.h"
 #include "status/token_status_list.h"
 #include "vcjwt/vc_jwt.h"
@@ -110,8 +111,10 @@ Json IssuerService::AuthorizationServerMetadata() const {
 }
 
 Json IssuerService::JwtVcIssuerMetadata() const {
+  const int64_t now = clock_.NowSeconds();
   Json keys = Json::array();
   for (const SigningKey& k : keys_.sd_jwt) {
+    if (!k.active && !k.PublishedAt(now)) continue;
     Json jwk = k.key.public_key().ToJwk();
     jwk["kid"] = k.kid;
     jwk["alg"] = std::string(crypto::JwsAlgName(k.key.alg()));
@@ -124,7 +127,9 @@ Json IssuerService::JwtVcIssuerMetadata() const {
 Json IssuerService::DidDocument() const {
   Json methods = Json::array();
   Json ids = Json::array();
+  const int64_t now = clock_.NowSeconds();
   for (const SigningKey& k : keys_.vc_jwt) {
+    if (!k.active && !k.PublishedAt(now)) continue;
     const std::string id = config_.vc_did + "#" + k.kid;
     methods.push_back({{"id", id}, {"type", "JsonWebKey2020"}, {"controller", config_.vc_did},
                        {"publicKeyJwk", k.key.public_key().ToJwk()}});
@@ -137,8 +142,11 @@ Json IssuerService::DidDocument() const {
 }
 
 std::vector<std::string> IssuerService::Iacas() const {
+  const int64_t now = clock_.NowSeconds();
   std::vector<std::string> out;
-  for (const crypto::Certificate& c : keys_.iacas) out.push_back(c.ToPem());
+  for (const IacaRoot& r : keys_.iacas) {
+    if (r.PublishedAt(now)) out.push_back(r.certificate.ToPem());
+  }
   return out;
 }
 
@@ -228,6 +236,16 @@ TokenOutcome IssuerService::Token(std::string_view form_body) {
   }
   std::optional<ByteView> tx_view;
   if (tx_hash.has_value()) tx_view = ByteView(*tx_hash);
+  // A tx_code missing where the offer requires one, or sent where it requires none, is a
+  // malformed request (OID4VCI 1.0 section 6.3: invalid_request), not a guess: answer it from a
+  // peek at the code, which consumes neither the code nor an attempt. A dead code fails the peek
+  // and falls through to the redeem, which reports it as before.
+  Result<store::CredentialOffer> peeked = store_->PeekPreAuthorizedCode(*code_hash, now);
+  if (peeked.ok() && peeked->tx_code_hash.has_value() != req->tx_code.has_value()) {
+    return Err(Oid4vciError::kInvalidRequest, req->tx_code.has_value()
+                                                  ? "this offer takes no tx_code"
+                                                  : "this offer requires a tx_code");
+  }
   Result<store::CredentialOffer> offer = store_->RedeemPreAuthorizedCode(*code_hash, tx_view, now);
   if (!offer.ok()) {
     // The store's vocabulary at the token endpoint: a wrong tx_code (attempts remain) and a code
@@ -600,8 +618,14 @@ Result<PublishedStatusList> IssuerService::Publish(const store::StatusListRecord
     p.ttl = ttl;
     p.iss = config_.issuer_url;
     p.kid = k.kid;
-    ASSIGN_OR_RETURN(out.body, status::IssueStatusListToken(p, list, k.key));
-    out.content_type = "application/statuslist+jwt";
+    if (spec->format == StatusListFormat::kCwt) {
+      ASSIGN_OR_RETURN(Bytes cwt, status::IssueStatusListCwt(p, list, k.key));
+      out.body.assign(cwt.begin(), cwt.end());
+      out.content_type = std::string(status::kStatusListCwtType);
+    } else {
+      ASSIGN_OR_RETURN(out.body, status::IssueStatusListToken(p, list, k.key));
+      out.content_type = "application/statuslist+jwt";
+    }
   } else {
     // The store keeps every list in the Token Status List layout (LSB first); the Bitstring
     // Status List is MSB first, so the set entries are copied over one by one.
@@ -643,6 +667,59 @@ Result<PublishedStatusList> IssuerService::StatusListToken(std::string_view list
   std::lock_guard<std::mutex> lock(mu_);
   published_[std::string(list_id)] = pub;
   return pub;
+}
+
+Result<int64_t> IssuerService::PurgeExpired() { return store_->PurgeExpired(clock_.NowSeconds()); }
+
+// ---------------------------------------------------------------------------------------------
+// ExpiryPurger.
+
+ExpiryPurger::ExpiryPurger(IssuerService& service, std::chrono::milliseconds interval, Report report)
+    : service_(service), interval_(interval), report_(std::move(report)) {}
+
+ExpiryPurger::~ExpiryPurger() { Stop(); }
+
+Result<int64_t> ExpiryPurger::RunOnce() {
+  Result<int64_t> purged = service_.PurgeExpired();
+  if (report_) report_(purged);
+  std::lock_guard<std::mutex> lock(mu_);
+  ++runs_;
+  return purged;
+}
+
+Result<int64_t> ExpiryPurger::Start() {
+  if (interval_.count() <= 0) return Error(StatusCode::kInvalidArgument, "purge interval must be positive");
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (started_) return Error(StatusCode::kInvalidArgument, "purger already started");
+    started_ = true;
+    if (stopping_) return Error(StatusCode::kInvalidArgument, "purger was stopped");
+  }
+  Result<int64_t> first = RunOnce();
+  thread_ = std::thread([this] {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (!stopping_) {
+      if (cv_.wait_for(lock, interval_, [this] { return stopping_; })) break;
+      lock.unlock();
+      (void)RunOnce();
+      lock.lock();
+    }
+  });
+  return first;
+}
+
+void ExpiryPurger::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+int64_t ExpiryPurger::runs() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return runs_;
 }
 
 }  // namespace bonafide::issuer

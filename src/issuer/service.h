@@ -16,13 +16,17 @@
 #ifndef BONAFIDE_ISSUER_SERVICE_H_
 #define BONAFIDE_ISSUER_SERVICE_H_
 
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <variant>
 #include <vector>
 
@@ -57,8 +61,9 @@ using NotificationOutcome = std::variant<NotificationAccepted, oid4vci::ErrorRes
 
 // PublishedStatusList is a hosted status list ready to serve.
 struct PublishedStatusList {
-  std::string content_type;  // application/statuslist+jwt or application/vc+jwt
-  std::string body;          // the compact JWT
+  // application/statuslist+jwt, application/statuslist+cwt or application/vc+jwt
+  std::string content_type;
+  std::string body;          // the compact JWT, or the CWT's bytes (binary)
   std::string etag;          // quoted, changes with the list's version
   int64_t max_age = 0;       // Cache-Control max-age (the list's ttl)
   int64_t version = 0;       // the store's list version it shows
@@ -90,12 +95,14 @@ class IssuerService {
   Json CredentialIssuerMetadata() const;
   // AuthorizationServerMetadata returns /.well-known/oauth-authorization-server.
   Json AuthorizationServerMetadata() const;
-  // JwtVcIssuerMetadata returns /.well-known/jwt-vc-issuer: {issuer, jwks} with every SD-JWT VC
-  // key, active and retired, each with its kid.
+  // JwtVcIssuerMetadata returns /.well-known/jwt-vc-issuer: {issuer, jwks} with the active
+  // SD-JWT VC key and every retired one still published now (SigningKey::PublishedAt at the
+  // clock's time; config.h, "Keys and rotation"), each with its kid.
   Json JwtVcIssuerMetadata() const;
-  // DidDocument returns /.well-known/did.json: the did:web document of the VC-JWT keys.
+  // DidDocument returns /.well-known/did.json: the did:web document of the VC-JWT keys
+  // published now (as for JwtVcIssuerMetadata).
   Json DidDocument() const;
-  // Iacas returns the IACA root certificates as PEM (for /iacas).
+  // Iacas returns the IACA root certificates published now as PEM (for /iacas).
   std::vector<std::string> Iacas() const;
 
   // --- OID4VCI endpoints ---
@@ -105,8 +112,9 @@ class IssuerService {
   Result<OfferResult> CreateOffer(std::string_view citizen_id, std::string_view configuration_id,
                                   bool with_tx_code, std::string_view actor = "admin");
   // Token answers a Token Request (form body). Errors: unsupported_grant_type, invalid_request
-  // (malformed body), invalid_grant (unknown, used or expired code; wrong tx_code; attempts
-  // used up).
+  // (malformed body; no tx_code for an offer that requires one, or one for an offer that takes
+  // none: these consume neither the code nor an attempt), invalid_grant (unknown, used or
+  // expired code; wrong tx_code, which counts an attempt; attempts used up).
   TokenOutcome Token(std::string_view form_body);
   // Nonce returns a fresh c_nonce (stored with its expiry); the store's error on failure.
   Result<oid4vci::NonceResponse> Nonce();
@@ -145,6 +153,10 @@ class IssuerService {
   Result<PublishedStatusList> StatusListToken(std::string_view list_id);
   // StatusListUri returns issuer_url + "/status/" + list_id.
   std::string StatusListUri(std::string_view list_id) const;
+  // PurgeExpired deletes the nonces, access tokens, pre-authorized codes and offers expired at
+  // the clock's time (store::IssuerStore::PurgeExpired) and returns how many rows went; the
+  // store's errors.
+  Result<int64_t> PurgeExpired();
 
   const IssuerConfig& config() const { return config_; }
   store::IssuerStore& store() { return *store_; }
@@ -168,6 +180,45 @@ class IssuerService {
 
   std::mutex mu_;
   std::map<std::string, PublishedStatusList, std::less<>> published_;  // guarded by mu_
+};
+
+// ExpiryPurger runs IssuerService::PurgeExpired periodically on a background thread (what
+// `issuer serve` runs every minute). Start() purges once on the calling thread, then starts the
+// thread, which purges every `interval`; Stop() wakes it, waits for a purge in progress to finish
+// and joins it. Each run's result goes to `report` (e.g. a log line) on the thread that ran it.
+//
+// Thread safety: Start / Stop from one thread; runs() from any. Ownership: the service must
+// outlive the purger (or its Stop()).
+class ExpiryPurger {
+ public:
+  using Report = std::function<void(const Result<int64_t>& purged)>;
+
+  ExpiryPurger(IssuerService& service, std::chrono::milliseconds interval, Report report = {});
+  ~ExpiryPurger();  // Stop()s
+  ExpiryPurger(const ExpiryPurger&) = delete;
+  ExpiryPurger& operator=(const ExpiryPurger&) = delete;
+
+  // Start purges once and starts the periodic thread (also when that first purge failed: a
+  // later run may succeed). Returns the first purge's result; kInvalidArgument when already
+  // started or when the interval is not positive (nothing runs then).
+  Result<int64_t> Start();
+  // Stop stops the thread and joins it. Idempotent; a stopped purger does not start again.
+  void Stop();
+  // runs returns how many purges have completed (successful or not).
+  int64_t runs() const;
+
+ private:
+  Result<int64_t> RunOnce();
+
+  IssuerService& service_;
+  const std::chrono::milliseconds interval_;
+  const Report report_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  bool started_ = false;   // guarded by mu_
+  bool stopping_ = false;  // guarded by mu_
+  int64_t runs_ = 0;       // guarded by mu_
+  std::thread thread_;
 };
 
 }  // namespace bonafide::issuer

@@ -155,7 +155,9 @@ Status VerifyKeyBinding(const UnverifiedSdJwt& sdjwt, const Json& claims, crypto
   const Json* cnf = Find(claims, "cnf");
   const auto& kb = sdjwt.kb_jwt();
   if (!kb) {
-    if (cnf != nullptr) return Error(StatusCode::kMissingKeyBinding, "credential has cnf but no Key Binding JWT was presented");
+    if (cnf != nullptr && !options.allow_missing_kb()) {
+      return Error(StatusCode::kMissingKeyBinding, "credential has cnf but no Key Binding JWT was presented");
+    }
     if (options.require_kb()) return Error(StatusCode::kMissingKeyBinding, "verifier requires a Key Binding JWT");
     return OkStatus();
   }

@@ -195,6 +195,10 @@ class VerifyOptions {
   }
   // RequireKeyBinding rejects presentations without a KB-JWT even when the credential has no cnf.
   VerifyOptions& RequireKeyBinding() { require_kb_ = true; return *this; }
+  // AllowMissingKeyBindingOnIssuance accepts a credential with cnf and no KB-JWT: for a holder
+  // checking an issued credential on receipt, when no presentation exists yet. A KB-JWT that is
+  // present is still verified. Never for verifiers of presentations.
+  VerifyOptions& AllowMissingKeyBindingOnIssuance() { allow_missing_kb_ = true; return *this; }
   // AllowMissingExpiry accepts credentials without `exp`.
   VerifyOptions& AllowMissingExpiry() { allow_missing_exp_ = true; return *this; }
   // KeyBindingMaxAge bounds how old a KB-JWT iat may be (default 300 s).
@@ -216,6 +220,7 @@ class VerifyOptions {
   const std::optional<std::string>& nonce() const { return nonce_; }
   const std::optional<std::string>& audience() const { return audience_; }
   bool require_kb() const { return require_kb_; }
+  bool allow_missing_kb() const { return allow_missing_kb_; }
   bool allow_missing_exp() const { return allow_missing_exp_; }
   int64_t kb_max_age() const { return kb_max_age_; }
   int64_t skew() const { return skew_; }
@@ -229,6 +234,7 @@ class VerifyOptions {
   std::optional<std::string> nonce_;
   std::optional<std::string> audience_;
   bool require_kb_ = false;
+  bool allow_missing_kb_ = false;
   bool allow_missing_exp_ = false;
   int64_t kb_max_age_ = 300;
   int64_t skew_ = 60;

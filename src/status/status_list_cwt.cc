@@ -37,6 +37,34 @@ Result<std::optional<int64_t>> OptionalTime(const cbor::Value& claims, int64_t k
 
 }  // namespace
 
+Result<Bytes> IssueStatusListCwt(const StatusListTokenParams& params, const StatusList& list,
+                                 const crypto::Signer& signer) {
+  if (params.sub.empty()) return Error(StatusCode::kInvalidArgument, "status list token needs a sub (list URI)");
+  if (params.iat < 0) return Error(StatusCode::kInvalidArgument, "iat must not be negative");
+  if (params.ttl && *params.ttl <= 0) return Error(StatusCode::kInvalidArgument, "ttl must be positive");
+  if (params.exp && *params.exp <= params.iat) return Error(StatusCode::kInvalidArgument, "exp must be after iat");
+
+  ASSIGN_OR_RETURN(Bytes lst, list.Compress());
+  cbor::Value status_list = cbor::Value::MakeMap();
+  status_list.Insert("bits", cbor::Value::Uint(static_cast<uint64_t>(list.bits())));
+  status_list.Insert("lst", cbor::Value::ByteString(std::move(lst)));
+  if (params.aggregation_uri) status_list.Insert("aggregation_uri", cbor::Value::Text(*params.aggregation_uri));
+
+  // Times are CWT NumericDate as unsigned integers (the verifier reads them as uint).
+  cbor::Value claims = cbor::Value::MakeMap();
+  claims.Insert(kCwtClaimSub, cbor::Value::Text(params.sub));
+  claims.Insert(kCwtClaimIat, cbor::Value::Uint(static_cast<uint64_t>(params.iat)));
+  if (params.exp) claims.Insert(kCwtClaimExp, cbor::Value::Uint(static_cast<uint64_t>(*params.exp)));
+  if (params.ttl) claims.Insert(kCwtClaimTtl, cbor::Value::Uint(static_cast<uint64_t>(*params.ttl)));
+  if (params.iss) claims.Insert(kCwtClaimIss, cbor::Value::Text(*params.iss));
+  claims.Insert(kCwtClaimStatusList, std::move(status_list));
+
+  cose::Sign1Headers headers;
+  headers.typ = std::string(kStatusListCwtType);
+  if (params.kid) headers.kid = ToBytes(*params.kid);
+  return cose::SignSign1(headers, cbor::EncodeDeterministic(claims), signer);
+}
+
 Result<VerifiedStatusListToken> StatusListCwtVerifier::Verify(ByteView cose) const {
   if (!subject_configured_) {
     return Error(StatusCode::kInvalidArgument, "no expected status list URI: call ExpectSubject or AllowAnySubject");

@@ -47,6 +47,16 @@ inline constexpr int64_t kCwtClaimStatusList = 65533;
 inline constexpr int64_t kCwtClaimTtl = 65534;
 inline constexpr int64_t kCwtClaimStatus = 65535;
 
+// IssueStatusListCwt returns a Status List Token in CWT format: a tagged (18) COSE_Sign1 of
+// `list` signed by `signer`, protected header {1: alg, 16: "application/statuslist+cwt"},
+// unprotected kid (label 4, the UTF-8 bytes of params.kid) when given, and the claims map
+// {2: sub, 6: iat, 4?: exp, 65534?: ttl, 1?: iss, 65533: {"bits", "lst", "aggregation_uri"?}}
+// encoded deterministically. The same params as the JWT form (status_list_token.h) and the same
+// errors: kInvalidArgument if sub is empty, ttl is not positive, exp is not after iat, or iat is
+// negative; kInternal if signing fails.
+Result<Bytes> IssueStatusListCwt(const StatusListTokenParams& params, const StatusList& list,
+                                 const crypto::Signer& signer);
+
 // StatusListCwtVerifier verifies Status List Tokens in CWT format against one key.
 // Either ExpectSubject or AllowAnySubject must be called before Verify.
 class StatusListCwtVerifier : public internal::TokenVerifierBase<StatusListCwtVerifier> {

@@ -87,8 +87,19 @@ CREATE TABLE audit_head (id BIGINT PRIMARY KEY CHECK (id = 1), seq BIGINT NOT NU
 INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, decode(repeat('00', 32), 'hex'));
 )sql";
 
-constexpr std::string_view kSqliteSteps[] = {kSqliteV1};
-constexpr std::string_view kPostgresSteps[] = {kPostgresV1};
+// V2: indexes for PurgeExpired (expiry scans, and the offer -> code / token references it
+// checks before deleting an offer). The same statements in both dialects.
+constexpr std::string_view kV2 = R"sql(
+CREATE INDEX nonces_by_expiry ON nonces (expires_at);
+CREATE INDEX tokens_by_expiry ON access_tokens (expires_at);
+CREATE INDEX tokens_by_offer ON access_tokens (offer_id);
+CREATE INDEX codes_by_expiry ON pre_authorized_codes (expires_at);
+CREATE INDEX codes_by_offer ON pre_authorized_codes (offer_id);
+CREATE INDEX offers_by_expiry ON offers (expires_at);
+)sql";
+
+constexpr std::string_view kSqliteSteps[] = {kSqliteV1, kV2};
+constexpr std::string_view kPostgresSteps[] = {kPostgresV1, kV2};
 
 }  // namespace
 

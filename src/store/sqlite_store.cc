@@ -1,7 +1,11 @@
 // store/sqlite_store.cc: the SQLite driver behind the internal SQL seam.
 #include "store/sqlite_store.h"
 
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -45,7 +49,11 @@ class SqliteConnection final : public internal::Connection {
       return Error(StatusCode::kIoError, "cannot open " + path + ": " + s.message());
     }
     sqlite3_extended_result_codes(c->db_, 1);
-    sqlite3_busy_timeout(c->db_, busy_timeout_ms);
+    // A fine-grained busy handler instead of sqlite3_busy_timeout: SQLite's own backs off in
+    // steps of up to 100 ms, so a writer queued behind a commit (one fsync, about a millisecond)
+    // slept for tens of milliseconds; this one polls every 100 to 1000 microseconds.
+    c->busy_timeout_us_ = static_cast<int64_t>(busy_timeout_ms) * 1000;
+    sqlite3_busy_handler(c->db_, &SqliteConnection::OnBusy, c.get());
     RETURN_IF_ERROR(c->ExecScript("PRAGMA journal_mode=WAL"));
     RETURN_IF_ERROR(
         c->ExecScript("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-16000"));
@@ -132,7 +140,20 @@ class SqliteConnection final : public internal::Connection {
 
  private:
   SqliteConnection() = default;
+  // OnBusy is the busy handler: `count` is how many times it ran for this lock attempt; returns
+  // 0 (give up: SQLITE_BUSY) once the waits add up to the busy timeout.
+  static int OnBusy(void* self, int count) {
+    auto* c = static_cast<SqliteConnection*>(self);
+    if (count == 0) c->busy_waited_us_ = 0;
+    if (c->busy_waited_us_ >= c->busy_timeout_us_) return 0;
+    const int64_t step = std::min<int64_t>(100 * (static_cast<int64_t>(count) + 1), 1000);
+    std::this_thread::sleep_for(std::chrono::microseconds(step));
+    c->busy_waited_us_ += step;
+    return 1;
+  }
   sqlite3* db_ = nullptr;
+  int64_t busy_timeout_us_ = 0;
+  int64_t busy_waited_us_ = 0;
   std::unordered_map<std::string, sqlite3_stmt*> stmts_;
 };
 

@@ -192,6 +192,12 @@ class IssuerStore {
   virtual Result<CredentialOffer> RedeemPreAuthorizedCode(ByteView code_hash,
                                                           std::optional<ByteView> tx_code_hash,
                                                           int64_t now) = 0;
+  // PeekPreAuthorizedCode returns the offer of a live code without consuming the code or
+  // counting an attempt (nothing is written), so a caller can tell a request that lacks a needed
+  // tx_code from a wrong one. The same checks as RedeemPreAuthorizedCode, in the same order:
+  // unknown or already used -> kNotFound; now >= expires_at -> kExpired; attempts used up ->
+  // kLimitExceeded. A peek proves nothing about a later redeem (another caller may win first).
+  virtual Result<CredentialOffer> PeekPreAuthorizedCode(ByteView code_hash, int64_t now) = 0;
 
   // --- access tokens and nonces ---
   // CreateAccessToken stores `token`; kNotFound if its offer does not exist.
@@ -203,8 +209,11 @@ class IssuerStore {
   // ConsumeNonce consumes `nonce` once, atomically: kNotFound if unknown or already consumed,
   // kExpired if now >= its expires_at (it is consumed all the same).
   virtual Status ConsumeNonce(std::string_view nonce, int64_t now) = 0;
-  // PurgeExpired deletes nonces, access tokens and pre-authorized codes whose expires_at is
-  // before `now`, and returns how many rows went.
+  // PurgeExpired deletes, in one transaction, the nonces, access tokens and pre-authorized codes
+  // that are expired at `now` (now >= expires_at, the rule every lookup applies), then the
+  // expired offers that no remaining code or access token points at, and returns how many rows
+  // went in all. Citizens, issued-credential records, status lists and the audit log are never
+  // purged.
   virtual Result<int64_t> PurgeExpired(int64_t now) = 0;
 
   // --- issued credentials ---

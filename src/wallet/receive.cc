@@ -163,7 +163,8 @@ Result<std::optional<crypto::PublicKey>> InspectCredential(const oid4vci::Creden
 // RequestBatch runs steps 4 and 5 of the file comment for one configuration.
 Result<ReceivedBatch> RequestBatch(const std::string& config_id, const oid4vci::CredentialIssuerMetadata& metadata,
                                    const std::string& access_token, HttpTransport& transport, KeyStore& keys,
-                                   KeyCleanup& cleanup, const Clock& clock, const ReceiveOptions& options) {
+                                   KeyCleanup& cleanup, IssuerTrust& trust, const Clock& clock,
+                                   const ReceiveOptions& options) {
   const oid4vci::CredentialConfiguration* config = metadata.FindConfiguration(config_id);
   if (config == nullptr) {
     return Error(StatusCode::kNotFound, "the offer names configuration \"" + config_id +
@@ -226,6 +227,7 @@ Result<ReceivedBatch> RequestBatch(const std::string& config_id, const oid4vci::
   for (const oid4vci::IssuedCredential& issued : response.credentials) {
     ASSIGN_OR_RETURN(std::optional<crypto::PublicKey> holder, InspectCredential(*config, issued.credential));
     const std::string& text = issued.credential.get_ref<const std::string&>();
+    RETURN_IF_ERROR(VerifyIssuedCredential(*config, metadata.credential_issuer, text, trust, clock));
     if (!bound) {
       batch.copies.push_back(ReceivedCopy{text, ""});
       continue;
@@ -394,10 +396,13 @@ Result<std::vector<ReceivedBatch>> ReceiveOffer(std::string_view offer_uri, cons
 
   // 4 and 5. One Credential Request per offered configuration.
   KeyCleanup cleanup(keys);
+  PublishedIssuerTrust published(transport, PublishedTrustOptions{.iaca_anchors = options.iaca_anchors,
+                                                                  .insecure_allow_http_loopback = loopback});
+  IssuerTrust& trust = options.issuer_trust != nullptr ? *options.issuer_trust : published;
   std::vector<ReceivedBatch> batches;
   for (const std::string& config_id : offer.credential_configuration_ids) {
     ASSIGN_OR_RETURN(ReceivedBatch batch,
-                     RequestBatch(config_id, metadata, token.access_token, transport, keys, cleanup, clock, options));
+                     RequestBatch(config_id, metadata, token.access_token, transport, keys, cleanup, trust, clock, options));
     batches.push_back(std::move(batch));
   }
   cleanup.Release();

@@ -1,6 +1,6 @@
 // wallet/receive.h: the wallet's side of OpenID4VCI 1.0 issuance, Pre-Authorized Code Flow
-// (sections 3.5, 4 to 8 and 11): from a Credential Offer URI to verified-in-shape, key-bound
-// credential copies, over an injected HTTP transport.
+// (sections 3.5, 4 to 8 and 11): from a Credential Offer URI to issuer-signature-verified,
+// key-bound credential copies, over an injected HTTP transport.
 //
 // The flow (ReceiveOffer):
 //   1. parse the offer URI (oid4vci::ParseCredentialOfferUri); an offer by reference is fetched
@@ -17,10 +17,15 @@
 //      ReceiveOptions::max_copies)), sign one proof per key (oid4vci::BuildProofJwt), POST the
 //      Credential Request (section 8.2) with the access token as a Bearer token;
 //   5. check each returned credential: it parses as its format (HeldSdJwt / HeldMdoc / JWT), has
-//      the configuration's vct / doctype, and is bound to exactly one of the new keys (SD-JWT VC
-//      cnf.jwk, mdoc MSO deviceKey, jwt_vc_json sub = did:key or cnf.jwk), each key used once.
-// The issuer's signature is NOT verified here: that needs trust configuration (JWT VC Issuer
-// Metadata, IACA roots, did:web) the wallet does not have yet. See the report of issue 4.
+//      the configuration's vct / doctype, carries the issuer's valid signature
+//      (VerifyIssuedCredential, wallet/issuer_trust.h: SD-JWT VC iss = the credential_issuer and
+//      signed by a key of its JWT VC Issuer Metadata; mdoc issuerAuth chained to a trusted IACA
+//      root and the MSO digests intact; jwt_vc_json signed by a key of the did:web document of
+//      the issuer's host), and is bound to exactly one of the new keys (SD-JWT VC cnf.jwk, mdoc
+//      MSO deviceKey, jwt_vc_json sub = did:key or cnf.jwk), each key used once.
+// Trust comes from ReceiveOptions::issuer_trust, by default a PublishedIssuerTrust over the same
+// transport (what the issuer publishes at its origin; wallet-configured IACA anchors first). A
+// credential that does not verify is never returned, so it is never stored.
 //
 // On any failure every device key ReceiveOffer created is deleted again (best effort) and
 // nothing else is left behind. Storing the copies is the Wallet's (wallet/wallet.h).
@@ -50,36 +55,11 @@
 #include "oid4vci/metadata.h"
 #include "oid4vci/offer.h"
 #include "oid4vci/proof.h"
+#include "wallet/http_transport.h"
+#include "wallet/issuer_trust.h"
 #include "wallet/key_store.h"
 
 namespace bonafide::wallet {
-
-// HttpHeaders maps header names (lower case) to values.
-using HttpHeaders = std::map<std::string, std::string, std::less<>>;
-
-// HttpResponse is what the transport got back: any status (the wallet interprets 4xx / 5xx).
-struct HttpResponse {
-  int status = 0;
-  HttpHeaders headers;  // names lower case
-  std::string body;
-};
-
-// HttpTransport is the wallet's seam for HTTP. An implementation performs exactly the request it
-// is given (TLS and certificate checks are its affair), bounds the response size, and returns
-// kIoError when no response arrived (connection refused, timeout, TLS failure). A response with
-// any HTTP status is a success of the transport.
-class HttpTransport {
- public:
-  virtual ~HttpTransport() = default;
-  // Get sends GET `url` with `headers`.
-  virtual Result<HttpResponse> Get(std::string_view url, const HttpHeaders& headers) = 0;
-  // PostForm sends POST `url` with Content-Type application/x-www-form-urlencoded and `body`.
-  virtual Result<HttpResponse> PostForm(std::string_view url, const HttpHeaders& headers,
-                                        std::string_view body) = 0;
-  // PostJson sends POST `url` with Content-Type application/json and `body`.
-  virtual Result<HttpResponse> PostJson(std::string_view url, const HttpHeaders& headers,
-                                        std::string_view body) = 0;
-};
 
 // TxCodeProvider returns the Transaction Code for an offer that requires one (it shows the
 // description, input mode and length to the user and returns what they type). An error it
@@ -102,6 +82,12 @@ struct ReceiveOptions {
   oid4vci::ProofKeyForm key_form = oid4vci::ProofKeyForm::kJwk;
   // insecure_allow_http_loopback accepts http://localhost issuers (tests and local demos only).
   bool insecure_allow_http_loopback = false;
+  // iaca_anchors, when not empty, are the only IACA roots mdocs may chain to (the default policy
+  // then does not fetch the issuer's /iacas). Ignored when issuer_trust is set.
+  std::vector<crypto::Certificate> iaca_anchors{};
+  // issuer_trust, when set, supplies the trust material instead of PublishedIssuerTrust. Not
+  // owned; must outlive the call.
+  IssuerTrust* issuer_trust = nullptr;
 };
 
 // ReceivedCopy is one issued copy: the credential as sent (SD-JWT issuance form, base64url
@@ -132,7 +118,8 @@ struct ReceivedBatch {
 // offer names a configuration the metadata lacks), kUnsupportedAlgorithm (no proof algorithm in
 // common), kInvalidClaims (metadata for another issuer, a deferred response, a wrong number of
 // credentials), kInvalidType (wrong vct / doctype), kInvalidKey (a credential bound to no new
-// key, or two to the same), StatusFromIssuerError's codes, kIoError (transport), the key store's.
+// key, or two to the same), VerifyIssuedCredential's codes (kUntrustedIssuer, kInvalidSignature,
+// ...), StatusFromIssuerError's codes, kIoError (transport), the key store's.
 Result<std::vector<ReceivedBatch>> ReceiveOffer(std::string_view offer_uri, const TxCodeProvider& tx_code_provider,
                                                 HttpTransport& transport, KeyStore& keys, const Clock& clock,
                                                 const ReceiveOptions& options);

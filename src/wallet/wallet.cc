@@ -228,7 +228,8 @@ Result<Json> Wallet::Show(std::string_view id) const {
   return out;
 }
 
-Status Wallet::Delete(std::string_view id, HttpTransport* transport) {
+Status Wallet::Delete(std::string_view id, HttpTransport* transport, std::optional<Status>* notification) {
+  if (notification != nullptr) notification->reset();
   ASSIGN_OR_RETURN(Record record, vault_->Get(kCredentialRecordKind, id));
   if (!record.metadata.has_value()) return Error(StatusCode::kMalformed, "credential record has no metadata");
   const Json& m = *record.metadata;
@@ -254,7 +255,8 @@ Status Wallet::Delete(std::string_view id, HttpTransport* transport) {
     oid4vci::NotificationRequest deleted{notification_id, oid4vci::NotificationEvent::kCredentialDeleted,
                                          std::nullopt};
     // Best effort: the access token may have expired long ago; the wallet forgets either way.
-    (void)SendNotification(*transport, endpoint, AsStringView(record.payload.view()), deleted);
+    Status sent = SendNotification(*transport, endpoint, AsStringView(record.payload.view()), deleted);
+    if (notification != nullptr) *notification = std::move(sent);
   }
   return OkStatus();
 }

@@ -15,6 +15,9 @@
 //     issued (SD-JWT issuance form, base64url IssuerSigned, or compact JWT). No metadata.
 //   kind "device_key": the VaultKeyStore's keys, one per bound copy.
 //
+// Receive verifies every credential's issuer signature before storing it (wallet/issuer_trust.h);
+// one that does not verify is not stored and its device keys are deleted.
+//
 // Errors: the Vault's (kInvalidKey when locked, kInvalidSignature for a wrong PIN,
 // kLimitExceeded when locked out, ...), ReceiveOffer's, kNotFound for an unknown credential id.
 //
@@ -117,8 +120,12 @@ class Wallet {
 
   // Delete removes the credential `id`, all its copies and their device keys. When `transport`
   // is given and the issuer gave a notification_id and endpoint, sends credential_deleted (best
-  // effort: its failure is ignored). kNotFound for an unknown id; kInvalidKey when locked.
-  Status Delete(std::string_view id, HttpTransport* transport = nullptr);
+  // effort: its failure does not undo the deletion). When `notification` is given it receives
+  // the outcome of that notification: nullopt when none was sent (no transport, or the issuer
+  // asked for none), else SendNotification's Status. kNotFound for an unknown id; kInvalidKey
+  // when locked.
+  Status Delete(std::string_view id, HttpTransport* transport = nullptr,
+                std::optional<Status>* notification = nullptr);
 
   // TakeFreshCopy returns an unused copy of `id` and marks it used (durably, before returning),
   // so each presentation uses a fresh copy and key. kNotFound for an unknown id;
@@ -127,6 +134,11 @@ class Wallet {
 
   // key_store returns the device key store (to sign presentations with a copy's key).
   KeyStore& key_store() { return key_store_; }
+
+  // receive_options returns the options Receive uses; set_receive_options replaces them (e.g.
+  // the IACA anchors the user configured). Validated by the next Receive.
+  const ReceiveOptions& receive_options() const { return options_.receive; }
+  void set_receive_options(ReceiveOptions options) { options_.receive = std::move(options); }
 
  private:
   Wallet(std::unique_ptr<Vault> vault, const WalletOptions& options, const Clock& clock, Random& random);

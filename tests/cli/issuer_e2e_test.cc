@@ -1,33 +1,34 @@
-// End to end through processes (issue 4, section 5): `bonafide issuer init --demo`, `bonafide
-// issuer serve --listen 127.0.0.1:0` in the background (its printed URL read from stdout),
-// offers for every catalogue configuration made through the admin API (with this test's
-// http::Client), `bonafide wallet init` + `wallet receive --insecure-http-loopback` for each
-// (one with a tx_code), `wallet list --json`, a stored mdoc verified by `bonafide mdoc verify`
-// against the IACA from /iacas, then a revocation through the admin API that /status shows and
-// that `mdoc verify --status-list` reports. The raw credential is read from the wallet with the
-// library (the CLI has no export command).
-#include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
+// End to end through processes (issue 4, section 5), once on SQLite and once on PostgreSQL (a
+// throwaway server, tests/store/pg_server.h): `bonafide issuer init --demo [--db URL]`,
+// `bonafide issuer serve --listen 127.0.0.1:0` in the background (its printed URL read from
+// stdout), offers for every catalogue configuration made through the admin API (with this
+// test's http::Client), `bonafide wallet init` + `wallet receive --insecure-http-loopback` for
+// each (one with a tx_code), `wallet list --json`. Then every stored credential is taken out of
+// the wallet (library: the CLI has no export command) and verified by the matching CLI verifier
+// (`sdjwt verify` with the issuer's JWT VC Issuer Metadata, `vc verify` with its did:web
+// document, `mdoc verify` with the IACA from /iacas), each against the status list its status
+// reference names, fetched from the running issuer. Finally a revocation through the admin API
+// that /status shows and `mdoc verify` reports.
 #include <chrono>
-#include <cstring>
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
 
+#include "background.h"
+#include "base/bytes.h"
+#include "base/encoding.h"
 #include "base/json.h"
 #include "cli_runner.h"
+#include "base/clock.h"
 #include "http/client.h"
+#include "sdjwt/sdjwt.h"
+#include "tests/store/pg_server.h"
+#include "wallet/key_store.h"
 #include "wallet/wallet.h"
-
-extern char** environ;
 
 namespace bonafide::clitest {
 namespace {
@@ -38,84 +39,80 @@ constexpr char kCitizen[] = "demo-0001";
 constexpr char kMdocConfig[] = "uk.gov.digital-id.mdoc";
 constexpr char kTxConfig[] = "uk.gov.digital-id.sd-jwt";
 
-// Background is a child process whose stdout is a pipe we read its first line from; stderr goes
-// to a file. The destructor sends SIGTERM and reaps it.
-class Background {
- public:
-  Background(const std::vector<std::string>& argv, const std::string& stderr_file) {
-    int fds[2];
-    if (::pipe(fds) != 0) return;
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
-    posix_spawn_file_actions_addclose(&actions, fds[0]);
-    posix_spawn_file_actions_addclose(&actions, fds[1]);
-    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, stderr_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-    std::vector<char*> args;
-    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    if (posix_spawn(&pid_, args[0], &actions, nullptr, args.data(), environ) != 0) pid_ = -1;
-    posix_spawn_file_actions_destroy(&actions);
-    ::close(fds[1]);
-    out_fd_ = fds[0];
+// PostgresUrl makes a fresh database on the throwaway server and returns its postgresql:// URL
+// ("" with a test failure when the server cannot start).
+std::string PostgresUrl() {
+  Result<store::testing::PgServer*> pg = store::testing::PgServer::Get();
+  if (!pg.ok()) {
+    ADD_FAILURE() << "PostgreSQL: " << pg.status().ToString();
+    return {};
   }
-  ~Background() {
-    if (out_fd_ >= 0) ::close(out_fd_);
-    if (pid_ > 0 && !reaped_) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, nullptr, 0);
-    }
+  Result<std::string> conninfo = (*pg)->NewDatabase();
+  if (!conninfo.ok()) {
+    ADD_FAILURE() << "PostgreSQL: " << conninfo.status().ToString();
+    return {};
   }
-  // FirstLine reads up to the first newline of stdout (empty on EOF).
-  std::string FirstLine() {
-    std::string line;
-    char c = 0;
-    while (out_fd_ >= 0 && ::read(out_fd_, &c, 1) == 1) {
-      if (c == '\n') break;
-      line.push_back(c);
-    }
-    return line;
+  // conninfo is "host=127.0.0.1 port=N user=postgres dbname=tK".
+  std::map<std::string, std::string> kv;
+  size_t pos = 0;
+  while (pos < conninfo->size()) {
+    size_t end = conninfo->find(' ', pos);
+    if (end == std::string::npos) end = conninfo->size();
+    std::string item = conninfo->substr(pos, end - pos);
+    size_t eq = item.find('=');
+    if (eq != std::string::npos) kv[item.substr(0, eq)] = item.substr(eq + 1);
+    pos = end + 1;
   }
-  // Terminate sends SIGTERM and returns the exit status (-1 if it did not exit normally).
-  int Terminate() {
-    if (pid_ <= 0) return -1;
-    ::kill(pid_, SIGTERM);
-    int status = 0;
-    for (int i = 0; i < 100; ++i) {
-      pid_t r = ::waitpid(pid_, &status, WNOHANG);
-      if (r == pid_) {
-        reaped_ = true;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    return -1;
-  }
-  bool started() const { return pid_ > 0; }
+  return "postgresql://" + kv["user"] + "@" + kv["host"] + ":" + kv["port"] + "/" + kv["dbname"];
+}
 
- private:
-  pid_t pid_ = -1;
-  int out_fd_ = -1;
-  bool reaped_ = false;
+// JwtPayload decodes the payload of a compact JWT (the issuer-signed part of an SD-JWT too).
+Json JwtPayload(const std::string& jwt) {
+  const size_t a = jwt.find('.');
+  const size_t b = jwt.find('.', a == std::string::npos ? 0 : a + 1);
+  if (a == std::string::npos || b == std::string::npos) return Json::object();
+  Result<Bytes> bytes = Base64UrlDecode(std::string_view(jwt).substr(a + 1, b - a - 1));
+  if (!bytes.ok()) return Json::object();
+  Result<Json> json = ParseJson(AsStringView(*bytes));
+  return json.ok() ? *json : Json::object();
+}
+
+class IssuerE2eTest : public CliTest, public ::testing::WithParamInterface<std::string> {
+ protected:
+  // Fetch GETs `absolute_url` from the running issuer (it must start with url_) into file `name`.
+  void Fetch(const std::string& absolute_url, const std::string& name) {
+    ASSERT_TRUE(absolute_url.starts_with(url_)) << absolute_url << " is not on " << url_;
+    Result<http::ClientResponse> r = client_->Get(absolute_url.substr(url_.size()));
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    ASSERT_EQ(r->status, 200) << absolute_url << ": " << r->body;
+    WriteFile(name, r->body);
+  }
+
+  std::string url_;
+  std::unique_ptr<http::Client> client_;
 };
 
-class IssuerE2eTest : public CliTest {};
-
-TEST_F(IssuerE2eTest, IssueAllCatalogueCredentialsToWalletThenRevoke) {
+TEST_P(IssuerE2eTest, IssueAllCatalogueCredentialsToWalletVerifyThenRevoke) {
   const std::string data = Path("issuer");
-  RunResult init = Cli({"issuer", "init", "--data-dir", data, "--issuer-url", "http://127.0.0.1:0", "--demo"});
-  ASSERT_TRUE(Succeeds(init));
+  std::vector<std::string> init_args = {"issuer", "init", "--data-dir", data, "--issuer-url", "http://127.0.0.1:0",
+                                        "--demo"};
+  if (GetParam() == "postgresql") {
+    const std::string db = PostgresUrl();
+    ASSERT_FALSE(db.empty());
+    init_args.push_back("--db");
+    init_args.push_back(db);
+  }
+  RunResult init = Cli(init_args);
+  ASSERT_TRUE(Succeeds(init)) << init.Describe();
   Json made = StdoutJson(init);
   ASSERT_TRUE(made["credential_configurations"].is_array());
   std::vector<std::string> configurations;
   for (const Json& c : made["credential_configurations"]) configurations.push_back(c.get<std::string>());
   ASSERT_EQ(configurations.size(), 7u);
   EXPECT_EQ(made["demo_citizens"], 3);
-  const std::string admin_token = ReadFile("issuer/admin-token");
-  ASSERT_FALSE(admin_token.empty());
-  std::string token = admin_token;
+  std::string token = ReadFile("issuer/admin-token");
   while (!token.empty() && (token.back() == '\n' || token.back() == ' ')) token.pop_back();
+  ASSERT_FALSE(token.empty());
   // A second init of the same directory is refused.
   EXPECT_TRUE(CommandFailsWith(Cli({"issuer", "init", "--data-dir", data}), "invalid_argument"));
 
@@ -123,21 +120,22 @@ TEST_F(IssuerE2eTest, IssueAllCatalogueCredentialsToWalletThenRevoke) {
   ASSERT_TRUE(serve.started());
   Result<Json> printed = ParseJson(serve.FirstLine());
   ASSERT_TRUE(printed.ok()) << "serve printed no JSON line; log: " << ReadFile("serve.log");
-  const std::string url = (*printed)["url"].get<std::string>();
-  ASSERT_TRUE(url.starts_with("http://127.0.0.1:"));
-  EXPECT_NE(url, "http://127.0.0.1:0");
+  url_ = (*printed)["url"].get<std::string>();
+  ASSERT_TRUE(url_.starts_with("http://127.0.0.1:"));
+  EXPECT_NE(url_, "http://127.0.0.1:0");
   // The issuer URL followed the bound port.
-  EXPECT_EQ((*printed)["issuer_url"], url);
+  EXPECT_EQ((*printed)["issuer_url"], url_);
 
-  Result<std::unique_ptr<http::Client>> client = http::Client::Create(url);
-  ASSERT_TRUE(client.ok());
-  http::Client& c = **client;
+  Result<std::unique_ptr<http::Client>> created = http::Client::Create(url_);
+  ASSERT_TRUE(created.ok());
+  client_ = std::move(*created);
+  http::Client& c = *client_;
   const http::Headers admin = {{"Authorization", "Bearer " + token}};
 
   Result<http::ClientResponse> meta = c.Get("/.well-known/openid-credential-issuer");
   ASSERT_TRUE(meta.ok());
   ASSERT_EQ(meta->status, 200);
-  EXPECT_EQ((*ParseJson(meta->body))["credential_issuer"], url);
+  EXPECT_EQ((*ParseJson(meta->body))["credential_issuer"], url_);
 
   // Wallet.
   const std::string wallet_dir = Path("wallet");
@@ -174,80 +172,133 @@ TEST_F(IssuerE2eTest, IssueAllCatalogueCredentialsToWalletThenRevoke) {
   Json entries = StdoutJson(list);
   ASSERT_TRUE(entries.is_array());
   ASSERT_EQ(entries.size(), configurations.size());
-  std::string mdoc_id;
+  std::map<std::string, std::string> id_of;  // configuration -> wallet credential id
   for (const Json& e : entries) {
-    EXPECT_EQ(e["issuer"], url);
-    if (e["configuration_id"] == kMdocConfig) mdoc_id = e["id"].get<std::string>();
+    EXPECT_EQ(e["issuer"], url_);
+    id_of[e["configuration_id"].get<std::string>()] = e["id"].get<std::string>();
   }
-  ASSERT_FALSE(mdoc_id.empty());
+  ASSERT_EQ(id_of.size(), configurations.size());
 
   // The issuer recorded each issuance (every batch copy) and the wallet's acceptance.
   Result<http::ClientResponse> issued = c.Get(std::string("/admin/citizens/") + kCitizen + "/credentials", admin);
   ASSERT_TRUE(issued.ok());
   ASSERT_EQ(issued->status, 200);
-  Json records = (*ParseJson(issued->body))["credentials"];
-  ASSERT_GE(records.size(), configurations.size());
+  Result<Json> records = ParseJson(issued->body);
+  ASSERT_TRUE(records.ok());
+  ASSERT_GE((*records)["credentials"].size(), configurations.size());
   std::set<std::string> issued_configs;
-  for (const Json& rec : records) {
+  for (const Json& rec : (*records)["credentials"]) {
     issued_configs.insert(rec["credential_configuration_id"].get<std::string>());
     EXPECT_EQ(rec["status"], "valid");
     EXPECT_EQ(rec["notification"], "accepted");
   }
   EXPECT_EQ(issued_configs, received_configs);
 
-  // Take the raw mdoc out of the wallet (library: no CLI export) and verify it with the CLI
-  // against the IACA the issuer publishes.
-  Result<http::ClientResponse> iacas = c.Get("/iacas");
-  ASSERT_TRUE(iacas.ok());
-  ASSERT_EQ(iacas->status, 200);
-  WriteFile("iacas.pem", iacas->body);
-  std::string raw_mdoc;
+  // What verifiers trust: the IACA roots, the JWT VC Issuer Metadata, the did:web document.
+  ASSERT_NO_FATAL_FAILURE(Fetch(url_ + "/iacas", "iacas.pem"));
+  ASSERT_NO_FATAL_FAILURE(Fetch(url_ + "/.well-known/jwt-vc-issuer", "jwt-vc-issuer.json"));
+  ASSERT_NO_FATAL_FAILURE(Fetch(url_ + "/.well-known/did.json", "did.json"));
+  // The issuer signs its Token Status Lists with its SD-JWT VC key.
+  Result<Json> jwt_vc_issuer = ParseJson(ReadFile("jwt-vc-issuer.json"));
+  ASSERT_TRUE(jwt_vc_issuer.ok());
+  ASSERT_EQ((*jwt_vc_issuer)["jwks"]["keys"].size(), 1u);
+  WriteFile("status-key.jwk", DumpJson((*jwt_vc_issuer)["jwks"]["keys"][0]));
+
+  // Every stored credential verifies with the CLI, status included.
+  std::map<std::string, std::string> raw;  // configuration -> credential as issued
+  SystemClock clock;
   {
     Result<std::unique_ptr<wallet::Wallet>> w = wallet::Wallet::Open(wallet_dir);
     ASSERT_TRUE(w.ok()) << w.status().ToString();
     ASSERT_TRUE((*w)->Unlock(kPin).ok());
-    Result<wallet::CredentialCopy> copy = (*w)->TakeFreshCopy(mdoc_id);
-    ASSERT_TRUE(copy.ok()) << copy.status().ToString();
-    EXPECT_EQ(copy->format, "mso_mdoc");
-    raw_mdoc = copy->credential;
+    for (const auto& [configuration, id] : id_of) {
+      Result<wallet::CredentialCopy> copy = (*w)->TakeFreshCopy(id);
+      ASSERT_TRUE(copy.ok()) << configuration << ": " << copy.status().ToString();
+      raw[configuration] = copy->credential;
+      const std::string file = configuration + ".cred";
+      WriteFile(file, copy->credential);
+      const std::string status_file = configuration + ".status";
+      RunResult verified;
+      if (copy->format == "dc+sd-jwt") {
+        const Json payload = JwtPayload(copy->credential);
+        ASSERT_TRUE(payload.contains("status")) << configuration;
+        ASSERT_NO_FATAL_FAILURE(Fetch(payload["status"]["status_list"]["uri"].get<std::string>(), status_file));
+        // A verifier sees a presentation: every disclosure, and a Key Binding JWT signed by the
+        // device key in the wallet's key store.
+        Result<sdjwt::HeldSdJwt> held = sdjwt::HeldSdJwt::FromIssuance(copy->credential);
+        ASSERT_TRUE(held.ok()) << held.status().ToString();
+        Result<wallet::KeyStoreSigner> device = wallet::KeyStoreSigner::Create((*w)->key_store(), copy->key_handle);
+        ASSERT_TRUE(device.ok()) << device.status().ToString();
+        std::vector<sdjwt::ClaimPath> everything;
+        for (const sdjwt::DisclosedClaim& d : held->disclosures()) everything.push_back(d.path);
+        Result<std::string> presented = held->Present(
+            everything, sdjwt::KeyBindingRequest{&*device, "https://verifier.example", "e2e-nonce", clock.NowSeconds()});
+        ASSERT_TRUE(presented.ok()) << presented.status().ToString();
+        WriteFile(file, *presented);
+        verified = Cli({"sdjwt", "verify", Path(file), "--issuer-metadata", Path("jwt-vc-issuer.json"), "--nonce",
+                        "e2e-nonce", "--aud", "https://verifier.example", "--status-list", Path(status_file),
+                        "--status-key", Path("status-key.jwk")});
+        ASSERT_TRUE(Succeeds(verified)) << configuration << ": " << verified.Describe();
+        EXPECT_EQ(StdoutJson(verified)["iss"], url_);
+      } else if (copy->format == "jwt_vc_json") {
+        const Json payload = JwtPayload(copy->credential);
+        Json status = payload["credentialStatus"];
+        if (status.is_array()) status = status[0];
+        ASSERT_TRUE(status.is_object()) << configuration << ": " << DumpJson(payload);
+        ASSERT_NO_FATAL_FAILURE(Fetch(status["statusListCredential"].get<std::string>(), status_file));
+        verified = Cli({"vc", "verify", Path(file), "--did-doc", Path("did.json"), "--status-list", Path(status_file)});
+        ASSERT_TRUE(Succeeds(verified)) << configuration << ": " << verified.Describe();
+      } else {
+        ASSERT_EQ(copy->format, "mso_mdoc") << configuration;
+        // Read its status reference first (verified without status), then check the status.
+        RunResult unchecked = Cli({"mdoc", "verify", Path(file), "--iaca", Path("iacas.pem"), "--no-status-check"});
+        ASSERT_TRUE(Succeeds(unchecked)) << configuration << ": " << unchecked.Describe();
+        const Json reference = StdoutJson(unchecked)["documents"][0]["status"]["status_list"];
+        ASSERT_TRUE(reference.is_object()) << unchecked.out;
+        ASSERT_NO_FATAL_FAILURE(Fetch(reference["uri"].get<std::string>(), status_file));
+        verified = Cli({"mdoc", "verify", Path(file), "--iaca", Path("iacas.pem"), "--status-list", Path(status_file),
+                        "--status-key", Path("status-key.jwk")});
+        ASSERT_TRUE(Succeeds(verified)) << configuration << ": " << verified.Describe();
+      }
+      const Json out = StdoutJson(verified);
+      EXPECT_EQ(out["valid"], true) << configuration << ": " << verified.out;
+      const Json& checked = copy->format == "mso_mdoc" ? out["documents"][0]["status_checked"] : out["status_checked"];
+      EXPECT_EQ(checked, true) << configuration << ": " << verified.out;
+      if (copy->format == "dc+sd-jwt") {
+        EXPECT_EQ(out["key_binding"], true) << verified.out;
+      }
+    }
   }
-  WriteFile("mdoc.b64", raw_mdoc);
-  Result<http::ClientResponse> status_before = c.Get("/status/token-1");
-  ASSERT_TRUE(status_before.ok());
-  ASSERT_EQ(status_before->status, 200);
-  const std::string etag_before = status_before->Header("ETag").value_or("");
-  WriteFile("status-before.jwt", status_before->body);
-  // The issuer signs its Token Status Lists with its SD-JWT VC key, published in
-  // /.well-known/jwt-vc-issuer.
-  Result<http::ClientResponse> jwt_vc_issuer = c.Get("/.well-known/jwt-vc-issuer");
-  ASSERT_TRUE(jwt_vc_issuer.ok());
-  Json jwks = (*ParseJson(jwt_vc_issuer->body))["jwks"]["keys"];
-  ASSERT_EQ(jwks.size(), 1u);
-  WriteFile("status-key.jwk", DumpJson(jwks[0]));
-  RunResult verified = Cli({"mdoc", "verify", Path("mdoc.b64"), "--iaca", Path("iacas.pem"), "--status-list",
-                            Path("status-before.jwt"), "--status-key", Path("status-key.jwk")});
-  ASSERT_TRUE(Succeeds(verified)) << verified.Describe();
-  EXPECT_EQ(StdoutJson(verified)["valid"], true) << verified.out;
-  // Failing case: another issuer's IACA does not anchor it.
+
+  // Failing case: another issuer's IACA does not anchor the mdoc.
+  const std::string mdoc_file = std::string(kMdocConfig) + ".cred";
+  const std::string mdoc_status = std::string(kMdocConfig) + ".status";
   ASSERT_TRUE(Succeeds(Cli({"issuer", "init", "--data-dir", Path("other")})));
-  RunResult foreign = Cli({"mdoc", "verify", Path("mdoc.b64"), "--iaca", Path("other/keys/iaca-1.pem"), "--status-list",
-                           Path("status-before.jwt"), "--status-key", Path("status-key.jwk")});
+  RunResult foreign = Cli({"mdoc", "verify", Path(mdoc_file), "--iaca", Path("other/keys/iaca-1.pem"), "--status-list",
+                           Path(mdoc_status), "--status-key", Path("status-key.jwk")});
   EXPECT_TRUE(FailsWithOneOf(foreign, /*verify=*/true, {"untrusted_issuer", "invalid_certificate"}))
       << foreign.Describe();
 
   // Revoke every copy of the mdoc through the admin API: /status changes and the verifier sees it.
+  RunResult unchecked = Cli({"mdoc", "verify", Path(mdoc_file), "--iaca", Path("iacas.pem"), "--no-status-check"});
+  const std::string list_uri =
+      StdoutJson(unchecked)["documents"][0]["status"]["status_list"]["uri"].get<std::string>();
+  Result<http::ClientResponse> status_before = c.Get(list_uri.substr(url_.size()));
+  ASSERT_TRUE(status_before.ok());
+  const std::string etag_before = status_before->Header("ETag").value_or("");
+  ASSERT_FALSE(etag_before.empty());
   Json revoke = {{"citizen_id", kCitizen}, {"credential_configuration_id", kMdocConfig}, {"action", "revoke"}};
   Result<http::ClientResponse> revoked = c.Post("/admin/revoke", DumpJson(revoke), "application/json", admin);
   ASSERT_TRUE(revoked.ok());
   ASSERT_EQ(revoked->status, 200) << revoked->body;
   EXPECT_FALSE((*ParseJson(revoked->body))["changed"].empty());
-  Result<http::ClientResponse> status_after = c.Get("/status/token-1", {{"If-None-Match", etag_before}});
+  Result<http::ClientResponse> status_after = c.Get(list_uri.substr(url_.size()), {{"If-None-Match", etag_before}});
   ASSERT_TRUE(status_after.ok());
   ASSERT_EQ(status_after->status, 200);  // changed: not 304
   EXPECT_NE(status_after->Header("ETag").value_or(""), etag_before);
-  WriteFile("status-after.jwt", status_after->body);
-  RunResult after = Cli({"mdoc", "verify", Path("mdoc.b64"), "--iaca", Path("iacas.pem"), "--status-list",
-                         Path("status-after.jwt"), "--status-key", Path("status-key.jwk")});
+  WriteFile("status-after", status_after->body);
+  RunResult after = Cli({"mdoc", "verify", Path(mdoc_file), "--iaca", Path("iacas.pem"), "--status-list",
+                         Path("status-after"), "--status-key", Path("status-key.jwk")});
   EXPECT_TRUE(VerifyFailsWith(after, "revoked")) << after.Describe();
 
   issued = c.Get(std::string("/admin/citizens/") + kCitizen + "/credentials", admin);
@@ -261,11 +312,16 @@ TEST_F(IssuerE2eTest, IssueAllCatalogueCredentialsToWalletThenRevoke) {
   }
 
   // SIGTERM: a graceful stop with exit code 0.
-  client->reset();
+  client_.reset();
   EXPECT_EQ(serve.Terminate(), 0) << ReadFile("serve.log");
 }
 
-TEST_F(IssuerE2eTest, ServeFailsCleanlyWithoutDataDir) {
+INSTANTIATE_TEST_SUITE_P(Stores, IssuerE2eTest, ::testing::Values("sqlite", "postgresql"),
+                         [](const ::testing::TestParamInfo<std::string>& param_info) { return param_info.param; });
+
+class IssuerServeTest : public CliTest {};
+
+TEST_F(IssuerServeTest, ServeFailsCleanlyWithoutDataDir) {
   EXPECT_TRUE(CommandFailsWith(Cli({"issuer", "serve", "--data-dir", Path("missing"), "--listen", "127.0.0.1:0"}),
                                "io_error"));
   ASSERT_TRUE(Succeeds(Cli({"issuer", "init", "--data-dir", Path("d")})));

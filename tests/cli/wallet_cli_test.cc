@@ -1,6 +1,8 @@
-// End-to-end tests of `bonafide wallet init|receive|list|show|delete`: the parts that need no
-// network. Wallets are made by the CLI (init) or seeded through the library from the in-memory
-// fake issuer of tests/wallet/fake_issuer.h, then read and changed by the CLI.
+// End-to-end tests of `bonafide wallet init|receive|list|show|delete`. Wallets are made by the CLI
+// (init) or seeded through the library from the in-memory fake issuer of
+// tests/wallet/fake_issuer.h, then read and changed by the CLI; the receive / delete tests run the
+// same fake issuer over HTTP on loopback (tests/wallet/loopback_issuer.h), so they can see what
+// the issuer received (notifications) and make it misbehave (tamper modes).
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -10,6 +12,7 @@
 #include "base/json.h"
 #include "cli_runner.h"
 #include "tests/wallet/fake_issuer.h"
+#include "tests/wallet/loopback_issuer.h"
 #include "wallet/wallet.h"
 
 namespace bonafide::clitest {
@@ -153,6 +156,111 @@ TEST_F(WalletCliTest, ReceiveUnreachableIssuerAndMissingWallet) {
                                "not_found"));
   EXPECT_TRUE(UsageError(Cli({"wallet", "list", "--pin-stdin"}, kPinLine)));
   EXPECT_TRUE(UsageError(Cli({"wallet", "show", "--dir", WalletDir(), "--pin-stdin"}, kPinLine)));
+}
+
+class WalletCliLoopbackTest : public WalletCliTest {
+ protected:
+  void SetUp() override {
+    WalletCliTest::SetUp();  // the temporary directory
+    issuer_ = wallet::testing::LoopbackIssuer::Start();
+    ASSERT_NE(issuer_, nullptr);
+    ASSERT_TRUE(Succeeds(Cli({"wallet", "init", "--dir", WalletDir(), "--pin-stdin"}, kPinLine)));
+  }
+  std::string Offer(const char* config) {
+    return issuer_->With([&](wallet::testing::FakeIssuer& i) { return i.CreateOffer({config}); });
+  }
+  RunResult Receive(const std::string& offer, std::vector<std::string> extra = {}) {
+    std::vector<std::string> args = {"wallet", "receive", "--dir", WalletDir(), "--pin-stdin",
+                                     "--insecure-http-loopback"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    args.push_back(offer);
+    return Cli(args, kPinLine);
+  }
+  std::vector<std::pair<std::string, std::string>> Notifications() {
+    return issuer_->With([](wallet::testing::FakeIssuer& i) { return i.notifications; });
+  }
+  void SetTamper(wallet::testing::FakeIssuer::Tamper tamper) {
+    issuer_->With([tamper](wallet::testing::FakeIssuer& i) { i.tamper = tamper; });
+  }
+  size_t Stored() {
+    RunResult list = Cli({"wallet", "list", "--dir", WalletDir(), "--pin-stdin", "--json"}, kPinLine);
+    EXPECT_TRUE(Succeeds(list));
+    return StdoutJson(list).size();
+  }
+
+  std::unique_ptr<wallet::testing::LoopbackIssuer> issuer_;
+};
+
+TEST_F(WalletCliLoopbackTest, DeleteSendsCredentialDeleted) {
+  RunResult received = Receive(Offer(wallet::testing::kSdJwtConfig));
+  ASSERT_TRUE(Succeeds(received)) << received.Describe();
+  const std::string id = StdoutJson(received)["received"][0]["id"].get<std::string>();
+  auto accepted = Notifications();
+  ASSERT_EQ(accepted.size(), 1u);
+  EXPECT_EQ(accepted[0].second, "credential_accepted");
+
+  RunResult del = Cli({"wallet", "delete", "--dir", WalletDir(), "--pin-stdin", id}, kPinLine);
+  ASSERT_TRUE(Succeeds(del)) << del.Describe();
+  EXPECT_EQ(StdoutJson(del)["deleted"], id);
+  EXPECT_EQ(StdoutJson(del)["notification"], "sent");
+  auto after = Notifications();
+  ASSERT_EQ(after.size(), 2u);
+  EXPECT_EQ(after[1].second, "credential_deleted");
+  EXPECT_EQ(after[1].first, after[0].first);  // the notification_id the issuer gave
+  EXPECT_EQ(Stored(), 0u);
+}
+
+TEST_F(WalletCliLoopbackTest, FailedDeleteNotificationStillDeletesWithANote) {
+  RunResult received = Receive(Offer(wallet::testing::kMdocConfig));
+  ASSERT_TRUE(Succeeds(received)) << received.Describe();
+  const std::string id = StdoutJson(received)["received"][0]["id"].get<std::string>();
+  issuer_->With([](wallet::testing::FakeIssuer& i) {
+    i.inject[wallet::testing::FakeEndpoint::kNotification] =
+        wallet::testing::InjectError(oid4vci::Oid4vciError::kInvalidNotificationId);
+  });
+  RunResult del = Cli({"wallet", "delete", "--dir", WalletDir(), "--pin-stdin", id}, kPinLine);
+  ASSERT_TRUE(Succeeds(del)) << del.Describe();
+  EXPECT_EQ(StdoutJson(del)["notification"], "failed");
+  EXPECT_NE(del.err.find("note:"), std::string::npos) << del.err;
+  EXPECT_NE(del.err.find("invalid_notification_id"), std::string::npos) << del.err;
+  EXPECT_EQ(Stored(), 0u);
+}
+
+TEST_F(WalletCliLoopbackTest, CredentialsThatDoNotVerifyAreNotStored) {
+  SetTamper(wallet::testing::FakeIssuer::Tamper::kWrongSigner);
+  EXPECT_TRUE(CommandFailsWith(Receive(Offer(wallet::testing::kSdJwtConfig)), "invalid_signature"));
+  SetTamper(wallet::testing::FakeIssuer::Tamper::kWrongIss);
+  EXPECT_TRUE(CommandFailsWith(Receive(Offer(wallet::testing::kJwtVcConfig)), "untrusted_issuer"));
+  SetTamper(wallet::testing::FakeIssuer::Tamper::kForeignIaca);
+  EXPECT_TRUE(CommandFailsWith(Receive(Offer(wallet::testing::kMdocConfig)), "untrusted_issuer"));
+  EXPECT_EQ(Stored(), 0u);
+  EXPECT_TRUE(Notifications().empty());
+  // Boundary: honest again, all three formats are stored.
+  SetTamper(wallet::testing::FakeIssuer::Tamper::kNone);
+  for (const char* config : {wallet::testing::kSdJwtConfig, wallet::testing::kMdocConfig,
+                             wallet::testing::kJwtVcConfig}) {
+    RunResult r = Receive(Offer(config));
+    EXPECT_TRUE(Succeeds(r)) << config << ": " << r.Describe();
+  }
+  EXPECT_EQ(Stored(), 3u);
+}
+
+TEST_F(WalletCliLoopbackTest, TrustIacaAnchorsReplaceTheIssuersRoots) {
+  WriteFile("other-iaca.pem", issuer_->With([](wallet::testing::FakeIssuer& i) { return i.other_iaca_pem(); }));
+  WriteFile("issuer-iaca.pem", issuer_->With([](wallet::testing::FakeIssuer& i) { return i.iaca_pem(); }));
+  RunResult refused = Receive(Offer(wallet::testing::kMdocConfig), {"--trust-iaca", Path("other-iaca.pem")});
+  EXPECT_TRUE(CommandFailsWith(refused, "untrusted_issuer")) << refused.Describe();
+  EXPECT_TRUE(CommandFailsWith(Receive(Offer(wallet::testing::kMdocConfig), {"--trust-iaca", Path("missing.pem")}),
+                               "io_error"));
+  WriteFile("junk.pem", "not a certificate");
+  EXPECT_TRUE(CommandFailsWith(Receive(Offer(wallet::testing::kMdocConfig), {"--trust-iaca", Path("junk.pem")}),
+                               "malformed"));
+  EXPECT_EQ(Stored(), 0u);
+  // Repeatable: one of the two anchors is the issuer's IACA.
+  RunResult accepted = Receive(Offer(wallet::testing::kMdocConfig), {"--trust-iaca", Path("other-iaca.pem"),
+                                                                     "--trust-iaca", Path("issuer-iaca.pem")});
+  EXPECT_TRUE(Succeeds(accepted)) << accepted.Describe();
+  EXPECT_EQ(Stored(), 1u);
 }
 
 }  // namespace

@@ -759,11 +759,49 @@ TEST_F(TlsTest, HttpsHealthzWithTestCa) {
   auto skipped = MakeClient(*server, insecure)->Get("/healthz");
   ASSERT_TRUE(skipped.ok()) << skipped.status().ToString();
   EXPECT_EQ(skipped->status, 200);
-  // Plain HTTP to the TLS port fails.
+  // Plain HTTP to the TLS port fails: the TLS handshake fails and the connection closes.
   auto plain = Client::Create("http://127.0.0.1:" + std::to_string(server->port()));
   ASSERT_TRUE(plain.ok());
   auto pr = (*plain)->Get("/healthz");
-  EXPECT_TRUE(!pr.ok() || pr->status == 400) << (pr.ok() ? pr->body : pr.status().ToString());
+  EXPECT_EQ(pr.status().code(), StatusCode::kIoError) << (pr.ok() ? pr->body : pr.status().ToString());
+  // The server is still there for TLS clients afterwards.
+  auto again = MakeClient(*server, co)->Get("/healthz");
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(again->status, 200);
+}
+
+TEST_F(TlsTest, BinaryBodiesTravelUnchangedOverHttps) {
+  LogCapture logs;
+  ServerOptions options;
+  options.tls_cert_file = Path("cert.pem");
+  options.tls_key_file = Path("key.pem");
+  auto server = MakeServer(options, &logs);
+  // Every byte value, NULs included (a CWT or other CBOR body is binary).
+  std::string binary;
+  for (int i = 0; i < 512; ++i) binary.push_back(static_cast<char>(i % 256));
+  ASSERT_TRUE(server->Get("/bin", [&](const Request&) {
+    Response r;
+    r.content_type = "application/statuslist+cwt";
+    r.body = binary;
+    return r;
+  }).ok());
+  ASSERT_TRUE(server->Post("/echo", [](const Request& req) {
+    Response r;
+    r.content_type = "application/octet-stream";
+    r.body = req.body;
+    return r;
+  }).ok());
+  ASSERT_TRUE(server->Start().ok());
+  ClientOptions co;
+  co.ca_file = Path("ca.pem");
+  auto client = MakeClient(*server, co);
+  auto got = client->Get("/bin");
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_EQ(got->Header("Content-Type").value_or(""), "application/statuslist+cwt");
+  EXPECT_EQ(got->body, binary);
+  auto echoed = client->Post("/echo", binary, "application/octet-stream");
+  ASSERT_TRUE(echoed.ok()) << echoed.status().ToString();
+  EXPECT_EQ(echoed->body, binary);
 }
 
 TEST_F(TlsTest, KeyNotMatchingCertificateIsRejected) {

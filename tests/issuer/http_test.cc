@@ -18,6 +18,7 @@
 #include <gtest/gtest.h>
 
 #include "base/clock.h"
+#include "base/encoding.h"
 #include "base/json.h"
 #include "crypto/keys.h"
 #include "crypto/random.h"
@@ -30,6 +31,7 @@
 #include "oid4vci/offer.h"
 #include "oid4vci/proof.h"
 #include "oid4vci/token.h"
+#include "qr/qr.h"
 
 namespace bonafide::issuer {
 namespace {
@@ -416,6 +418,17 @@ TEST_F(IssuerHttpTest, AdminAuthentication) {
   EXPECT_EQ(Get(std::string("/admin/citizens/") + kCitizen + "/credentials").status, 401);
   EXPECT_EQ(Post("/admin/revoke", "{}").status, 401);
   EXPECT_EQ(Post("/admin/citizens", "{}").status, 401);
+  // The routes the remote admin CLI uses: 401 with the challenge, nothing done.
+  for (const http::ClientResponse& r :
+       {Get("/admin/citizens"), Get("/admin/audit/verify"), Post("/admin/import", R"({"header":["id"],"rows":[]})"),
+        Get("/admin/citizens", {{"Authorization", "Bearer " + admin_token_ + "x"}}),
+        Post("/admin/import", R"({"header":["id"],"rows":[{"line":2,"fields":["x-1"]}]})", "application/json",
+             {{"Authorization", "Bearer wrong"}})}) {
+    EXPECT_EQ(r.status, 401);
+    EXPECT_EQ(ErrorName(r), "invalid_token");
+    EXPECT_EQ(r.Header("WWW-Authenticate").value_or(""), "Bearer realm=\"bonafide-admin\", error=\"invalid_token\"");
+  }
+  EXPECT_EQ(svc_->store().GetCitizen("x-1").status().code(), StatusCode::kNotFound);
   // Boundary: the scheme is case-insensitive.
   http::ClientResponse lower =
       Post("/admin/offers", DumpJson(body), "application/json", {{"Authorization", "bearer " + admin_token_}});
@@ -455,6 +468,158 @@ TEST_F(IssuerHttpTest, AdminErrors) {
       {{"id", "http-test-1"}, {"claims", {{kSdJwtConfig, {{"given_name", "Test"}}}}}});
   EXPECT_EQ(citizen_ok.status, 200) << citizen_ok.body;
   EXPECT_EQ(Get("/status/no-such-list").status, 404);
+}
+
+TEST_F(IssuerHttpTest, AdminOfferCarriesQrCodes) {
+  Json offer = CreateOffer(kSdJwtConfig, /*tx_code=*/true);
+  ASSERT_TRUE(offer["offer_uri"].is_string());
+  const std::string uri = offer["offer_uri"].get<std::string>();
+  ASSERT_TRUE(offer["qr_png"].is_string());
+  ASSERT_TRUE(offer["qr_svg"].is_string());
+  EXPECT_FALSE(offer.contains("qr_error"));
+  // The images are exactly the QR code of the offer URI (level M, quiet zone 4).
+  Result<Bytes> png = Base64Decode(offer["qr_png"].get<std::string>());
+  ASSERT_TRUE(png.ok()) << png.status().ToString();
+  Result<Bytes> expected_png = qr::QrPng(uri);
+  ASSERT_TRUE(expected_png.ok());
+  EXPECT_EQ(*png, *expected_png);
+  Result<std::string> expected_svg = qr::QrSvg(uri);
+  ASSERT_TRUE(expected_svg.ok());
+  EXPECT_EQ(offer["qr_svg"].get<std::string>(), *expected_svg);
+  // ... and a real decoder reads the URI back from the PNG.
+  const std::string file = dir_ + "/offer.png";
+  {
+    std::ofstream out(file, std::ios::binary);
+    out.write(reinterpret_cast<const char*>(png->data()), static_cast<std::streamsize>(png->size()));
+  }
+  std::string decoded;
+  FILE* pipe = ::popen(("zbarimg --quiet --raw -Sbinary '" + file + "' 2>/dev/null").c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  char buf[4096];
+  size_t n = 0;
+  while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0) decoded.append(buf, n);
+  EXPECT_EQ(::pclose(pipe), 0) << "zbarimg (zbar-tools, installed by scripts/setup.sh) found no QR code";
+  EXPECT_EQ(decoded, uri);
+}
+
+TEST_F(IssuerHttpTest, AdminListCitizensPages) {
+  auto ids = [](const Json& page) {
+    std::vector<std::string> out;
+    for (const Json& c : page["citizens"]) out.push_back(c["id"].get<std::string>());
+    return out;
+  };
+  http::ClientResponse all = Get("/admin/citizens", Admin());
+  ASSERT_EQ(all.status, 200) << all.body;
+  Json page = BodyJson(all);
+  EXPECT_EQ(ids(page), (std::vector<std::string>{"demo-0001", "demo-0002", "demo-0003"}));
+  EXPECT_FALSE(page.contains("next_after"));  // not a full page
+  ASSERT_TRUE(page["citizens"][0]["configurations"].is_array());
+  EXPECT_FALSE(page["citizens"][0]["configurations"].empty());
+  EXPECT_TRUE(page["citizens"][0]["created_at"].is_number_integer());
+
+  // Boundary: a page exactly full says where to continue; the next one is empty and final.
+  Json full = BodyJson(Get("/admin/citizens?limit=3", Admin()));
+  EXPECT_EQ(full["next_after"], "demo-0003");
+  Json after = BodyJson(Get("/admin/citizens?limit=3&after=demo-0003", Admin()));
+  EXPECT_TRUE(after["citizens"].empty());
+  EXPECT_FALSE(after.contains("next_after"));
+  Json two = BodyJson(Get("/admin/citizens?limit=2", Admin()));
+  EXPECT_EQ(ids(two), (std::vector<std::string>{"demo-0001", "demo-0002"}));
+  EXPECT_EQ(two["next_after"], "demo-0002");
+  EXPECT_EQ(ids(BodyJson(Get("/admin/citizens?after=demo-0002", Admin()))), std::vector<std::string>{"demo-0003"});
+  EXPECT_EQ(Get("/admin/citizens?limit=1", Admin()).status, 200);
+  EXPECT_EQ(Get("/admin/citizens?limit=1000", Admin()).status, 200);
+  for (const char* bad : {"0", "1001", "-1", "abc", "1.5", ""}) {
+    http::ClientResponse r = Get(std::string("/admin/citizens?limit=") + bad, Admin());
+    EXPECT_EQ(r.status, 400) << bad;
+    EXPECT_EQ(ErrorName(r), "invalid_argument") << bad;
+  }
+}
+
+TEST_F(IssuerHttpTest, AdminImportBatch) {
+  const Json header = Json::array({"id", std::string(kSdJwtConfig) + ":family_name",
+                                   std::string(kSdJwtConfig) + ":age_over_18:bool"});
+  // rows: [] checks the header only.
+  http::ClientResponse empty = AdminPost("/admin/import", {{"header", header}, {"rows", Json::array()}});
+  ASSERT_EQ(empty.status, 200) << empty.body;
+  EXPECT_EQ(BodyJson(empty), (Json{{"imported", 0}, {"bad_rows", Json::array()}}));
+
+  const Json rows = Json::array({
+      {{"line", 2}, {"fields", {"i-1", "Smith", "true"}}},
+      {{"line", 3}, {"fields", {"i-2", "Jones", "maybe"}}},  // bad bool
+      {{"line", 4}, {"fields", {"i-3", "Short"}}},           // one field short
+      {{"line", 6}, {"fields", {"i-4", "", ""}}},            // empty cells left out
+      {{"line", 7}, {"fields", {"", "NoId", "false"}}},      // empty id
+  });
+  http::ClientResponse r = AdminPost("/admin/import", {{"header", header}, {"rows", rows}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  Json body = BodyJson(r);
+  EXPECT_EQ(body["imported"], 2);
+  ASSERT_EQ(body["bad_rows"].size(), 3u);
+  EXPECT_EQ(body["bad_rows"][0]["line"], 3);
+  EXPECT_EQ(body["bad_rows"][0]["error"], "malformed");
+  EXPECT_TRUE(body["bad_rows"][0]["message"].get<std::string>().starts_with("line 3: "));
+  EXPECT_EQ(body["bad_rows"][1]["line"], 4);
+  EXPECT_EQ(body["bad_rows"][1]["error"], "malformed");
+  EXPECT_EQ(body["bad_rows"][1]["message"], "line 4: 2 fields, the header has 3");
+  EXPECT_EQ(body["bad_rows"][2]["line"], 7);
+  EXPECT_EQ(body["bad_rows"][2]["error"], "invalid_claims");
+  Result<store::Citizen> one = svc_->store().GetCitizen("i-1");
+  ASSERT_TRUE(one.ok());
+  Json data = ParseJsonObject(one->data_json).value();
+  EXPECT_EQ(data["claims"][kSdJwtConfig]["family_name"], "Smith");
+  EXPECT_EQ(data["claims"][kSdJwtConfig]["age_over_18"], true);
+  EXPECT_TRUE(svc_->store().GetCitizen("i-4").ok());
+  EXPECT_EQ(svc_->store().GetCitizen("i-2").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(svc_->store().GetCitizen("i-3").status().code(), StatusCode::kNotFound);
+
+  // The header is checked against the catalogue: the whole request fails.
+  http::ClientResponse unknown = AdminPost(
+      "/admin/import", {{"header", {"id", "no.such.config:x"}}, {"rows", Json::array({{{"line", 2}, {"fields", {"u-1", "x"}}}})}});
+  EXPECT_EQ(unknown.status, 404);
+  EXPECT_EQ(ErrorName(unknown), "not_found");
+  EXPECT_TRUE(BodyJson(unknown)["message"].get<std::string>().starts_with("header: "));
+  EXPECT_EQ(svc_->store().GetCitizen("u-1").status().code(), StatusCode::kNotFound);
+  http::ClientResponse no_id = AdminPost("/admin/import", {{"header", {"name"}}, {"rows", Json::array()}});
+  EXPECT_EQ(no_id.status, 400);
+  EXPECT_EQ(ErrorName(no_id), "malformed");
+
+  // Malformed requests.
+  struct Bad {
+    Json body;
+    const char* error;
+  };
+  for (const Bad& b : std::vector<Bad>{
+           {{{"rows", Json::array()}}, "invalid_claims"},                                   // no header
+           {{{"header", header}}, "invalid_claims"},                                        // no rows
+           {{{"header", {"id", 1}}, {"rows", Json::array()}}, "invalid_claims"},            // non-string name
+           {{{"header", header}, {"rows", {"x"}}}, "invalid_claims"},                       // row not an object
+           {{{"header", header}, {"rows", {{{"line", 0}, {"fields", {"a", "b", "c"}}}}}}, "invalid_claims"},
+           {{{"header", header}, {"rows", {{{"line", "2"}, {"fields", {"a", "b", "c"}}}}}}, "invalid_claims"},
+           {{{"header", header}, {"rows", {{{"line", 2}, {"fields", {"a", 1, "c"}}}}}}, "invalid_claims"},
+       }) {
+    http::ClientResponse bad = AdminPost("/admin/import", b.body);
+    EXPECT_EQ(bad.status, 400) << DumpJson(b.body);
+    EXPECT_EQ(ErrorName(bad), b.error) << DumpJson(b.body);
+  }
+  // Boundary: line 1 is a valid line number.
+  http::ClientResponse line_one =
+      AdminPost("/admin/import", {{"header", header}, {"rows", {{{"line", 1}, {"fields", {"l-1", "A", ""}}}}}});
+  EXPECT_EQ(line_one.status, 200) << line_one.body;
+  EXPECT_EQ(BodyJson(line_one)["imported"], 1);
+  http::ClientResponse not_json = Post("/admin/import", "[", "application/json", Admin());
+  EXPECT_EQ(not_json.status, 400);
+  EXPECT_EQ(ErrorName(not_json), "malformed");
+}
+
+TEST_F(IssuerHttpTest, AdminAuditVerify) {
+  http::ClientResponse ok = Get("/admin/audit/verify", Admin());
+  ASSERT_EQ(ok.status, 200) << ok.body;
+  EXPECT_EQ(BodyJson(ok), (Json{{"valid", true}}));
+  // One admin action later the chain still verifies.
+  ASSERT_EQ(AdminPost("/admin/citizens", {{"id", "audit-1"}, {"claims", Json::object()}}).status, 200);
+  EXPECT_EQ(BodyJson(Get("/admin/audit/verify", Admin())), (Json{{"valid", true}}));
+  EXPECT_EQ(Post("/admin/audit/verify", "{}", "application/json", Admin()).status, 405);
 }
 
 TEST_F(IssuerHttpTest, StatusListEtagAnd304ThenRevoke) {

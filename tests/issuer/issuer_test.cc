@@ -4,10 +4,14 @@
 // changes and the audit chain. SQLite in a temp dir (the store tests cover PostgreSQL).
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <string>
+#include <thread>
 #include <variant>
 #include <vector>
 
@@ -16,7 +20,10 @@
 #include "base/encoding.h"
 #include "cbor/cbor.h"
 #include "crypto/random.h"
+#include "http/client.h"
+#include "http/server.h"
 #include "issuer/config.h"
+#include "issuer/http_routes.h"
 #include "issuer/service.h"
 #include "jose/did.h"
 #include "jose/jws.h"
@@ -26,6 +33,7 @@
 #include "oid4vci/proof.h"
 #include "sdjwt/sdjwt_vc.h"
 #include "status/bitstring_status_list.h"
+#include "status/status_list_cwt.h"
 #include "status/status_list_token.h"
 #include "vcjwt/vc_jwt.h"
 
@@ -40,6 +48,9 @@ constexpr char kCitizen[] = "demo-0001";
 
 class IssuerTest : public ::testing::Test {
  protected:
+  // Init lets a derived fixture change how the data directory is made.
+  virtual void Init(InitOptions&) {}
+
   void SetUp() override {
     dir_ = (fs::temp_directory_path() / ("bonafide-issuer-" + std::to_string(::getpid()) + "-" +
                                          ::testing::UnitTest::GetInstance()->current_test_info()->name()))
@@ -48,6 +59,7 @@ class IssuerTest : public ::testing::Test {
     InitOptions o;
     o.issuer_url = kIssuerUrl;
     o.demo = true;
+    Init(o);
     Result<IssuerConfig> init = InitDataDir(dir_, o, clock_);
     ASSERT_TRUE(init.ok()) << init.status().ToString();
     Result<IssuerConfig> config = LoadIssuerConfig(dir_);
@@ -500,6 +512,435 @@ TEST_F(IssuerTest, AdminTokenAndCitizens) {
   EXPECT_EQ(svc_->CreateOffer("nobody", "uk.gov.gro.marriage", false).status().code(), StatusCode::kNotFound);
   EXPECT_EQ(svc_->CreateOffer("c-3", "uk.gov.nothing", false).status().code(), StatusCode::kNotFound);
   EXPECT_TRUE(svc_->store().VerifyAuditChain().ok());
+}
+
+// --- tx_code presence (OID4VCI 1.0 section 6.3) ---
+
+TEST_F(IssuerTest, MissingTxCodeIsInvalidRequestAndCostsNoAttempt) {
+  Result<OfferResult> offer = svc_->CreateOffer(kCitizen, "uk.gov.digital-id.sd-jwt", true);
+  ASSERT_TRUE(offer.ok());
+  ASSERT_TRUE(offer->tx_code.has_value());
+  // More requests without a tx_code than attempts exist: each is invalid_request, none counts.
+  for (int64_t i = 0; i < svc_->config().tx_code_attempts + 2; ++i) {
+    EXPECT_EQ(ErrorOf(svc_->Token(TokenBody(offer->pre_authorized_code))), Oid4vciError::kInvalidRequest);
+  }
+  // attempts - 1 wrong codes still leave the code usable (boundary: none was used up above).
+  std::string wrong = *offer->tx_code;
+  wrong[0] = wrong[0] == '0' ? '1' : '0';
+  for (int64_t i = 0; i < svc_->config().tx_code_attempts - 1; ++i) {
+    EXPECT_EQ(ErrorOf(svc_->Token(TokenBody(offer->pre_authorized_code, wrong))), Oid4vciError::kInvalidGrant);
+  }
+  EXPECT_TRUE(std::holds_alternative<oid4vci::TokenResponse>(
+      svc_->Token(TokenBody(offer->pre_authorized_code, *offer->tx_code))));
+  // Once used, the code is invalid_grant with or without a tx_code.
+  EXPECT_EQ(ErrorOf(svc_->Token(TokenBody(offer->pre_authorized_code))), Oid4vciError::kInvalidGrant);
+  EXPECT_EQ(ErrorOf(svc_->Token(TokenBody(offer->pre_authorized_code, *offer->tx_code))), Oid4vciError::kInvalidGrant);
+}
+
+TEST_F(IssuerTest, TxCodeForAnOfferWithoutOneIsInvalidRequest) {
+  Result<OfferResult> offer = svc_->CreateOffer(kCitizen, "uk.gov.digital-id.sd-jwt", false);
+  ASSERT_TRUE(offer.ok());
+  EXPECT_EQ(ErrorOf(svc_->Token(TokenBody(offer->pre_authorized_code, "123456"))), Oid4vciError::kInvalidRequest);
+  // Not consumed: the same code without a tx_code works.
+  EXPECT_TRUE(std::holds_alternative<oid4vci::TokenResponse>(svc_->Token(TokenBody(offer->pre_authorized_code))));
+  // An unknown code stays invalid_grant whether or not a tx_code comes with it.
+  EXPECT_EQ(ErrorOf(svc_->Token(TokenBody("never-issued", "123456"))), Oid4vciError::kInvalidGrant);
+}
+
+TEST_F(IssuerTest, MissingTxCodeOnAnExpiredCodeIsInvalidGrant) {
+  Result<OfferResult> offer = svc_->CreateOffer(kCitizen, "uk.gov.digital-id.sd-jwt", true);
+  ASSERT_TRUE(offer.ok());
+  const int64_t start = clock_.NowSeconds();
+  clock_.Set(start + svc_->config().code_seconds - 1);  // boundary: alive, so the request is malformed
+  EXPECT_EQ(ErrorOf(svc_->Token(TokenBody(offer->pre_authorized_code))), Oid4vciError::kInvalidRequest);
+  clock_.Set(start + svc_->config().code_seconds);  // dead code: the grant is what is wrong
+  EXPECT_EQ(ErrorOf(svc_->Token(TokenBody(offer->pre_authorized_code))), Oid4vciError::kInvalidGrant);
+}
+
+// --- purging expired rows ---
+
+TEST_F(IssuerTest, PurgeExpiredDropsDeadCodesNoncesTokensAndOffers) {
+  Result<OfferResult> offer = svc_->CreateOffer(kCitizen, "uk.gov.digital-id.sd-jwt", false);
+  ASSERT_TRUE(offer.ok());
+  const std::string nonce = NewNonce();
+  const int64_t start = clock_.NowSeconds();
+  Result<int64_t> none = svc_->PurgeExpired();
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(*none, 0);
+  clock_.Set(start + svc_->config().nonce_seconds);  // the nonce is expired, the offer is not
+  Result<int64_t> one = svc_->PurgeExpired();
+  ASSERT_TRUE(one.ok());
+  EXPECT_EQ(*one, 1);
+  EXPECT_TRUE(svc_->store().GetOffer(offer->offer_id).ok());
+  clock_.Set(start + svc_->config().offer_seconds);  // code and offer expire together
+  Result<int64_t> two = svc_->PurgeExpired();
+  ASSERT_TRUE(two.ok());
+  EXPECT_EQ(*two, 2);
+  EXPECT_EQ(svc_->store().GetOffer(offer->offer_id).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(ErrorOf(svc_->Token(TokenBody(offer->pre_authorized_code))), Oid4vciError::kInvalidGrant);
+  EXPECT_TRUE(svc_->store().VerifyAuditChain().ok());  // the audit log is never purged
+}
+
+TEST_F(IssuerTest, ExpiryPurgerRunsAtStartThenPeriodicallyAndStopsCleanly) {
+  std::atomic<int> reports{0};
+  ExpiryPurger purger(*svc_, std::chrono::milliseconds(10), [&](const Result<int64_t>& r) {
+    EXPECT_TRUE(r.ok());
+    ++reports;
+  });
+  const std::string nonce = NewNonce();
+  clock_.Set(clock_.NowSeconds() + svc_->config().nonce_seconds);
+  Result<int64_t> first = purger.Start();
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_EQ(*first, 1);  // the first purge ran before Start returned
+  EXPECT_GE(purger.runs(), 1);
+  EXPECT_EQ(purger.Start().status().code(), StatusCode::kInvalidArgument);  // already started
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (purger.runs() < 3 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_GE(purger.runs(), 3);
+  purger.Stop();
+  const int64_t after_stop = purger.runs();
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(purger.runs(), after_stop);  // the thread is gone
+  EXPECT_EQ(reports.load(), after_stop);
+  purger.Stop();  // idempotent
+  ExpiryPurger zero(*svc_, std::chrono::milliseconds(0));
+  EXPECT_EQ(zero.Start().status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(zero.runs(), 0);
+  // Stop wakes a long sleep at once instead of waiting out the interval.
+  ExpiryPurger hourly(*svc_, std::chrono::hours(1));
+  ASSERT_TRUE(hourly.Start().ok());
+  const auto t0 = std::chrono::steady_clock::now();
+  hourly.Stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5));
+  EXPECT_EQ(hourly.runs(), 1);
+}
+
+// --- configuration: tls, status list formats, key retirement ---
+
+TEST_F(IssuerTest, ConfigValidatesTlsFormatsAndRetirement) {
+  Json doc = svc_->config().ToJson();
+  Json bad = doc;
+  bad["tls"] = {{"cert_file", "tls/cert.pem"}};  // half a tls object
+  EXPECT_EQ(IssuerConfig::FromJson(bad, dir_).status().code(), StatusCode::kInvalidArgument);
+  bad["tls"] = {{"cert_file", "tls/cert.pem"}, {"key_file", "tls/key.pem"}};
+  Result<IssuerConfig> tls = IssuerConfig::FromJson(bad, dir_);
+  ASSERT_TRUE(tls.ok()) << tls.status().ToString();
+  EXPECT_TRUE(tls->has_tls());
+  EXPECT_EQ(tls->ToJson()["tls"]["key_file"], "tls/key.pem");  // round trip
+  bad["issuer_url"] = "http://127.0.0.1:8080";  // TLS served under an http identifier
+  EXPECT_EQ(IssuerConfig::FromJson(bad, dir_).status().code(), StatusCode::kInvalidArgument);
+  bad["tls"] = "tls/cert.pem";
+  EXPECT_EQ(IssuerConfig::FromJson(bad, dir_).status().code(), StatusCode::kInvalidArgument);
+
+  bad = doc;
+  bad["status_lists"].push_back({{"id", "cwt-9"}, {"kind", "token_status_list"}, {"format", "cwt"}});
+  EXPECT_TRUE(IssuerConfig::FromJson(bad, dir_).ok());
+  bad["credential_configurations"]["org.iso.18013.5.1.mDL"]["status_list"] = "cwt-9";  // mdoc: either form
+  Result<IssuerConfig> mixed = IssuerConfig::FromJson(bad, dir_);
+  ASSERT_TRUE(mixed.ok()) << mixed.status().ToString();
+  EXPECT_EQ(mixed->status_lists.back().format, StatusListFormat::kCwt);
+  bad["credential_configurations"]["uk.gov.digital-id.sd-jwt"]["status_list"] = "cwt-9";  // SD-JWT VC: JWT only
+  EXPECT_EQ(IssuerConfig::FromJson(bad, dir_).status().code(), StatusCode::kInvalidArgument);
+  bad = doc;
+  bad["status_lists"][0]["format"] = "cbor";
+  EXPECT_EQ(IssuerConfig::FromJson(bad, dir_).status().code(), StatusCode::kInvalidArgument);
+  bad = doc;
+  bad["status_lists"][1]["format"] = "jwt";  // bitstring-1 has no format
+  EXPECT_EQ(IssuerConfig::FromJson(bad, dir_).status().code(), StatusCode::kInvalidArgument);
+
+  bad = doc;
+  bad["keys"]["sd_jwt"][0]["retired_at"] = 100;  // the active key cannot be retired
+  EXPECT_EQ(IssuerConfig::FromJson(bad, dir_).status().code(), StatusCode::kInvalidArgument);
+  bad = doc;
+  bad["keys"]["sd_jwt"].push_back({{"kid", "old"}, {"file", "keys/old.jwk"}, {"active", false}, {"retired_at", -1}});
+  EXPECT_EQ(IssuerConfig::FromJson(bad, dir_).status().code(), StatusCode::kInvalidArgument);
+  bad["keys"]["sd_jwt"][1]["retired_at"] = 0;  // boundary
+  Result<IssuerConfig> retired = IssuerConfig::FromJson(bad, dir_);
+  ASSERT_TRUE(retired.ok()) << retired.status().ToString();
+  EXPECT_EQ(retired->sd_jwt_keys[1].retired_at, 0);
+  EXPECT_EQ(retired->ToJson()["keys"]["sd_jwt"][1]["retired_at"], 0);
+  bad = doc;
+  bad["keys"]["iaca"].push_back({{"file", "keys/iaca-0.pem"}, {"not_after", "soon"}});
+  EXPECT_EQ(IssuerConfig::FromJson(bad, dir_).status().code(), StatusCode::kInvalidArgument);
+  bad["keys"]["iaca"][1]["not_after"] = 5;
+  Result<IssuerConfig> iaca = IssuerConfig::FromJson(bad, dir_);
+  ASSERT_TRUE(iaca.ok()) << iaca.status().ToString();
+  EXPECT_EQ(iaca->iaca_files[1].not_after, 5);
+  EXPECT_EQ(iaca->ToJson()["keys"]["iaca"][0], "keys/iaca-1.pem");  // plain entries stay strings
+
+  InitOptions o;
+  o.issuer_url = "http://127.0.0.1:0";
+  o.tls = true;  // TLS under an http identifier
+  EXPECT_EQ(InitDataDir(dir_ + "/http-tls", o, clock_).status().code(), StatusCode::kInvalidArgument);
+}
+
+// RotationTest adds a retired key to each published list: an SD-JWT VC key retired at
+// kRetiredAt, a VC-JWT key with a not_after, and a second IACA retired at kRetiredAt.
+class RotationTest : public IssuerTest {
+ protected:
+  static constexpr int64_t kRetiredAt = 1700000000;
+  static constexpr int64_t kVcNotAfter = 1800000000;
+
+  // Service returns a service over the rotated config with `clock`.
+  std::unique_ptr<IssuerService> Service(const Clock& clock) {
+    Json doc = svc_->config().ToJson();
+    Json sd_jwk = NewKey().ExportJwk();
+    WriteFile("keys/sd-old.jwk", DumpJson(sd_jwk));
+    doc["keys"]["sd_jwt"].push_back(
+        {{"kid", "sd-old"}, {"file", "keys/sd-old.jwk"}, {"active", false}, {"retired_at", kRetiredAt}});
+    WriteFile("keys/vc-old.jwk", DumpJson(NewKey().ExportJwk()));
+    doc["keys"]["vc_jwt"]["keys"].push_back(
+        {{"kid", "vc-old"}, {"file", "keys/vc-old.jwk"}, {"active", false}, {"not_after", kVcNotAfter}});
+    mdoc::IacaOptions io;
+    io.common_name = "old IACA";
+    io.issuer_alt_uri = kIssuerUrl;
+    Result<mdoc::KeyAndCertificate> old_iaca = mdoc::CreateIaca(io, clock_);
+    EXPECT_TRUE(old_iaca.ok());
+    if (!old_iaca.ok()) return nullptr;
+    WriteFile("keys/iaca-old.pem", old_iaca->certificate.ToPem());
+    doc["keys"]["iaca"].push_back({{"file", "keys/iaca-old.pem"}, {"retired_at", kRetiredAt}});
+    Result<IssuerConfig> config = IssuerConfig::FromJson(doc, dir_);
+    EXPECT_TRUE(config.ok()) << config.status().ToString();
+    if (!config.ok()) return nullptr;
+    Result<std::unique_ptr<store::IssuerStore>> st = OpenIssuerStore(*config);
+    EXPECT_TRUE(st.ok());
+    if (!st.ok()) return nullptr;
+    Result<std::unique_ptr<IssuerService>> svc =
+        IssuerService::Create(std::move(*config), std::move(*st), clock, crypto::SystemRandom());
+    EXPECT_TRUE(svc.ok()) << svc.status().ToString();
+    return svc.ok() ? std::move(*svc) : nullptr;
+  }
+  void WriteFile(const std::string& name, const std::string& text) {
+    std::ofstream out(dir_ + "/" + name, std::ios::binary);
+    out << text;
+  }
+  static std::vector<std::string> Kids(const Json& jwks) {
+    std::vector<std::string> out;
+    for (const Json& k : jwks["jwks"]["keys"]) out.push_back(k["kid"].get<std::string>());
+    return out;
+  }
+  static std::vector<std::string> MethodIds(const Json& did) {
+    std::vector<std::string> out;
+    for (const Json& m : did["verificationMethod"]) out.push_back(m["id"].get<std::string>());
+    return out;
+  }
+};
+
+TEST_F(RotationTest, LongestValidityFollowsTheCatalogue) {
+  // The UK catalogue: dc+sd-jwt 3650 days, jwt_vc_json 1825 / 365, mso_mdoc up to 36500 days.
+  EXPECT_EQ(svc_->config().LongestValiditySeconds("sd_jwt"), int64_t{3650} * 86400);
+  EXPECT_EQ(svc_->config().LongestValiditySeconds("vc_jwt"), int64_t{1825} * 86400);
+  EXPECT_EQ(svc_->config().LongestValiditySeconds("iaca"), int64_t{36500} * 86400);
+  EXPECT_EQ(svc_->config().LongestValiditySeconds("other"), 0);
+}
+
+TEST_F(RotationTest, RetiredSdJwtKeyAndIacaStayPublishedUntilWhatTheySignedExpires) {
+  FixedClock clock(kRetiredAt);
+  std::unique_ptr<IssuerService> svc = Service(clock);
+  ASSERT_NE(svc, nullptr);
+  const std::string active = svc->config().sd_jwt_keys[0].kid;
+  EXPECT_EQ(Kids(svc->JwtVcIssuerMetadata()), (std::vector<std::string>{active, "sd-old"}));
+  EXPECT_EQ(svc->Iacas().size(), 2u);
+  // Boundary: the last second a credential signed at retirement can still be valid.
+  const int64_t sd_until = kRetiredAt + svc->config().LongestValiditySeconds("sd_jwt");
+  clock.Set(sd_until);
+  EXPECT_EQ(Kids(svc->JwtVcIssuerMetadata()), (std::vector<std::string>{active, "sd-old"}));
+  clock.Set(sd_until + 1);
+  EXPECT_EQ(Kids(svc->JwtVcIssuerMetadata()), (std::vector<std::string>{active}));
+  // The IACA follows the mso_mdoc validity, which is longer here.
+  const int64_t iaca_until = kRetiredAt + svc->config().LongestValiditySeconds("iaca");
+  EXPECT_EQ(svc->Iacas().size(), 2u);
+  clock.Set(iaca_until);
+  EXPECT_EQ(svc->Iacas().size(), 2u);
+  clock.Set(iaca_until + 1);
+  ASSERT_EQ(svc->Iacas().size(), 1u);
+  EXPECT_EQ(svc->Iacas()[0], svc_->Iacas()[0]);  // the current IACA stays
+  // The active key is published whatever the time.
+  EXPECT_EQ(Kids(svc->JwtVcIssuerMetadata()), (std::vector<std::string>{active}));
+}
+
+TEST_F(RotationTest, RetiredVcJwtKeyWithNotAfterLeavesTheDidDocumentAfterIt) {
+  FixedClock clock(kVcNotAfter);
+  std::unique_ptr<IssuerService> svc = Service(clock);
+  ASSERT_NE(svc, nullptr);
+  const std::string did = svc->config().vc_did;
+  EXPECT_EQ(MethodIds(svc->DidDocument()), (std::vector<std::string>{did + "#key-1", did + "#vc-old"}));
+  EXPECT_EQ(svc->DidDocument()["assertionMethod"].size(), 2u);
+  clock.Set(kVcNotAfter + 1);
+  EXPECT_EQ(MethodIds(svc->DidDocument()), (std::vector<std::string>{did + "#key-1"}));
+  EXPECT_EQ(svc->DidDocument()["assertionMethod"].size(), 1u);
+  // Credentials of the active key still verify against the document without the retired key.
+  const std::string cfg = "uk.gov.mod.veteran-card";
+  const std::string token = AccessToken(cfg);
+  crypto::PrivateKey k = NewKey();
+  const CredentialOutcome outcome = Request(token, cfg, {Proof(k, NewNonce())});
+  const oid4vci::CredentialResponse* resp = Ok(outcome);
+  ASSERT_NE(resp, nullptr);
+  vcjwt::VerifyOptions vo;
+  vo.trusted_issuers = {svc->DidDocument()};
+  vo.expected_type = svc->config().catalogue.at(cfg).vc_type;
+  vo.AllowUncheckedStatus();
+  Result<vcjwt::VerifiedVcJwt> v = vcjwt::VerifyVcJwt(resp->credentials[0].credential.get<std::string>(), vo, clock_);
+  EXPECT_TRUE(v.ok()) << v.status().ToString();
+  EXPECT_EQ(jose::ResolveDidWebKey(svc->DidDocument(), "#vc-old").status().code(),
+            jose::ResolveDidWebKey(svc->DidDocument(), "#no-such-key").status().code());
+}
+
+// --- status lists in CWT form ---
+
+class CwtStatusTest : public IssuerTest {
+ protected:
+  void Init(InitOptions& o) override { o.mdoc_status_cwt = true; }
+
+  // ListKey returns the key status lists are signed with (the active SD-JWT VC key).
+  crypto::PublicKey ListKey() {
+    Result<crypto::PublicKey> key = crypto::PublicKey::FromJwk(svc_->JwtVcIssuerMetadata()["jwks"]["keys"][0]);
+    EXPECT_TRUE(key.ok());
+    return *key;
+  }
+};
+
+TEST_F(CwtStatusTest, MdocCredentialsUseThePublishedCwtListAndRevocationShows) {
+  const std::string cfg = "org.iso.18013.5.1.mDL";
+  EXPECT_EQ(svc_->config().catalogue.at(cfg).status_list, "cwt-1");
+  EXPECT_EQ(svc_->config().catalogue.at("uk.gov.digital-id.sd-jwt").status_list, "token-1");  // JWT stays
+  const std::string token = AccessToken(cfg);
+  crypto::PrivateKey holder = NewKey();
+  CredentialOutcome c = Request(token, cfg, {Proof(holder, NewNonce())});
+  const oid4vci::CredentialResponse* resp = Ok(c);
+  ASSERT_NE(resp, nullptr);
+  // The mdoc's MSO points at the CWT list.
+  Result<Bytes> raw = Base64UrlDecode(resp->credentials[0].credential.get<std::string>());
+  ASSERT_TRUE(raw.ok());
+  Result<cbor::Value> issuer_signed = cbor::Decode(*raw);
+  ASSERT_TRUE(issuer_signed.ok());
+  std::vector<crypto::Certificate> anchors;
+  for (const std::string& pem : svc_->Iacas()) anchors.push_back(*crypto::Certificate::FromPem(pem));
+  auto trust = mdoc::IacaTrustStore::Create(anchors);
+  ASSERT_TRUE(trust.ok());
+  mdoc::DeviceResponseVerifier mdoc_verifier(**trust, clock_);
+  mdoc_verifier.SkipStatusCheck().ExpectDocType(cfg);
+  Result<mdoc::VerifiedDocument> doc = mdoc_verifier.VerifyIssuerSigned(*issuer_signed);
+  ASSERT_TRUE(doc.ok()) << doc.status().ToString();
+  ASSERT_TRUE(doc->status_reference().has_value());
+  EXPECT_EQ(doc->status_reference()->uri, svc_->StatusListUri("cwt-1"));
+  const uint64_t idx = doc->status_reference()->idx;
+
+  Result<PublishedStatusList> before = svc_->StatusListToken("cwt-1");
+  ASSERT_TRUE(before.ok()) << before.status().ToString();
+  EXPECT_EQ(before->content_type, "application/statuslist+cwt");
+  status::StatusListCwtVerifier verifier(ListKey(), clock_);
+  verifier.ExpectSubject(svc_->StatusListUri("cwt-1"));
+  Result<status::VerifiedStatusListToken> v1 = verifier.Verify(AsBytes(before->body));
+  ASSERT_TRUE(v1.ok()) << v1.status().ToString();
+  EXPECT_EQ(*v1->status_list().Get(idx), status::StatusType::kValid);
+  EXPECT_EQ(v1->ttl(), svc_->config().status_ttl_seconds);
+  EXPECT_EQ(v1->iss(), std::string(kIssuerUrl));
+  // The JWT verifier does not take it, nor the CWT verifier another list's subject.
+  status::StatusListTokenVerifier jwt_verifier(ListKey(), clock_);
+  jwt_verifier.ExpectSubject(svc_->StatusListUri("cwt-1"));
+  EXPECT_FALSE(jwt_verifier.Verify(before->body).ok());
+  status::StatusListCwtVerifier other(ListKey(), clock_);
+  other.ExpectSubject(svc_->StatusListUri("token-1"));
+  EXPECT_EQ(other.Verify(AsBytes(before->body)).status().code(), StatusCode::kStatusUnavailable);
+
+  AdminTarget t;
+  t.citizen_id = kCitizen;
+  t.configuration_id = cfg;
+  ASSERT_TRUE(svc_->Revoke(t).ok());
+  Result<PublishedStatusList> after = svc_->StatusListToken("cwt-1");
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(after->content_type, "application/statuslist+cwt");
+  EXPECT_GT(after->version, before->version);
+  EXPECT_NE(after->etag, before->etag);
+  Result<status::VerifiedStatusListToken> v2 = verifier.Verify(AsBytes(after->body));
+  ASSERT_TRUE(v2.ok()) << v2.status().ToString();
+  EXPECT_EQ(*v2->status_list().Get(idx), status::StatusType::kInvalid);
+  // Boundary: a neighbouring entry stays valid.
+  EXPECT_EQ(*v2->status_list().Get(idx == 0 ? 1 : idx - 1), status::StatusType::kValid);
+  // Unchanged list, same version: the same publication (and ETag) is served again.
+  Result<PublishedStatusList> again = svc_->StatusListToken("cwt-1");
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->etag, after->etag);
+  // The JWT list is untouched by an mdoc revocation.
+  Result<PublishedStatusList> jwt_list = svc_->StatusListToken("token-1");
+  ASSERT_TRUE(jwt_list.ok());
+  EXPECT_EQ(jwt_list->content_type, "application/statuslist+jwt");
+}
+
+// --- HTTPS: `issuer init --tls` and the issuer routes behind a TLS http::Server ---
+
+class TlsIssuerTest : public IssuerTest {
+ protected:
+  void Init(InitOptions& o) override {
+    o.issuer_url = "https://127.0.0.1:8443";
+    o.tls = true;
+    o.mdoc_status_cwt = true;
+  }
+};
+
+TEST_F(TlsIssuerTest, HttpsWithTheInitCaServesTheIssuerAndBinaryCwtLists) {
+  const IssuerConfig& config = svc_->config();
+  ASSERT_TRUE(config.has_tls());
+  EXPECT_EQ(config.tls_cert_file, "tls/cert.pem");
+  EXPECT_EQ(fs::status(config.Path(config.tls_key_file)).permissions() & fs::perms::others_read, fs::perms::none);
+  // The server certificate names 127.0.0.1 as an iPAddress SAN ([7] 04 7f000001), which strict
+  // clients (curl, browsers) need: they do not fall back to the subject CN for IP addresses.
+  {
+    std::ifstream in(config.Path(config.tls_cert_file));
+    std::string pem((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    Result<crypto::Certificate> cert = crypto::Certificate::FromPem(pem);
+    ASSERT_TRUE(cert.ok());
+    const Bytes ip_san = {0x87, 0x04, 0x7f, 0x00, 0x00, 0x01};
+    EXPECT_NE(std::search(cert->der().begin(), cert->der().end(), ip_san.begin(), ip_san.end()), cert->der().end());
+    EXPECT_EQ(cert->dns_names(), (std::vector<std::string>{"localhost"}));
+  }
+  http::ServerOptions so;
+  so.tls_cert_file = config.Path(config.tls_cert_file);
+  so.tls_key_file = config.Path(config.tls_key_file);
+  so.log_sink = [](std::string_view) {};
+  Result<std::unique_ptr<http::Server>> server = http::Server::Create(so);
+  ASSERT_TRUE(server.ok()) << server.status().ToString();
+  ASSERT_TRUE(RegisterIssuerRoutes(**server, *svc_).ok());
+  ASSERT_TRUE((*server)->Start().ok());
+  const std::string port = std::to_string((*server)->port());
+
+  http::ClientOptions trusted;
+  trusted.ca_file = config.Path("tls/ca.pem");
+  for (const std::string host : {"127.0.0.1", "localhost"}) {
+    SCOPED_TRACE(host);
+    Result<std::unique_ptr<http::Client>> client = http::Client::Create("https://" + host + ":" + port, trusted);
+    ASSERT_TRUE(client.ok());
+    Result<http::ClientResponse> health = (*client)->Get("/healthz");
+    ASSERT_TRUE(health.ok()) << health.status().ToString();
+    EXPECT_EQ(health->status, 200);
+  }
+  Result<std::unique_ptr<http::Client>> client = http::Client::Create("https://127.0.0.1:" + port, trusted);
+  ASSERT_TRUE(client.ok());
+  Result<http::ClientResponse> md = (*client)->Get("/.well-known/openid-credential-issuer");
+  ASSERT_TRUE(md.ok());
+  EXPECT_EQ(md->status, 200);
+  // The CWT list travels as binary bytes, unchanged, with its media type.
+  Result<http::ClientResponse> cwt = (*client)->Get("/status/cwt-1");
+  ASSERT_TRUE(cwt.ok());
+  ASSERT_EQ(cwt->status, 200);
+  EXPECT_EQ(cwt->Header("Content-Type").value_or(""), "application/statuslist+cwt");
+  Result<PublishedStatusList> published = svc_->StatusListToken("cwt-1");
+  ASSERT_TRUE(published.ok());
+  EXPECT_EQ(cwt->body, published->body);
+  EXPECT_EQ(cwt->Header("ETag").value_or(""), published->etag);
+
+  // Without the init CA the system store does not trust the server.
+  Result<std::unique_ptr<http::Client>> untrusted = http::Client::Create("https://127.0.0.1:" + port);
+  ASSERT_TRUE(untrusted.ok());
+  EXPECT_EQ((*untrusted)->Get("/healthz").status().code(), StatusCode::kIoError);
+  // Plain HTTP to the TLS port gets no HTTP answer.
+  Result<std::unique_ptr<http::Client>> plain = http::Client::Create("http://127.0.0.1:" + port);
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ((*plain)->Get("/healthz").status().code(), StatusCode::kIoError);
+  (*server)->Stop();
 }
 
 }  // namespace

@@ -404,13 +404,85 @@ TYPED_TEST(StoreTest, PurgeExpiredRemovesOnlyExpired) {
   this->MakeOffer("o1", "old", std::nullopt, 50);
   EXPECT_OK(s.CreatePreAuthorizedCode({this->H("new"), "o1", 500, 3}));
   EXPECT_OK(s.CreateNonce("old", 50));
-  EXPECT_OK(s.CreateNonce("edge", 100));
+  EXPECT_OK(s.CreateNonce("edge", 100));  // expired at 100 (now >= expires_at)
+  EXPECT_OK(s.CreateNonce("live", 101));  // boundary: one second to go
   EXPECT_OK(s.CreateAccessToken({this->H("t"), "o1", "c1", "cfg", 10}));
   auto n = s.PurgeExpired(100);
-  ASSERT_TRUE(n.ok());
-  EXPECT_EQ(*n, 3);  // old code, old nonce, token; "edge" expires at 100, not before it
-  EXPECT_CODE(s.ConsumeNonce("edge", 99), StatusCode::kOk);
+  ASSERT_TRUE(n.ok()) << n.status().ToString();
+  // old code, old and edge nonces, the token; offer o1 expired but code "new" still points at it.
+  EXPECT_EQ(*n, 4);
+  EXPECT_CODE(s.ConsumeNonce("edge", 99), StatusCode::kNotFound);
+  EXPECT_CODE(s.ConsumeNonce("live", 100), StatusCode::kOk);
+  EXPECT_CODE(s.GetAccessToken(this->H("t"), 5), StatusCode::kNotFound);
+  EXPECT_OK(s.GetOffer("o1"));
   EXPECT_OK(s.RedeemPreAuthorizedCode(this->H("new"), std::nullopt, 99));
+  // Nothing left to purge at the same time: zero, not an error.
+  auto again = s.PurgeExpired(100);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*again, 0);
+}
+
+TYPED_TEST(StoreTest, PurgeExpiredRemovesOffersOnceNothingPointsAtThem) {
+  auto& s = *this->store_;
+  this->MakeOffer("o1", "c-o1", std::nullopt, 200);  // offer and code expire at 200
+  this->MakeOffer("o2", "c-o2", std::nullopt, 201);  // boundary: one second later
+  this->MakeOffer("o3", "c-o3", std::nullopt, 200);
+  ASSERT_TRUE(s.RedeemPreAuthorizedCode(this->H("c-o3"), std::nullopt, 150).ok());
+  EXPECT_OK(s.CreateAccessToken({this->H("tok3"), "o3", "c1", "cfg", 300}));  // outlives its offer
+  auto n = s.PurgeExpired(200);
+  ASSERT_TRUE(n.ok()) << n.status().ToString();
+  // codes of o1 and o3 (used or not, both expired), then offer o1; o3 stays for its live token.
+  EXPECT_EQ(*n, 3);
+  EXPECT_CODE(s.GetOffer("o1"), StatusCode::kNotFound);
+  EXPECT_OK(s.GetOffer("o2"));
+  EXPECT_OK(s.GetOffer("o3"));
+  EXPECT_OK(s.GetAccessToken(this->H("tok3"), 200));
+  EXPECT_OK(s.PeekPreAuthorizedCode(this->H("c-o2"), 200));
+  auto later = s.PurgeExpired(300);  // token, code of o2, offers o2 and o3
+  ASSERT_TRUE(later.ok());
+  EXPECT_EQ(*later, 4);
+  EXPECT_CODE(s.GetOffer("o3"), StatusCode::kNotFound);
+  // Citizens are never purged.
+  EXPECT_OK(s.GetCitizen("c1"));
+}
+
+// --- peeking at a code ---
+
+TYPED_TEST(StoreTest, PeekReadsACodeWithoutConsumingIt) {
+  auto& s = *this->store_;
+  this->MakeOffer("o1", "code1", "123456", 1000, 2);
+  for (int i = 0; i < 3; ++i) {  // any number of peeks: no attempt counted, nothing consumed
+    auto p = s.PeekPreAuthorizedCode(this->H("code1"), 999);
+    ASSERT_TRUE(p.ok()) << p.status().ToString();
+    EXPECT_EQ(p->offer_id, "o1");
+    EXPECT_EQ(p->citizen_id, "c1");
+    ASSERT_TRUE(p->tx_code_hash.has_value());
+    EXPECT_EQ(*p->tx_code_hash, this->H("123456"));
+    EXPECT_FALSE(p->redeemed);
+  }
+  // One wrong tx_code of two allowed: the peek still answers (attempts remain).
+  const Bytes wrong = this->H("000000");
+  EXPECT_CODE(s.RedeemPreAuthorizedCode(this->H("code1"), ByteView(wrong), 1), StatusCode::kInvalidArgument);
+  EXPECT_OK(s.PeekPreAuthorizedCode(this->H("code1"), 999));
+  // Expiry boundary as for redeem: alive at 999, expired at 1000.
+  EXPECT_CODE(s.PeekPreAuthorizedCode(this->H("code1"), 1000), StatusCode::kExpired);
+  // Redeem still works after the peeks, then the code reads as used.
+  const Bytes right = this->H("123456");
+  EXPECT_OK(s.RedeemPreAuthorizedCode(this->H("code1"), ByteView(right), 999));
+  EXPECT_CODE(s.PeekPreAuthorizedCode(this->H("code1"), 999), StatusCode::kNotFound);
+  EXPECT_CODE(s.PeekPreAuthorizedCode(this->H("never"), 1), StatusCode::kNotFound);
+  EXPECT_CODE(s.PeekPreAuthorizedCode(ByteView(), 1), StatusCode::kInvalidArgument);
+  // A code whose attempts are used up peeks as kLimitExceeded.
+  this->MakeOffer("o2", "code2", "123456", 1000, 1);
+  EXPECT_CODE(s.RedeemPreAuthorizedCode(this->H("code2"), ByteView(wrong), 1), StatusCode::kLimitExceeded);
+  EXPECT_CODE(s.PeekPreAuthorizedCode(this->H("code2"), 1), StatusCode::kLimitExceeded);
+  // An offer without a tx_code peeks without a hash; inside a transaction too.
+  this->MakeOffer("o3", "code3", std::nullopt);
+  EXPECT_OK(s.WithTransaction([&](IssuerStore& tx) -> Status {
+    ASSIGN_OR_RETURN(CredentialOffer o, tx.PeekPreAuthorizedCode(this->H("code3"), 1));
+    EXPECT_FALSE(o.tx_code_hash.has_value());
+    return OkStatus();
+  }));
 }
 
 // --- issued credentials ---

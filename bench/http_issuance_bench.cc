@@ -1,0 +1,249 @@
+// bonafide_http_bench: OpenID4VCI issuance throughput over HTTP on loopback (issue 4, section 6).
+//
+// An in-process `issuer serve` equivalent (IssuerService behind http::Server with --workers
+// worker threads, default 2) on a fresh data directory, durable SQLite (WAL, synchronous=FULL)
+// or a throwaway PostgreSQL (tests/store/pg_server.h, fsync on), and --clients load-generator
+// threads on the same machine. Each client runs the Pre-Authorized Code flow for one offer at a
+// time: Token, Nonce, Credential with one jwt proof (tests/common/issuance_driver.h); offers are
+// made beforehand and are not timed.
+//
+// Reported per store and format (SD-JWT VC, mdoc): credentials per second, p50 / p99 latency of
+// the whole flow, and ratio_to_floor = rate / floor, where floor = workers / (one ES256 proof
+// verify + one ES256 credential signature), both measured on this machine in the same run
+// (medians of interleaved rounds, before and after the load). Only ratios are comparable across
+// runs: the machines are shared.
+//
+// Run: build/bench/bonafide_http_bench [--seconds 5] [--clients 4] [--workers 2]
+//                                      [--store sqlite|postgresql|both]
+#include <time.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "base/clock.h"
+#include "crypto/keys.h"
+#include "crypto/random.h"
+#include "http/client.h"
+#include "http/server.h"
+#include "issuer/config.h"
+#include "issuer/http_routes.h"
+#include "issuer/service.h"
+#include "tests/common/issuance_driver.h"
+#include "tests/store/pg_server.h"
+
+namespace bonafide {
+namespace {
+
+namespace fs = std::filesystem;
+using Micros = std::chrono::duration<double, std::micro>;
+
+struct Args {
+  double seconds = 5;
+  int clients = 4;
+  int workers = 2;
+  int batch = 1;  // proofs (credentials) per Credential Request; the catalogue allows up to 3
+  std::string store = "both";
+};
+
+// FloorMicros returns the median over rounds of (one ES256 verify + one ES256 sign), in µs.
+double FloorMicros() {
+  crypto::PrivateKey key = *crypto::PrivateKey::Generate(crypto::SignatureAlg::kES256);
+  const std::string message(600, 'm');  // about a proof JWT's signing input
+  Bytes sig = *key.Sign(AsBytes(message));
+  std::vector<double> rounds;
+  for (int r = 0; r < 15; ++r) {
+    constexpr int kOps = 100;
+    auto start = std::chrono::steady_clock::now();
+    for (int i = 0; i < kOps; ++i) {
+      if (!key.public_key().Verify(AsBytes(message), sig).ok()) std::abort();
+      if (!key.Sign(AsBytes(message)).ok()) std::abort();
+    }
+    rounds.push_back(Micros(std::chrono::steady_clock::now() - start).count() / kOps);
+  }
+  std::sort(rounds.begin(), rounds.end());
+  return rounds[rounds.size() / 2];
+}
+
+struct Row {
+  std::string store, format;
+  size_t credentials = 0;
+  double seconds = 0, rate = 0, p50_ms = 0, p99_ms = 0, floor_rate = 0;
+};
+
+std::string PostgresUrl() {
+  Result<store::testing::PgServer*> pg = store::testing::PgServer::Get();
+  if (!pg.ok()) {
+    std::fprintf(stderr, "PostgreSQL: %s\n", pg.status().ToString().c_str());
+    return {};
+  }
+  Result<std::string> conninfo = (*pg)->NewDatabase();
+  if (!conninfo.ok()) return {};
+  std::string port, db;
+  for (std::string_view kv : {std::string_view("port="), std::string_view("dbname=")}) {
+    size_t at = conninfo->find(kv);
+    size_t end = conninfo->find(' ', at);
+    std::string v = conninfo->substr(at + kv.size(), end == std::string::npos ? std::string::npos : end - at - kv.size());
+    (kv == "port=" ? port : db) = v;
+  }
+  return "postgresql://postgres@127.0.0.1:" + port + "/" + db;
+}
+
+// Run measures one store: both formats, one after the other, on one issuer.
+bool Run(const Args& args, const std::string& store_kind, double floor_us, std::vector<Row>& rows) {
+  const std::string dir = (fs::temp_directory_path() / ("bonafide-http-bench-" + std::to_string(::getpid()) + "-" +
+                                                        store_kind)).string();
+  fs::remove_all(dir);
+  std::atomic<issuer::IssuerService*> service{nullptr};
+  http::ServerOptions options;
+  options.worker_threads = args.workers;
+  options.log_sink = [](std::string_view) {};
+  Result<std::unique_ptr<http::Server>> server = http::Server::Create(options);
+  if (!server.ok()) return false;
+  if (!issuer::RegisterIssuerRoutes(**server, [&service] { return service.load(); }).ok()) return false;
+  if (!(*server)->Start().ok()) return false;
+  const std::string url = "http://127.0.0.1:" + std::to_string((*server)->port());
+
+  issuer::InitOptions init;
+  init.issuer_url = url;
+  init.demo = true;
+  if (store_kind == "postgresql") {
+    init.db = PostgresUrl();
+    if (init.db.empty()) return false;
+  }
+  Result<issuer::IssuerConfig> made = issuer::InitDataDir(dir, init, SystemClock::Default());
+  if (!made.ok()) {
+    std::fprintf(stderr, "init: %s\n", made.status().ToString().c_str());
+    return false;
+  }
+  Result<issuer::IssuerConfig> config = issuer::LoadIssuerConfig(dir);
+  if (!config.ok()) return false;
+  Result<std::unique_ptr<store::IssuerStore>> st = issuer::OpenIssuerStore(*config);
+  if (!st.ok()) return false;
+  Result<std::unique_ptr<issuer::IssuerService>> svc = issuer::IssuerService::Create(
+      std::move(*config), std::move(*st), SystemClock::Default(), crypto::SystemRandom());
+  if (!svc.ok()) {
+    std::fprintf(stderr, "service: %s\n", svc.status().ToString().c_str());
+    return false;
+  }
+  service.store(svc->get());
+
+  for (const auto& [format, configuration] :
+       std::vector<std::pair<std::string, std::string>>{{"sd-jwt-vc", "uk.gov.digital-id.sd-jwt"},
+                                                        {"mdoc", "org.iso.18013.5.1.mDL"}}) {
+    // Offers up front (not timed): enough for the run at up to ~2,500 flows/s.
+    const size_t offers_needed = static_cast<size_t>(args.seconds * 2500) + 200;
+    std::vector<std::vector<std::string>> offers(static_cast<size_t>(args.clients));
+    for (size_t i = 0; i < offers_needed; ++i) {
+      Result<issuer::OfferResult> offer = (*svc)->CreateOffer("demo-0001", configuration, false);
+      if (!offer.ok()) {
+        std::fprintf(stderr, "offer: %s\n", offer.status().ToString().c_str());
+        return false;
+      }
+      offers[i % offers.size()].push_back(offer->offer_uri);
+    }
+    std::mutex mu;
+    std::vector<double> latencies_ms;
+    std::atomic<bool> failed{false};
+    const auto start = std::chrono::steady_clock::now();
+    const auto deadline = start + std::chrono::duration<double>(args.seconds);
+    auto client = [&](size_t k) {
+      Result<std::unique_ptr<http::Client>> c = http::Client::Create(url);
+      std::vector<crypto::PrivateKey> keys;
+      std::vector<const crypto::Signer*> signers;
+      for (int b = 0; b < args.batch; ++b) keys.push_back(*crypto::PrivateKey::Generate(crypto::SignatureAlg::kES256));
+      for (const crypto::PrivateKey& key : keys) signers.push_back(&key);
+      SystemClock clock;
+      std::vector<double> mine;
+      for (const std::string& uri : offers[k]) {
+        if (std::chrono::steady_clock::now() >= deadline) break;
+        const auto t0 = std::chrono::steady_clock::now();
+        Result<testing::PreAuthorizedOffer> offer = testing::ParseOffer(uri);
+        Result<std::string> access = offer.ok() ? testing::RedeemToken(**c, *offer) : Result<std::string>(offer.status());
+        Result<std::vector<std::string>> creds =
+            access.ok() ? testing::RequestCredentials(**c, *offer, *access, signers, clock)
+                        : Result<std::vector<std::string>>(access.status());
+        if (!creds.ok() || creds->size() != static_cast<size_t>(args.batch)) {
+          std::fprintf(stderr, "flow: %s\n", creds.ok() ? "wrong count" : creds.status().ToString().c_str());
+          failed = true;
+          break;
+        }
+        const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+        for (int b = 0; b < args.batch; ++b) mine.push_back(ms);
+      }
+      std::lock_guard lock(mu);
+      latencies_ms.insert(latencies_ms.end(), mine.begin(), mine.end());
+    };
+    std::vector<std::thread> threads;
+    for (size_t k = 0; k < offers.size(); ++k) threads.emplace_back(client, k);
+    for (std::thread& t : threads) t.join();
+    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (failed || latencies_ms.empty()) return false;
+    std::sort(latencies_ms.begin(), latencies_ms.end());
+    Row row;
+    row.store = store_kind;
+    row.format = format;
+    row.credentials = latencies_ms.size();
+    row.seconds = elapsed;
+    row.rate = static_cast<double>(latencies_ms.size()) / elapsed;
+    row.p50_ms = latencies_ms[latencies_ms.size() / 2];
+    row.p99_ms = latencies_ms[std::min(latencies_ms.size() - 1, latencies_ms.size() * 99 / 100)];
+    row.floor_rate = args.workers * 1e6 / floor_us;
+    rows.push_back(row);
+  }
+  (*server)->Stop();
+  service.store(nullptr);
+  svc->reset();
+  fs::remove_all(dir);
+  return true;
+}
+
+int Main(int argc, char** argv) {
+  Args args;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string flag = argv[i];
+    const std::string value = argv[i + 1];
+    if (flag == "--seconds") args.seconds = std::atof(value.c_str());
+    else if (flag == "--clients") args.clients = std::atoi(value.c_str());
+    else if (flag == "--workers") args.workers = std::atoi(value.c_str());
+    else if (flag == "--store") args.store = value;
+    else if (flag == "--batch") args.batch = std::atoi(value.c_str());
+    else {
+      std::fprintf(stderr, "unknown flag %s\n", flag.c_str());
+      return 2;
+    }
+  }
+  if (args.seconds <= 0 || args.clients < 1 || args.workers < 1 || args.batch < 1 || args.batch > 3) return 2;
+  const double floor_before = FloorMicros();
+  std::vector<Row> rows;
+  bool ok = true;
+  if (args.store == "sqlite" || args.store == "both") ok = Run(args, "sqlite", floor_before, rows) && ok;
+  if (args.store == "postgresql" || args.store == "both") ok = Run(args, "postgresql", floor_before, rows) && ok;
+  const double floor_after = FloorMicros();
+  const double floor_us = (floor_before + floor_after) / 2;
+  std::printf("floor: one ES256 verify + one ES256 sign = %.1f us (before %.1f, after %.1f); workers %d, clients %d, "
+              "credentials per request %d\n",
+              floor_us, floor_before, floor_after, args.workers, args.clients, args.batch);
+  std::printf("%-11s %-10s %8s %10s %9s %9s %12s %8s\n", "store", "format", "creds", "creds/s", "p50 ms", "p99 ms",
+              "floor/s", "ratio");
+  for (Row& r : rows) {
+    r.floor_rate = args.workers * 1e6 / floor_us;
+    std::printf("%-11s %-10s %8zu %10.0f %9.2f %9.2f %12.0f %8.3f\n", r.store.c_str(), r.format.c_str(), r.credentials,
+                r.rate, r.p50_ms, r.p99_ms, r.floor_rate, r.rate / r.floor_rate);
+  }
+  store::testing::PgServer::StopIfRunning();
+  return ok ? 0 : 1;
+}
+
+}  // namespace
+}  // namespace bonafide
+
+int main(int argc, char** argv) { return bonafide::Main(argc, argv); }
