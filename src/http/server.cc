@@ -4,8 +4,15 @@
 
 #include <httplib.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include <algorithm>
 #include <atomic>
+#include <charconv>
+#include <filesystem>
+#include <system_error>
 #include <chrono>
 #include <exception>
 #include <thread>
@@ -504,6 +511,39 @@ void Server::SetReadinessCheck(ReadinessCheck check) {
   impl_->readiness = std::move(check);
 }
 
+namespace {
+
+// WidenListenBacklog raises the listen backlog of this process's listening socket on `port` to
+// SOMAXCONN. Debian's cpp-httplib is a compiled library whose listen() uses a backlog of 5: with
+// more simultaneous connection attempts than that (every HTTP/1.1 client without keep-alive
+// reconnects per request), the kernel drops SYNs and each dropped client retries after one
+// second, which showed as p99 latencies of about 1 s in bench/http_issuance_bench.cc. Linux lets
+// listen() be called again on a listening socket to change its backlog; the socket is found
+// among /proc/self/fd by being a listening socket bound to `port`. Returns false when none was
+// found (the server still works, with the small backlog).
+bool WidenListenBacklog(int port) {
+  std::error_code ec;
+  bool widened = false;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd", ec)) {
+    int fd = -1;
+    const std::string name = entry.path().filename().string();
+    if (std::from_chars(name.data(), name.data() + name.size(), fd).ec != std::errc() || fd < 0) continue;
+    int listening = 0;
+    socklen_t len = sizeof(listening);
+    if (::getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) != 0 || listening == 0) continue;
+    sockaddr_storage addr{};
+    socklen_t addr_len = sizeof(addr);
+    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &addr_len) != 0) continue;
+    int bound = -1;
+    if (addr.ss_family == AF_INET) bound = ntohs(reinterpret_cast<const sockaddr_in*>(&addr)->sin_port);
+    if (addr.ss_family == AF_INET6) bound = ntohs(reinterpret_cast<const sockaddr_in6*>(&addr)->sin6_port);
+    if (bound == port && ::listen(fd, SOMAXCONN) == 0) widened = true;
+  }
+  return widened;
+}
+
+}  // namespace
+
 Status Server::Start() {
   if (impl_->started.exchange(true)) return Error(StatusCode::kInvalidArgument, "already started");
   httplib::Server& svr = *impl_->svr;
@@ -519,6 +559,7 @@ Status Server::Start() {
     port = impl_->options.port;
   }
   impl_->bound_port = port;
+  if (!WidenListenBacklog(port)) impl_->logger->Info("http_backlog_unchanged", {{"port", port}});
   Impl* p = impl_.get();
   impl_->thread = std::thread([p] {
     p->svr->listen_after_bind();

@@ -361,6 +361,22 @@ CredentialOutcome IssuerService::Credential(std::string_view authorization, std:
   std::optional<ErrorResponse> failure;
   std::vector<std::string> issued;
 
+  // Everything a credential is made from is checked before anything is written, so a citizen
+  // record that does not fit its configuration fails here and leaves no trace.
+  std::vector<sdjwt::ClaimPath> disclosable_paths;
+  std::optional<mdoc::NameSpaces> mdoc_name_spaces;
+  if (entry.format() == oid4vci::CredentialFormat::kSdJwtVc) {
+    for (const std::string& name : entry.disclosable) {
+      Result<sdjwt::ClaimPath> path = sdjwt::ClaimPath::Parse(name);
+      if (!path.ok()) return Err(Oid4vciError::kCredentialRequestDenied, "cannot issue: " + path.status().message());
+      disclosable_paths.push_back(std::move(*path));
+    }
+  } else if (entry.format() == oid4vci::CredentialFormat::kMsoMdoc) {
+    Result<mdoc::NameSpaces> ns = mdoc::ClaimsFromJson(*entry.metadata.doctype, *claims);
+    if (!ns.ok()) return Err(Oid4vciError::kCredentialRequestDenied, "cannot issue: " + ns.status().message());
+    mdoc_name_spaces = std::move(*ns);
+  }
+
   auto issue_one = [&](const oid4vci::VerifiedProof& proof, int64_t index) -> Result<std::string> {
     switch (entry.format()) {
       case oid4vci::CredentialFormat::kSdJwtVc: {
@@ -373,17 +389,14 @@ CredentialOutcome IssuerService::Credential(std::string_view authorization, std:
         r.valid_seconds = valid_seconds;
         r.status = sdjwt::StatusListReference{static_cast<uint64_t>(index), list_uri};
         r.kid = k.kid;
-        for (const std::string& name : entry.disclosable) {
-          ASSIGN_OR_RETURN(sdjwt::ClaimPath path, sdjwt::ClaimPath::Parse(name));
-          r.disclosure.disclosable.push_back(std::move(path));
-        }
+        r.disclosure.disclosable = disclosable_paths;
         return sdjwt::IssueSdJwtVc(r, k.key, clock_, random_);
       }
       case oid4vci::CredentialFormat::kMsoMdoc: {
         const DocumentSigner& ds = keys_.active_mdoc();
         mdoc::IssueRequest r{.device_key = proof.holder_key()};
         r.doc_type = *entry.metadata.doctype;
-        ASSIGN_OR_RETURN(r.name_spaces, mdoc::ClaimsFromJson(r.doc_type, *claims));
+        r.name_spaces = *mdoc_name_spaces;
         r.validity.signed_at = now;
         r.validity.valid_from = now;
         r.validity.valid_until = std::min(now + valid_seconds, ds.chain.front().not_after());
@@ -414,8 +427,15 @@ CredentialOutcome IssuerService::Credential(std::string_view authorization, std:
     return Error(StatusCode::kInternal, "unknown format");
   };
 
+  // The bookkeeping (nonce consumed, status indices, records, audit entry) commits in one short
+  // transaction; the signatures are made after it, outside the store's write lock, so issuer
+  // threads sign in parallel instead of queueing behind each other's lock. A credential is
+  // therefore recorded before it exists: if signing then failed (an internal error) or the
+  // process died, the records name credentials nobody received, never the reverse (the
+  // crash-safety test, tests/cli/issuer_crash_test.cc, checks exactly that).
+  std::vector<int64_t> indices;
   Status tx_status = store_->WithTransaction([&](store::IssuerStore& tx) -> Status {
-    issued.clear();
+    indices.clear();
     Status n = tx.ConsumeNonce(nonce.value_or("!no-nonce"), now);
     if (!n.ok()) {
       failure = Err(Oid4vciError::kInvalidNonce,
@@ -423,13 +443,9 @@ CredentialOutcome IssuerService::Credential(std::string_view authorization, std:
       return n;
     }
     Json ids = Json::array();
-    for (const oid4vci::VerifiedProof& proof : *proofs) {
+    for (size_t p = 0; p < proofs->size(); ++p) {
       ASSIGN_OR_RETURN(int64_t index, tx.AllocateStatusIndex(entry.status_list, random_));
-      Result<std::string> credential = issue_one(proof, index);
-      if (!credential.ok()) {
-        failure = Err(Oid4vciError::kCredentialRequestDenied, "cannot issue: " + credential.status().message());
-        return credential.status();
-      }
+      indices.push_back(index);
       store::IssuedCredential rec;
       rec.id = RandomId(random_, 16);
       rec.citizen_id = token->citizen_id;
@@ -442,7 +458,6 @@ CredentialOutcome IssuerService::Credential(std::string_view authorization, std:
       rec.expires_at = now + valid_seconds;
       RETURN_IF_ERROR(tx.InsertIssuedCredential(rec));
       ids.push_back({{"id", rec.id}, {"status_list", rec.status_list_id}, {"status_index", index}});
-      issued.push_back(std::move(*credential));
     }
     const Json details = {{"citizen_id", token->citizen_id}, {"credential_configuration_id", config_id},
                           {"offer_id", token->offer_id}, {"batch_group_id", batch_id}, {"credentials", ids}};
@@ -451,6 +466,13 @@ CredentialOutcome IssuerService::Credential(std::string_view authorization, std:
   if (!tx_status.ok()) {
     if (failure.has_value()) return *failure;
     return Err(Oid4vciError::kCredentialRequestDenied, "issuance failed: " + tx_status.ToString());
+  }
+  for (size_t p = 0; p < proofs->size(); ++p) {
+    Result<std::string> credential = issue_one((*proofs)[p], indices[p]);
+    if (!credential.ok()) {
+      return Err(Oid4vciError::kCredentialRequestDenied, "cannot issue: " + credential.status().message());
+    }
+    issued.push_back(std::move(*credential));
   }
   oid4vci::CredentialResponse resp;
   for (std::string& c : issued) resp.credentials.push_back({Json(std::move(c))});

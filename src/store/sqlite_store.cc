@@ -170,8 +170,9 @@ Result<std::unique_ptr<IssuerStore>> SqliteStore::Open(const std::string& path, 
     if (i == 0) RETURN_IF_ERROR(internal::Migrate(*c, internal::Dialect::kSqlite));
     conns.push_back(std::move(c));
   }
+  ASSIGN_OR_RETURN(auto writer, SqliteConnection::Open(path, options.busy_timeout_ms));
   return internal::MakeSqlStore(std::make_unique<internal::ConnectionPool>(std::move(conns)),
-                                internal::Dialect::kSqlite);
+                                internal::Dialect::kSqlite, std::move(writer));
 }
 
 Status SqliteStore::InsecureExecForTesting(const std::string& path, std::string_view sql) {

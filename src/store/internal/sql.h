@@ -96,8 +96,11 @@ std::span<const std::string_view> Migrations(Dialect dialect);
 // kInvalidArgument if the database is newer than this build.
 Status Migrate(Connection& conn, Dialect dialect);
 
-// MakeSqlStore returns the shared IssuerStore implementation over `pool`.
-std::unique_ptr<IssuerStore> MakeSqlStore(std::unique_ptr<ConnectionPool> pool, Dialect dialect);
+// MakeSqlStore returns the shared IssuerStore implementation over `pool`. With `group_writer`
+// (SQLite), the issuance path's writes are group-committed on that connection (see
+// GroupCommitter in sql_store.cc); without it each write commits on its own.
+std::unique_ptr<IssuerStore> MakeSqlStore(std::unique_ptr<ConnectionPool> pool, Dialect dialect,
+                                          std::unique_ptr<Connection> group_writer = nullptr);
 
 }  // namespace bonafide::store::internal
 
