@@ -82,20 +82,12 @@ struct Row {
 
 std::string PostgresUrl() {
   Result<store::testing::PgServer*> pg = store::testing::PgServer::Get();
-  if (!pg.ok()) {
-    std::fprintf(stderr, "PostgreSQL: %s\n", pg.status().ToString().c_str());
+  Result<std::string> url = pg.ok() ? (*pg)->NewDatabaseUrl() : Result<std::string>(pg.status());
+  if (!url.ok()) {
+    std::fprintf(stderr, "PostgreSQL: %s\n", url.status().ToString().c_str());
     return {};
   }
-  Result<std::string> conninfo = (*pg)->NewDatabase();
-  if (!conninfo.ok()) return {};
-  std::string port, db;
-  for (std::string_view kv : {std::string_view("port="), std::string_view("dbname=")}) {
-    size_t at = conninfo->find(kv);
-    size_t end = conninfo->find(' ', at);
-    std::string v = conninfo->substr(at + kv.size(), end == std::string::npos ? std::string::npos : end - at - kv.size());
-    (kv == "port=" ? port : db) = v;
-  }
-  return "postgresql://postgres@127.0.0.1:" + port + "/" + db;
+  return *url;
 }
 
 // Run measures one store: both formats, one after the other, on one issuer.

@@ -41,6 +41,7 @@
 #include "cli/io.h"
 #include "crypto/random.h"
 #include "http/server.h"
+#include "jose/did.h"
 #include "issuer/config.h"
 #include "issuer/http_routes.h"
 #include "issuer/service.h"
@@ -102,9 +103,9 @@ bool FollowBoundPort(issuer::IssuerConfig& config, uint16_t port) {
   if (host != "127.0.0.1" && host != "localhost" && host != "[::1]") return false;
   const std::string path = slash == std::string::npos ? "" : url.substr(slash);
   const std::string followed = scheme + host + ":" + std::to_string(port) + path;
-  Result<std::string> old_did = issuer::DidWebFromUrl(url);
+  Result<std::string> old_did = jose::DidWebFromUrl(url);
   if (old_did.ok() && *old_did == config.vc_did) {
-    Result<std::string> new_did = issuer::DidWebFromUrl(followed);
+    Result<std::string> new_did = jose::DidWebFromUrl(followed);
     if (new_did.ok()) config.vc_did = *new_did;
   }
   config.issuer_url = followed;

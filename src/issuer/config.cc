@@ -12,6 +12,7 @@
 #include "base/encoding.h"
 #include "crypto/random.h"
 #include "crypto/x509_builder.h"
+#include "jose/did.h"
 #include "jose/jwk.h"
 #include "mdoc/iaca.h"
 #include "store/postgres_store.h"
@@ -235,37 +236,6 @@ int64_t IssuerConfig::LongestValiditySeconds(std::string_view purpose) const {
     if (e.format() == format) longest = std::max(longest, e.valid_days * kDay);
   }
   return longest;
-}
-
-Result<std::string> DidWebFromUrl(std::string_view url) {
-  size_t scheme = url.find("://");
-  if (scheme == std::string_view::npos) return Error(StatusCode::kInvalidArgument, "URL has no scheme");
-  std::string_view rest = url.substr(scheme + 3);
-  size_t slash = rest.find('/');
-  std::string_view host = rest.substr(0, slash);
-  if (host.empty()) return Error(StatusCode::kInvalidArgument, "URL has no host");
-  std::string did = "did:web:";
-  for (char c : host) {
-    if (c == ':') {
-      did += "%3A";
-    } else {
-      did += c;
-    }
-  }
-  if (slash != std::string_view::npos) {
-    std::string_view path = rest.substr(slash + 1);
-    std::string seg;
-    for (char c : path) {
-      if (c == '/') {
-        if (!seg.empty()) did += ":" + seg;
-        seg.clear();
-      } else {
-        seg += c;
-      }
-    }
-    if (!seg.empty()) did += ":" + seg;
-  }
-  return did;
 }
 
 Json IssuerConfig::ToJson() const {
@@ -543,7 +513,7 @@ Result<IssuerConfig> InitDataDir(const std::string& dir, const InitOptions& opti
   if (fs::exists(fs::path(dir) / kConfigFileName)) {
     return Error(StatusCode::kInvalidArgument, dir + " already holds an issuer.json");
   }
-  ASSIGN_OR_RETURN(std::string did, DidWebFromUrl(options.issuer_url));
+  ASSIGN_OR_RETURN(std::string did, jose::DidWebFromUrl(options.issuer_url));
   if (options.tls && !options.issuer_url.starts_with("https://")) {
     return Error(StatusCode::kInvalidArgument, "--tls needs an https issuer URL");
   }

@@ -247,9 +247,6 @@ Result<IssuerConfig> InitDataDir(const std::string& dir, const InitOptions& opti
 // records"): {"id": ..., "claims": {configuration id: claims in that format's shape}}.
 std::vector<Json> DemoCitizens();
 
-// DidWebFromUrl returns the did:web DID of an https URL's host (port encoded as %3A, path
-// segments as ':'); kInvalidArgument when `url` has no host.
-Result<std::string> DidWebFromUrl(std::string_view url);
 
 }  // namespace bonafide::issuer
 

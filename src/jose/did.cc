@@ -148,4 +148,65 @@ Result<crypto::PublicKey> ResolveDidWebKey(const Json& doc, std::string_view kid
   return Error(StatusCode::kNotFound, "verification method " + full_kid + " not found");
 }
 
+Result<std::string> DidWebFromUrl(std::string_view credential_issuer) {
+  const size_t scheme = credential_issuer.find("://");
+  if (scheme == std::string_view::npos) return Error(StatusCode::kInvalidArgument, "issuer URL has no scheme");
+  const std::string_view rest = credential_issuer.substr(scheme + 3);
+  const size_t slash = rest.find_first_of("/?#");
+  const std::string_view host = rest.substr(0, slash);
+  if (host.empty()) return Error(StatusCode::kInvalidArgument, "issuer URL has no host");
+  std::string did = "did:web:";
+  for (char c : host) {
+    if (c == ':') {
+      did += "%3A";
+    } else {
+      did += c;
+    }
+  }
+  if (slash != std::string_view::npos && rest[slash] == '/') {
+    std::string_view path = rest.substr(slash + 1);
+    path = path.substr(0, path.find_first_of("?#"));
+    size_t start = 0;
+    while (start <= path.size()) {
+      const size_t end = std::min(path.find('/', start), path.size());
+      if (end > start) did += ":" + std::string(path.substr(start, end - start));
+      start = end + 1;
+    }
+  }
+  return did;
+}
+
+Result<std::string> DidWebDocumentUrl(std::string_view did, bool use_http) {
+  constexpr std::string_view kPrefix = "did:web:";
+  if (did.substr(0, kPrefix.size()) != kPrefix || did.size() == kPrefix.size() ||
+      did.find_first_of("#?/") != std::string_view::npos) {
+    return Error(StatusCode::kMalformed, "not a did:web DID: " + std::string(did));
+  }
+  std::string_view id = did.substr(kPrefix.size());
+  const size_t colon = id.find(':');
+  const std::string_view host_part = id.substr(0, colon);
+  std::string host;
+  for (size_t i = 0; i < host_part.size(); ++i) {
+    const std::string_view next = host_part.substr(i, 3);
+    if (next == "%3A" || next == "%3a") {
+      host += ':';
+      i += 2;
+    } else {
+      host += host_part[i];
+    }
+  }
+  if (host.empty()) return Error(StatusCode::kMalformed, "did:web DID has no host");
+  std::string url = std::string(use_http ? "http://" : "https://") + host;
+  if (colon == std::string_view::npos) return url + "/.well-known/did.json";
+  std::string_view path = id.substr(colon + 1);
+  size_t start = 0;
+  while (start <= path.size()) {
+    const size_t end = std::min(path.find(':', start), path.size());
+    if (end == start) return Error(StatusCode::kMalformed, "did:web DID has an empty path segment");
+    url += "/" + std::string(path.substr(start, end - start));
+    start = end + 1;
+  }
+  return url + "/did.json";
+}
+
 }  // namespace bonafide::jose

@@ -35,6 +35,16 @@ Result<crypto::PublicKey> ResolveDidKey(std::string_view did);
 std::string Base58BtcEncode(ByteView data);
 Result<Bytes> Base58BtcDecode(std::string_view text);
 
+// DidWebFromUrl returns the did:web DID of an http(s) URL (e.g. an issuer identifier):
+// "did:web:" + host (":" of a port as "%3A") + ":"-joined path segments (query and fragment
+// ignored). kInvalidArgument for a URL without scheme or host.
+Result<std::string> DidWebFromUrl(std::string_view url);
+
+// DidWebDocumentUrl returns where the document of `did` (a did:web DID without fragment) lives:
+// https://<host>/.well-known/did.json without path segments, https://<host>/<path>/did.json with
+// them; http instead of https when `use_http`. kMalformed for a DID that is not did:web.
+Result<std::string> DidWebDocumentUrl(std::string_view did, bool use_http);
+
 // ResolveDidWebKey finds the verification method `kid` (a DID URL "did:web:host#key-1", or a
 // bare fragment) in the did:web document `doc` whose `id` must equal the DID part of `kid`.
 // Supports JsonWebKey2020 / JsonWebKey (publicKeyJwk) methods. kNotFound when absent.

@@ -5,6 +5,7 @@
 
 #include "base/encoding.h"
 #include "cbor/cbor.h"
+#include "jose/did.h"
 #include "jose/jws.h"
 #include "mdoc/iaca.h"
 #include "mdoc/verifier.h"
@@ -119,67 +120,6 @@ Status VerifyVcJwtOnReceipt(const oid4vci::CredentialConfiguration& config, std:
 
 }  // namespace
 
-Result<std::string> DidWebForIssuer(std::string_view credential_issuer) {
-  const size_t scheme = credential_issuer.find("://");
-  if (scheme == std::string_view::npos) return Error(StatusCode::kInvalidArgument, "issuer URL has no scheme");
-  const std::string_view rest = credential_issuer.substr(scheme + 3);
-  const size_t slash = rest.find_first_of("/?#");
-  const std::string_view host = rest.substr(0, slash);
-  if (host.empty()) return Error(StatusCode::kInvalidArgument, "issuer URL has no host");
-  std::string did = "did:web:";
-  for (char c : host) {
-    if (c == ':') {
-      did += "%3A";
-    } else {
-      did += c;
-    }
-  }
-  if (slash != std::string_view::npos && rest[slash] == '/') {
-    std::string_view path = rest.substr(slash + 1);
-    path = path.substr(0, path.find_first_of("?#"));
-    size_t start = 0;
-    while (start <= path.size()) {
-      const size_t end = std::min(path.find('/', start), path.size());
-      if (end > start) did += ":" + std::string(path.substr(start, end - start));
-      start = end + 1;
-    }
-  }
-  return did;
-}
-
-Result<std::string> DidWebDocumentUrl(std::string_view did, bool use_http) {
-  constexpr std::string_view kPrefix = "did:web:";
-  if (did.substr(0, kPrefix.size()) != kPrefix || did.size() == kPrefix.size() ||
-      did.find_first_of("#?/") != std::string_view::npos) {
-    return Error(StatusCode::kMalformed, "not a did:web DID: " + std::string(did));
-  }
-  std::string_view id = did.substr(kPrefix.size());
-  const size_t colon = id.find(':');
-  const std::string_view host_part = id.substr(0, colon);
-  std::string host;
-  for (size_t i = 0; i < host_part.size(); ++i) {
-    const std::string_view next = host_part.substr(i, 3);
-    if (next == "%3A" || next == "%3a") {
-      host += ':';
-      i += 2;
-    } else {
-      host += host_part[i];
-    }
-  }
-  if (host.empty()) return Error(StatusCode::kMalformed, "did:web DID has no host");
-  std::string url = std::string(use_http ? "http://" : "https://") + host;
-  if (colon == std::string_view::npos) return url + "/.well-known/did.json";
-  std::string_view path = id.substr(colon + 1);
-  size_t start = 0;
-  while (start <= path.size()) {
-    const size_t end = std::min(path.find(':', start), path.size());
-    if (end == start) return Error(StatusCode::kMalformed, "did:web DID has an empty path segment");
-    url += "/" + std::string(path.substr(start, end - start));
-    start = end + 1;
-  }
-  return url + "/did.json";
-}
-
 Result<sdjwt::SdJwtVcTrust> PublishedIssuerTrust::SdJwtVcTrustFor(std::string_view credential_issuer) {
   auto cached = jwt_vc_issuer_metadata_.find(credential_issuer);
   if (cached == jwt_vc_issuer_metadata_.end()) {
@@ -224,7 +164,7 @@ Result<std::vector<crypto::Certificate>> PublishedIssuerTrust::IacaRootsFor(std:
 }
 
 Result<Json> PublishedIssuerTrust::DidDocumentFor(std::string_view credential_issuer, std::string_view did) {
-  ASSIGN_OR_RETURN(std::string expected, DidWebForIssuer(credential_issuer));
+  ASSIGN_OR_RETURN(std::string expected, jose::DidWebFromUrl(credential_issuer));
   if (did != expected) {
     return Error(StatusCode::kUntrustedIssuer, "JWT VC iss \"" + std::string(did) + "\" is not the did:web of the issuer " +
                                                    std::string(credential_issuer) + " (" + expected + ")");
@@ -232,7 +172,7 @@ Result<Json> PublishedIssuerTrust::DidDocumentFor(std::string_view credential_is
   auto cached = did_documents_.find(did);
   if (cached == did_documents_.end()) {
     const bool use_http = options_.insecure_allow_http_loopback && IsLoopbackHttp(credential_issuer);
-    ASSIGN_OR_RETURN(std::string url, DidWebDocumentUrl(did, use_http));
+    ASSIGN_OR_RETURN(std::string url, jose::DidWebDocumentUrl(did, use_http));
     ASSIGN_OR_RETURN(Json document, FetchJsonObject(transport_, "did:web document", url));
     const Json* id = Find(document, "id");
     if (id == nullptr || !id->is_string() || id->get_ref<const std::string&>() != did) {

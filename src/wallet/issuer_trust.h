@@ -110,15 +110,6 @@ class PublishedIssuerTrust final : public IssuerTrust {
   std::map<std::string, Json, std::less<>> did_documents_;
 };
 
-// DidWebForIssuer returns the did:web DID of a Credential Issuer Identifier (an http(s) URL):
-// "did:web:" + host (":" of a port as "%3A") + ":"-joined path segments. kInvalidArgument for a
-// URL without scheme or host.
-Result<std::string> DidWebForIssuer(std::string_view credential_issuer);
-
-// DidWebDocumentUrl returns where the document of `did` (a did:web DID without fragment) lives:
-// https://<host>/.well-known/did.json without path segments, https://<host>/<path>/did.json with
-// them; http instead of https when `use_http`. kMalformed for a DID that is not did:web.
-Result<std::string> DidWebDocumentUrl(std::string_view did, bool use_http);
 
 // VerifyIssuedCredential verifies the issuer's signature on one credential `credential` (as the
 // Credential Endpoint returned it) of configuration `config`, received from `credential_issuer`,

@@ -22,6 +22,7 @@
 
 #include <gtest/gtest.h>
 
+#include "background.h"
 #include "base/clock.h"
 #include "base/json.h"
 #include "cli_runner.h"
@@ -317,44 +318,15 @@ TEST_F(IssuerAdminCliTest, OfferWritesQrCodesThatDecodeToTheUri) {
 // names the URL), stderr goes to a file. The destructor stops it with SIGTERM, then SIGKILL.
 class Server {
  public:
-  Server(const std::string& data_dir, const std::string& log_file) {
-    int fds[2];
-    if (::pipe(fds) != 0) return;
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
-    posix_spawn_file_actions_addclose(&actions, fds[0]);
-    posix_spawn_file_actions_addclose(&actions, fds[1]);
-    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, log_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-    std::vector<std::string> argv = {CliPath(), "issuer", "serve", "--data-dir", data_dir, "--listen", "127.0.0.1:0"};
-    std::vector<char*> args;
-    for (std::string& a : argv) args.push_back(a.data());
-    args.push_back(nullptr);
-    if (posix_spawn(&pid_, args[0], &actions, nullptr, args.data(), environ) != 0) pid_ = -1;
-    posix_spawn_file_actions_destroy(&actions);
-    ::close(fds[1]);
-    out_fd_ = fds[0];
-    if (pid_ <= 0) return;
-    std::string line;
-    char c = 0;
-    while (::read(out_fd_, &c, 1) == 1 && c != '\n') line.push_back(c);
-    Result<Json> printed = ParseJsonObject(line);
+  Server(const std::string& data_dir, const std::string& log_file)
+      : process_({CliPath(), "issuer", "serve", "--data-dir", data_dir, "--listen", "127.0.0.1:0"}, log_file) {
+    if (!process_.started()) return;
+    Result<Json> printed = ParseJsonObject(process_.FirstLine());
     if (!printed.ok()) return;
     const Json* url = Find(*printed, "url");
     if (url != nullptr && url->is_string()) url_ = url->get<std::string>();
   }
-  ~Server() {
-    if (out_fd_ >= 0) ::close(out_fd_);
-    if (pid_ <= 0) return;
-    ::kill(pid_, SIGTERM);
-    for (int i = 0; i < 100; ++i) {
-      if (::waitpid(pid_, nullptr, WNOHANG) == pid_) return;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    ::kill(pid_, SIGKILL);
-    ::waitpid(pid_, nullptr, 0);
-  }
+  ~Server() { (void)process_.Terminate(); }  // SIGTERM; Background SIGKILLs what is left
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
@@ -362,8 +334,7 @@ class Server {
   const std::string& url() const { return url_; }
 
  private:
-  pid_t pid_ = -1;
-  int out_fd_ = -1;
+  Background process_;
   std::string url_;
 };
 

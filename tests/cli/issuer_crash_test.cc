@@ -7,7 +7,6 @@
 // SQLite (the durable default) and on PostgreSQL.
 #include <atomic>
 #include <chrono>
-#include <map>
 #include <mutex>
 #include <set>
 #include <string>
@@ -40,19 +39,8 @@ constexpr size_t kKillAfter = 40;  // credentials received before the kill
 std::string PostgresUrl() {
   Result<store::testing::PgServer*> pg = store::testing::PgServer::Get();
   if (!pg.ok()) return {};
-  Result<std::string> conninfo = (*pg)->NewDatabase();
-  if (!conninfo.ok()) return {};
-  std::map<std::string, std::string> kv;
-  size_t pos = 0;
-  while (pos < conninfo->size()) {
-    size_t end = conninfo->find(' ', pos);
-    if (end == std::string::npos) end = conninfo->size();
-    std::string item = conninfo->substr(pos, end - pos);
-    size_t eq = item.find('=');
-    if (eq != std::string::npos) kv[item.substr(0, eq)] = item.substr(eq + 1);
-    pos = end + 1;
-  }
-  return "postgresql://" + kv["user"] + "@" + kv["host"] + ":" + kv["port"] + "/" + kv["dbname"];
+  Result<std::string> url = (*pg)->NewDatabaseUrl();
+  return url.ok() ? *url : std::string();
 }
 
 // StatusOf returns (list id, index) of an SD-JWT VC's status reference ("" when absent).

@@ -43,27 +43,12 @@ constexpr char kTxConfig[] = "uk.gov.digital-id.sd-jwt";
 // ("" with a test failure when the server cannot start).
 std::string PostgresUrl() {
   Result<store::testing::PgServer*> pg = store::testing::PgServer::Get();
-  if (!pg.ok()) {
-    ADD_FAILURE() << "PostgreSQL: " << pg.status().ToString();
+  Result<std::string> url = pg.ok() ? (*pg)->NewDatabaseUrl() : Result<std::string>(pg.status());
+  if (!url.ok()) {
+    ADD_FAILURE() << "PostgreSQL: " << url.status().ToString();
     return {};
   }
-  Result<std::string> conninfo = (*pg)->NewDatabase();
-  if (!conninfo.ok()) {
-    ADD_FAILURE() << "PostgreSQL: " << conninfo.status().ToString();
-    return {};
-  }
-  // conninfo is "host=127.0.0.1 port=N user=postgres dbname=tK".
-  std::map<std::string, std::string> kv;
-  size_t pos = 0;
-  while (pos < conninfo->size()) {
-    size_t end = conninfo->find(' ', pos);
-    if (end == std::string::npos) end = conninfo->size();
-    std::string item = conninfo->substr(pos, end - pos);
-    size_t eq = item.find('=');
-    if (eq != std::string::npos) kv[item.substr(0, eq)] = item.substr(eq + 1);
-    pos = end + 1;
-  }
-  return "postgresql://" + kv["user"] + "@" + kv["host"] + ":" + kv["port"] + "/" + kv["dbname"];
+  return *url;
 }
 
 // JwtPayload decodes the payload of a compact JWT (the issuer-signed part of an SD-JWT too).

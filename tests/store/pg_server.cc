@@ -113,6 +113,13 @@ Result<std::string> PgServer::NewDatabase() {
   return base + "dbname=" + name;
 }
 
+Result<std::string> PgServer::NewDatabaseUrl() {
+  ASSIGN_OR_RETURN(std::string conninfo, NewDatabase());
+  const size_t db = conninfo.find("dbname=");
+  if (db == std::string::npos) return Error(StatusCode::kInternal, "conninfo without dbname");
+  return "postgresql://postgres@127.0.0.1:" + std::to_string(port_) + "/" + conninfo.substr(db + 7);
+}
+
 void PgServer::StopIfRunning() {
   std::lock_guard lock(g_mu);
   if (!g_server) return;

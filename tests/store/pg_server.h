@@ -21,6 +21,8 @@ class PgServer {
   static Result<PgServer*> Get();
   // NewDatabase creates an empty database and returns its conninfo.
   Result<std::string> NewDatabase();
+  // NewDatabaseUrl is NewDatabase as a postgresql:// URL (what `issuer init --db` takes).
+  Result<std::string> NewDatabaseUrl();
   // Stop stops the server (if started) and removes its directory.
   static void StopIfRunning();
 

@@ -11,6 +11,7 @@
 
 #include "crypto/x509.h"
 #include "fake_issuer.h"
+#include "jose/did.h"
 #include "wallet/issuer_trust.h"
 #include "wallet/wallet.h"
 #include "wallet_test_util.h"
@@ -251,24 +252,24 @@ TEST_F(TrustTest, IssuerTrustSeamReplacesThePublishedPolicy) {
   ExpectFails(testing::kSdJwtConfig, StatusCode::kInvalidSignature, "dc+sd-jwt credential");
 }
 
-TEST(DidWebTest, DidWebForIssuer) {
-  EXPECT_EQ(*DidWebForIssuer("https://issuer.example.gov.uk"), "did:web:issuer.example.gov.uk");
-  EXPECT_EQ(*DidWebForIssuer("https://issuer.example.gov.uk/"), "did:web:issuer.example.gov.uk");
-  EXPECT_EQ(*DidWebForIssuer("http://127.0.0.1:8443"), "did:web:127.0.0.1%3A8443");
-  EXPECT_EQ(*DidWebForIssuer("https://gov.example/dbs/basic"), "did:web:gov.example:dbs:basic");
-  EXPECT_EQ(DidWebForIssuer("issuer.example").status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(DidWebForIssuer("https://").status().code(), StatusCode::kInvalidArgument);
+TEST(DidWebTest, DidWebFromUrl) {
+  EXPECT_EQ(*jose::DidWebFromUrl("https://issuer.example.gov.uk"), "did:web:issuer.example.gov.uk");
+  EXPECT_EQ(*jose::DidWebFromUrl("https://issuer.example.gov.uk/"), "did:web:issuer.example.gov.uk");
+  EXPECT_EQ(*jose::DidWebFromUrl("http://127.0.0.1:8443"), "did:web:127.0.0.1%3A8443");
+  EXPECT_EQ(*jose::DidWebFromUrl("https://gov.example/dbs/basic"), "did:web:gov.example:dbs:basic");
+  EXPECT_EQ(jose::DidWebFromUrl("issuer.example").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(jose::DidWebFromUrl("https://").status().code(), StatusCode::kInvalidArgument);
 }
 
 TEST(DidWebTest, DidWebDocumentUrl) {
-  EXPECT_EQ(*DidWebDocumentUrl("did:web:issuer.example.gov.uk", false),
+  EXPECT_EQ(*jose::DidWebDocumentUrl("did:web:issuer.example.gov.uk", false),
             "https://issuer.example.gov.uk/.well-known/did.json");
-  EXPECT_EQ(*DidWebDocumentUrl("did:web:127.0.0.1%3A8443", true), "http://127.0.0.1:8443/.well-known/did.json");
-  EXPECT_EQ(*DidWebDocumentUrl("did:web:gov.example:dbs:basic", false), "https://gov.example/dbs/basic/did.json");
-  EXPECT_EQ(DidWebDocumentUrl("did:key:z6Mk", false).status().code(), StatusCode::kMalformed);
-  EXPECT_EQ(DidWebDocumentUrl("did:web:", false).status().code(), StatusCode::kMalformed);
-  EXPECT_EQ(DidWebDocumentUrl("did:web:a.example#k1", false).status().code(), StatusCode::kMalformed);
-  EXPECT_EQ(DidWebDocumentUrl("did:web:a.example::x", false).status().code(), StatusCode::kMalformed);
+  EXPECT_EQ(*jose::DidWebDocumentUrl("did:web:127.0.0.1%3A8443", true), "http://127.0.0.1:8443/.well-known/did.json");
+  EXPECT_EQ(*jose::DidWebDocumentUrl("did:web:gov.example:dbs:basic", false), "https://gov.example/dbs/basic/did.json");
+  EXPECT_EQ(jose::DidWebDocumentUrl("did:key:z6Mk", false).status().code(), StatusCode::kMalformed);
+  EXPECT_EQ(jose::DidWebDocumentUrl("did:web:", false).status().code(), StatusCode::kMalformed);
+  EXPECT_EQ(jose::DidWebDocumentUrl("did:web:a.example#k1", false).status().code(), StatusCode::kMalformed);
+  EXPECT_EQ(jose::DidWebDocumentUrl("did:web:a.example::x", false).status().code(), StatusCode::kMalformed);
 }
 
 }  // namespace
