@@ -246,7 +246,17 @@ TokenOutcome IssuerService::Token(std::string_view form_body) {
                                                   ? "this offer takes no tx_code"
                                                   : "this offer requires a tx_code");
   }
-  Result<store::CredentialOffer> offer = store_->RedeemPreAuthorizedCode(*code_hash, tx_view, now);
+  // The access token is made first so that redeeming the code and storing the token are one
+  // transaction (one durable commit).
+  oid4vci::TokenResponse resp;
+  resp.access_token = RandomId(random_, 32);
+  resp.expires_in = config_.token_seconds;
+  store::AccessToken tok;
+  Result<Bytes> th = HashSecret("access_token", resp.access_token);
+  if (!th.ok()) return ErrorResponse::FromStatus(Endpoint::kToken, th.status());
+  tok.token_hash = std::move(*th);
+  tok.expires_at = now + config_.token_seconds;
+  Result<store::CredentialOffer> offer = store_->RedeemPreAuthorizedCodeForToken(*code_hash, tx_view, now, tok);
   if (!offer.ok()) {
     // The store's vocabulary at the token endpoint: a wrong tx_code (attempts remain) and a code
     // whose attempts are used up are both invalid_grant (RFC 6749 5.2; OID4VCI 6.3).
@@ -263,27 +273,46 @@ TokenOutcome IssuerService::Token(std::string_view form_body) {
     }
     return ErrorResponse::FromStatus(Endpoint::kToken, Error(StatusCode::kInternal, "token: " + offer.status().message()));
   }
-  oid4vci::TokenResponse resp;
-  resp.access_token = RandomId(random_, 32);
-  resp.expires_in = config_.token_seconds;
-  store::AccessToken tok;
-  Result<Bytes> th = HashSecret("access_token", resp.access_token);
-  if (!th.ok()) return ErrorResponse::FromStatus(Endpoint::kToken, th.status());
-  tok.token_hash = std::move(*th);
-  tok.offer_id = offer->offer_id;
-  tok.citizen_id = offer->citizen_id;
-  tok.credential_configuration_id = offer->credential_configuration_id;
-  tok.expires_at = now + config_.token_seconds;
-  Status s = store_->CreateAccessToken(tok);
-  if (!s.ok()) return ErrorResponse::FromStatus(Endpoint::kToken, Error(StatusCode::kInternal, s.message()));
   return resp;
 }
 
+// A c_nonce is stateless: base64url(16 random bytes || expiry as 8 big-endian bytes || the first
+// 16 bytes of HMAC-SHA256(server secret, "c_nonce" || the first 24 bytes)). The Nonce Endpoint
+// writes nothing (it used to store each nonce: one durable commit per request); single use is
+// enforced when a Credential Request spends the nonce: its issuance transaction records it in the
+// store's nonce table, whose unique key refuses a second spend, in this or any other process
+// sharing the store. Expired records are purged with the other expired rows.
+constexpr size_t kNonceRandomBytes = 16;
+constexpr size_t kNonceBodyBytes = kNonceRandomBytes + 8;
+constexpr size_t kNonceMacBytes = 16;
+
 Result<oid4vci::NonceResponse> IssuerService::Nonce() {
+  Bytes body = random_.Generate(kNonceRandomBytes);
+  const uint64_t expires_at = static_cast<uint64_t>(clock_.NowSeconds() + config_.nonce_seconds);
+  for (int shift = 56; shift >= 0; shift -= 8) body.push_back(static_cast<uint8_t>(expires_at >> shift));
+  ASSIGN_OR_RETURN(Bytes mac, HashSecret("c_nonce", AsStringView(body)));
+  body.insert(body.end(), mac.begin(), mac.begin() + kNonceMacBytes);
   oid4vci::NonceResponse r;
-  r.c_nonce = RandomId(random_, 24);
-  RETURN_IF_ERROR(store_->CreateNonce(r.c_nonce, clock_.NowSeconds() + config_.nonce_seconds));
+  r.c_nonce = Base64UrlEncode(body);
   return r;
+}
+
+Result<int64_t> IssuerService::CheckNonce(std::string_view nonce) const {
+  Result<Bytes> raw = Base64UrlDecode(nonce);
+  if (!raw.ok() || raw->size() != kNonceBodyBytes + kNonceMacBytes) {
+    return Error(StatusCode::kNotFound, "c_nonce unknown");
+  }
+  const ByteView body(raw->data(), kNonceBodyBytes);
+  ASSIGN_OR_RETURN(Bytes mac, HashSecret("c_nonce", AsStringView(body)));
+  if (!crypto::ConstantTimeEquals(ByteView(mac.data(), kNonceMacBytes),
+                                  ByteView(raw->data() + kNonceBodyBytes, kNonceMacBytes))) {
+    return Error(StatusCode::kNotFound, "c_nonce unknown");
+  }
+  uint64_t expires_at = 0;
+  for (size_t i = kNonceRandomBytes; i < kNonceBodyBytes; ++i) expires_at = (expires_at << 8) | (*raw)[i];
+  if (expires_at > static_cast<uint64_t>(INT64_MAX)) return Error(StatusCode::kNotFound, "c_nonce unknown");
+  if (clock_.NowSeconds() >= static_cast<int64_t>(expires_at)) return Error(StatusCode::kExpired, "c_nonce expired");
+  return static_cast<int64_t>(expires_at);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -333,6 +362,17 @@ CredentialOutcome IssuerService::Credential(std::string_view authorization, std:
 
   // Proofs: signature, typ, aud, iat and the c_nonce they carry; the nonce is consumed below.
   const std::optional<std::string> nonce = UnverifiedNonce(req->unverified_jwt_proofs.front());
+  // A nonce this issuer did not make, or one past its expiry, fails before any proof is checked.
+  int64_t nonce_expires_at = 0;
+  if (nonce.has_value()) {
+    Result<int64_t> checked = CheckNonce(*nonce);
+    if (!checked.ok()) {
+      return Err(Oid4vciError::kInvalidNonce, checked.status().code() == StatusCode::kExpired
+                                                  ? "c_nonce expired"
+                                                  : "c_nonce unknown or already used");
+    }
+    nonce_expires_at = *checked;
+  }
   oid4vci::ProofVerifierOptions po;
   po.credential_issuer = config_.issuer_url;
   // A proof without a readable nonce fails in the verifier (missing nonce: invalid_proof); the
@@ -436,10 +476,13 @@ CredentialOutcome IssuerService::Credential(std::string_view authorization, std:
   std::vector<int64_t> indices;
   Status tx_status = store_->WithTransaction([&](store::IssuerStore& tx) -> Status {
     indices.clear();
-    Status n = tx.ConsumeNonce(nonce.value_or("!no-nonce"), now);
+    // Spend the nonce: recording it fails (unique key) when it was spent before.
+    if (!nonce.has_value()) return Error(StatusCode::kInternal, "proofs verified without a nonce");
+    Status n = tx.CreateNonce(*nonce, nonce_expires_at);
     if (!n.ok()) {
-      failure = Err(Oid4vciError::kInvalidNonce,
-                    n.code() == StatusCode::kExpired ? "c_nonce expired" : "c_nonce unknown or already used");
+      if (n.code() == StatusCode::kInvalidArgument) {
+        failure = Err(Oid4vciError::kInvalidNonce, "c_nonce unknown or already used");
+      }
       return n;
     }
     Json ids = Json::array();

@@ -116,7 +116,8 @@ class IssuerService {
   // none: these consume neither the code nor an attempt), invalid_grant (unknown, used or
   // expired code; wrong tx_code, which counts an attempt; attempts used up).
   TokenOutcome Token(std::string_view form_body);
-  // Nonce returns a fresh c_nonce (stored with its expiry); the store's error on failure.
+  // Nonce returns a fresh c_nonce: stateless (MAC and expiry inside, see service.cc), spent once
+  // by the Credential Request that uses it. Never fails in practice (HMAC errors only).
   Result<oid4vci::NonceResponse> Nonce();
   // Credential answers a Credential Request. `authorization` is the Authorization header value.
   // Errors: invalid_token (missing, malformed, unknown or expired bearer token),
@@ -165,6 +166,9 @@ class IssuerService {
   IssuerService(IssuerConfig config, IssuerKeys keys, std::unique_ptr<store::IssuerStore> store, const Clock& clock,
                 Random& random);
   Result<Bytes> HashSecret(std::string_view purpose, std::string_view value) const;
+  // CheckNonce returns the expiry of a c_nonce this issuer made (Nonce); kNotFound for any other
+  // string, kExpired at or after its expiry. Whether it was spent is the store's to say.
+  Result<int64_t> CheckNonce(std::string_view nonce) const;
   Result<store::AccessToken> CheckBearer(std::string_view authorization);
   Result<std::vector<std::string>> SetStatus(const AdminTarget& target, store::CredentialStatus status,
                                              std::string_view action, std::string_view actor);

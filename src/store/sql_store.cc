@@ -399,6 +399,40 @@ class SqlOps final : public IssuerStore {
     return outcome;
   }
 
+  Result<CredentialOffer> RedeemPreAuthorizedCodeForToken(ByteView code_hash, std::optional<ByteView> tx_code_hash,
+                                                          int64_t now, AccessToken token) override {
+    if (in_tx_) {
+      return Error(StatusCode::kInvalidArgument,
+                   "RedeemPreAuthorizedCodeForToken must not run inside WithTransaction");
+    }
+    RETURN_IF_ERROR(CheckHash("code hash", code_hash));
+    RETURN_IF_ERROR(Begin());
+    Result<CredentialOffer> outcome = Error(StatusCode::kInternal, "unset");
+    Status step = RedeemForTokenInTx(code_hash, tx_code_hash, now, token, outcome);
+    if (!step.ok()) {
+      Rollback();
+      return step;
+    }
+    Status c = Commit();
+    if (!c.ok()) {
+      Rollback();
+      return c;
+    }
+    return outcome;
+  }
+
+  // RedeemForTokenInTx is RedeemInTx followed, on success, by storing `token` for the offer; a
+  // failed insert fails the whole step (the caller rolls the redemption back).
+  Status RedeemForTokenInTx(ByteView code_hash, std::optional<ByteView> tx_code_hash, int64_t now,
+                            AccessToken& token, Result<CredentialOffer>& outcome) {
+    RETURN_IF_ERROR(RedeemInTx(code_hash, tx_code_hash, now, outcome));
+    if (!outcome.ok()) return OkStatus();
+    token.offer_id = outcome->offer_id;
+    token.citizen_id = outcome->citizen_id;
+    token.credential_configuration_id = outcome->credential_configuration_id;
+    return CreateAccessToken(token);
+  }
+
   // RedeemInTx is the body of RedeemPreAuthorizedCode inside the caller's transaction: `outcome`
   // is what the caller gets; the returned Status says whether the transaction's writes stay (a
   // wrong tx_code's attempt counter must, even though the call fails) or must be rolled back.
@@ -986,6 +1020,17 @@ class SqlStore final : public IssuerStore {
     RETURN_IF_ERROR(CheckHash("code hash", code_hash));
     Result<CredentialOffer> outcome = Error(StatusCode::kInternal, "unset");
     RETURN_IF_ERROR(Write([&](SqlOps& o) { return o.RedeemInTx(code_hash, tx_code_hash, now, outcome); }));
+    return outcome;
+  }
+  Result<CredentialOffer> RedeemPreAuthorizedCodeForToken(ByteView code_hash, std::optional<ByteView> tx_code_hash,
+                                                          int64_t now, AccessToken token) override {
+    if (group_ == nullptr) {
+      return Run([&](SqlOps& o) { return o.RedeemPreAuthorizedCodeForToken(code_hash, tx_code_hash, now, token); });
+    }
+    RETURN_IF_ERROR(CheckHash("code hash", code_hash));
+    Result<CredentialOffer> outcome = Error(StatusCode::kInternal, "unset");
+    RETURN_IF_ERROR(
+        Write([&](SqlOps& o) { return o.RedeemForTokenInTx(code_hash, tx_code_hash, now, token, outcome); }));
     return outcome;
   }
   Result<CredentialOffer> PeekPreAuthorizedCode(ByteView code_hash, int64_t now) override {

@@ -192,6 +192,14 @@ class IssuerStore {
   virtual Result<CredentialOffer> RedeemPreAuthorizedCode(ByteView code_hash,
                                                           std::optional<ByteView> tx_code_hash,
                                                           int64_t now) = 0;
+  // RedeemPreAuthorizedCodeForToken is RedeemPreAuthorizedCode that, when the code is redeemed,
+  // also stores `token` in the same transaction (its offer_id, citizen_id and
+  // credential_configuration_id are taken from the offer): the Token Endpoint's one durable
+  // write. Errors as RedeemPreAuthorizedCode, plus CreateAccessToken's (then nothing is kept,
+  // the code stays unused).
+  virtual Result<CredentialOffer> RedeemPreAuthorizedCodeForToken(ByteView code_hash,
+                                                                  std::optional<ByteView> tx_code_hash, int64_t now,
+                                                                  AccessToken token) = 0;
   // PeekPreAuthorizedCode returns the offer of a live code without consuming the code or
   // counting an attempt (nothing is written), so a caller can tell a request that lacks a needed
   // tx_code from a wrong one. The same checks as RedeemPreAuthorizedCode, in the same order:

@@ -385,6 +385,17 @@ TEST_F(IssuerTest, NonceRules) {
   EXPECT_NE(Ok(Request(token, cfg, {Proof(k, n1)})), nullptr);
   clock_.Set(start + svc_->config().nonce_seconds);
   EXPECT_EQ(ErrorOf(Request(token, cfg, {Proof(k, n2)})), Oid4vciError::kInvalidNonce);
+  // Stateless nonces: the endpoint stores nothing, and a nonce whose expiry was pushed out (one
+  // byte changed) fails its MAC, as does one that is not even base64url of the right length.
+  const std::string n3 = NewNonce();
+  EXPECT_EQ(svc_->store().ConsumeNonce(n3, clock_.NowSeconds()).code(), StatusCode::kNotFound);
+  Result<Bytes> raw = Base64UrlDecode(n3);
+  ASSERT_TRUE(raw.ok());
+  ASSERT_EQ(raw->size(), 40u);
+  (*raw)[23] = static_cast<uint8_t>((*raw)[23] ^ 0x01);  // last byte of the expiry
+  EXPECT_EQ(ErrorOf(Request(token, cfg, {Proof(k, Base64UrlEncode(*raw))})), Oid4vciError::kInvalidNonce);
+  EXPECT_EQ(ErrorOf(Request(token, cfg, {Proof(k, n3.substr(0, n3.size() - 2))})), Oid4vciError::kInvalidNonce);
+  EXPECT_NE(Ok(Request(token, cfg, {Proof(k, n3)})), nullptr);  // the untouched one is fine
 }
 
 TEST_F(IssuerTest, ProofAudienceAndTypeAreChecked) {
@@ -562,8 +573,9 @@ TEST_F(IssuerTest, MissingTxCodeOnAnExpiredCodeIsInvalidGrant) {
 TEST_F(IssuerTest, PurgeExpiredDropsDeadCodesNoncesTokensAndOffers) {
   Result<OfferResult> offer = svc_->CreateOffer(kCitizen, "uk.gov.digital-id.sd-jwt", false);
   ASSERT_TRUE(offer.ok());
-  const std::string nonce = NewNonce();
   const int64_t start = clock_.NowSeconds();
+  // c_nonces are stateless; the store keeps the spent ones until they expire (service.cc).
+  ASSERT_TRUE(svc_->store().CreateNonce(NewNonce(), start + svc_->config().nonce_seconds).ok());
   Result<int64_t> none = svc_->PurgeExpired();
   ASSERT_TRUE(none.ok());
   EXPECT_EQ(*none, 0);
@@ -587,7 +599,8 @@ TEST_F(IssuerTest, ExpiryPurgerRunsAtStartThenPeriodicallyAndStopsCleanly) {
     EXPECT_TRUE(r.ok());
     ++reports;
   });
-  const std::string nonce = NewNonce();
+  // A spent c_nonce record (c_nonces are stateless; the store keeps the spent ones until expiry).
+  ASSERT_TRUE(svc_->store().CreateNonce(NewNonce(), clock_.NowSeconds() + svc_->config().nonce_seconds).ok());
   clock_.Set(clock_.NowSeconds() + svc_->config().nonce_seconds);
   Result<int64_t> first = purger.Start();
   ASSERT_TRUE(first.ok()) << first.status().ToString();

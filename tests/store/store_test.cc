@@ -368,6 +368,36 @@ TYPED_TEST(StoreTest, AccessTokens) {
   EXPECT_CODE(s.GetAccessToken(this->H("other"), 1), StatusCode::kNotFound);
 }
 
+// The Token Endpoint's single write: redeem the code and store the access token together.
+TYPED_TEST(StoreTest, RedeemForTokenStoresTheTokenAtomically) {
+  auto& s = *this->store_;
+  this->MakeOffer("o1", "code1", "123456", 10000, 3);
+  AccessToken t{this->H("tok"), "", "", "", 5000};
+  // A wrong tx_code: the attempt is counted (durably) and no token exists.
+  EXPECT_CODE(s.RedeemPreAuthorizedCodeForToken(this->H("code1"), ByteView(this->H("000000")), 1, t),
+              StatusCode::kInvalidArgument);
+  EXPECT_CODE(s.GetAccessToken(this->H("tok"), 1), StatusCode::kNotFound);
+  // The right one: the offer comes back and the token carries its offer, citizen and configuration.
+  Result<CredentialOffer> offer = s.RedeemPreAuthorizedCodeForToken(this->H("code1"), ByteView(this->H("123456")), 1, t);
+  ASSERT_TRUE(offer.ok()) << offer.status().ToString();
+  EXPECT_EQ(offer->offer_id, "o1");
+  Result<AccessToken> got = s.GetAccessToken(this->H("tok"), 4999);
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_EQ(got->offer_id, "o1");
+  EXPECT_EQ(got->citizen_id, "c1");
+  EXPECT_EQ(got->credential_configuration_id, "uk_pid_sd_jwt");
+  // Used: a second redemption fails and stores no second token.
+  AccessToken t2{this->H("tok2"), "", "", "", 5000};
+  EXPECT_CODE(s.RedeemPreAuthorizedCodeForToken(this->H("code1"), ByteView(this->H("123456")), 1, t2),
+              StatusCode::kNotFound);
+  EXPECT_CODE(s.GetAccessToken(this->H("tok2"), 1), StatusCode::kNotFound);
+  // A token that cannot be stored (its hash exists) undoes the redemption: the code stays usable.
+  this->MakeOffer("o2", "code2", std::nullopt);
+  EXPECT_CODE(s.RedeemPreAuthorizedCodeForToken(this->H("code2"), std::nullopt, 1, t), StatusCode::kInvalidArgument);
+  EXPECT_OK(s.PeekPreAuthorizedCode(this->H("code2"), 1));
+  EXPECT_OK(s.RedeemPreAuthorizedCodeForToken(this->H("code2"), std::nullopt, 1, t2));
+}
+
 TYPED_TEST(StoreTest, NoncesAreSingleUse) {
   auto& s = *this->store_;
   EXPECT_OK(s.CreateNonce("n1", 1000));
