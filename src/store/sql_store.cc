@@ -7,6 +7,7 @@
 #include <charconv>
 #include <condition_variable>
 #include <cstring>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -937,7 +938,15 @@ class GroupCommitter {
         continue;
       }
       in_job_ = true;
-      p->result = (*p->job)(ops);
+      // The leader runs other threads' jobs: an exception escaping one must not leave the batch
+      // (and every later writer) stuck, so it becomes this job's kInternal.
+      try {
+        p->result = (*p->job)(ops);
+      } catch (const std::exception& e) {
+        p->result = Error(StatusCode::kInternal, std::string("store: exception in a write: ") + e.what());
+      } catch (...) {
+        p->result = Error(StatusCode::kInternal, "store: exception in a write");
+      }
       in_job_ = false;
       if (!p->result.ok()) (void)conn_->ExecScript("ROLLBACK TO job");
       (void)conn_->ExecScript("RELEASE job");

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <set>
 #include <string>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
@@ -869,6 +870,27 @@ TEST(SqliteGroupCommitTest, StoreWriteInsideATransactionIsRefusedNotHung) {
     EXPECT_EQ(outer.code(), StatusCode::kInternal);
     // The failed transaction left nothing; the store still works.
     EXPECT_CODE(s.ConsumeNonce("inside", 5), StatusCode::kNotFound);
+    EXPECT_OK(s.CreateNonce("after", 1000));
+    EXPECT_OK(s.ConsumeNonce("after", 5));
+  }
+  SqliteBackend::Cleanup(*where);
+}
+
+// A transaction body that throws (a bug) fails its own write with kInternal and leaves nothing;
+// the writers after it are not stuck behind a half-run batch.
+TEST(SqliteGroupCommitTest, AThrowingTransactionBodyFailsAloneAndLeavesNothing) {
+  Result<std::string> where = SqliteBackend::NewLocation();
+  ASSERT_TRUE(where.ok());
+  {
+    Result<std::unique_ptr<IssuerStore>> opened = SqliteStore::Open(*where);
+    ASSERT_TRUE(opened.ok());
+    IssuerStore& s = **opened;
+    Status thrown = s.WithTransaction([](IssuerStore& tx) -> Status {
+      RETURN_IF_ERROR(tx.CreateNonce("before-throw", 1000));
+      throw std::runtime_error("boom");
+    });
+    EXPECT_EQ(thrown.code(), StatusCode::kInternal);
+    EXPECT_CODE(s.ConsumeNonce("before-throw", 5), StatusCode::kNotFound);
     EXPECT_OK(s.CreateNonce("after", 1000));
     EXPECT_OK(s.ConsumeNonce("after", 5));
   }
