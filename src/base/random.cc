@@ -1,5 +1,7 @@
 #include "base/random.h"
 
+#include "base/encoding.h"
+
 namespace bonafide {
 
 uint64_t Random::Uniform(uint64_t bound) {
@@ -10,6 +12,13 @@ uint64_t Random::Uniform(uint64_t bound) {
     uint64_t v = 0;
     Fill(std::span<uint8_t>(reinterpret_cast<uint8_t*>(&v), sizeof v));
     if (v < limit) return v % bound;
+  }
+}
+
+std::string Random::Identifier(size_t bytes) {
+  for (;;) {
+    std::string id = Base64UrlEncode(Generate(bytes));
+    if (id.empty() || id.front() != '-') return id;
   }
 }
 

@@ -35,7 +35,7 @@ ErrorResponse Err(Oid4vciError error, std::string description) {
   return r;
 }
 
-std::string RandomId(Random& random, size_t bytes) { return Base64UrlEncode(random.Generate(bytes)); }
+std::string RandomId(Random& random, size_t bytes) { return random.Identifier(bytes); }
 
 // UnverifiedNonce reads the `nonce` claim of a compact JWT without verifying it, so the
 // verifier can be told which c_nonce to expect; the store then decides whether it is live.

@@ -472,7 +472,7 @@ Status Vault::WriteRecord(bool insert, std::string_view kind, std::string_view i
 
 Result<std::string> Vault::Add(std::string_view kind, ByteView payload, const std::optional<Json>& metadata) {
   if (!unlocked()) return Error(StatusCode::kInvalidKey, "wallet is locked");
-  std::string id = Base64UrlEncode(random_.Generate(kRecordIdRandomBytes));
+  std::string id = random_.Identifier(kRecordIdRandomBytes);
   RETURN_IF_ERROR(WriteRecord(/*insert=*/true, kind, id, payload, metadata));
   return id;
 }

@@ -515,6 +515,22 @@ TEST(Random, UniformRejectsTheBiasedTail) {
   EXPECT_EQ(r3.Uniform(3), 1u);
 }
 
+TEST(Random, IdentifierNeverStartsWithADash) {
+  // The first base64url character is the top six bits of the first byte (the low byte of the
+  // scripted little-endian value): 0xF8 gives index 62, '-', which is drawn again.
+  ScriptedRandom dash({0xF8, 0x01});
+  const std::string id = dash.Identifier(8);
+  EXPECT_EQ(dash.remaining(), 0u);  // both values were used
+  EXPECT_EQ(id.size(), 11u);
+  EXPECT_EQ(id.front(), 'A');  // 0x01: top six bits 0
+  // Boundaries: index 61 ('9') and 63 ('_') are kept at the first draw.
+  ScriptedRandom nine({0xF4});
+  EXPECT_EQ(nine.Identifier(8).front(), '9');
+  EXPECT_EQ(nine.remaining(), 0u);
+  ScriptedRandom underscore({0xFC});
+  EXPECT_EQ(underscore.Identifier(8).front(), '_');
+}
+
 TEST(Random, UniformDegenerateBounds) {
   ScriptedRandom r({});
   EXPECT_EQ(r.Uniform(0), 0u);
