@@ -135,18 +135,6 @@ int WalletInit(const CommonArgs& a) {
   return PrintJson(Json{{"dir", a.dir}, {"initialised", true}});
 }
 
-Json SummaryJson(const wallet::CredentialSummary& s) {
-  return Json{{"id", s.id},
-              {"configuration_id", s.configuration_id},
-              {"format", s.format},
-              {"type", s.type},
-              {"issuer", s.issuer},
-              {"display_name", {{"en", s.display_name_en}, {"cy", s.display_name_cy}}},
-              {"copies", s.copies},
-              {"unused_copies", s.unused_copies},
-              {"received_at", s.received_at}};
-}
-
 struct ReceiveArgs {
   CommonArgs common;
   std::string offer;
@@ -196,7 +184,7 @@ int WalletReceive(const ReceiveArgs& a) {
   if (!list.ok()) return ReportError(list.status());
   Json out = Json::array();
   for (const auto& s : *list) {
-    if (std::find(ids->begin(), ids->end(), s.id) != ids->end()) out.push_back(SummaryJson(s));
+    if (std::find(ids->begin(), ids->end(), s.id) != ids->end()) out.push_back(s.ToJson());
   }
   return PrintJson(Json{{"received", out}});
 }
@@ -213,7 +201,7 @@ int WalletList(const ListArgs& a) {
   if (!list.ok()) return ReportError(list.status());
   if (a.json) {
     Json out = Json::array();
-    for (const auto& s : *list) out.push_back(SummaryJson(s));
+    for (const auto& s : *list) out.push_back(s.ToJson());
     return PrintJson(out);
   }
   if (list->empty()) {

@@ -118,18 +118,6 @@ bf_status SetJson(bf_wallet* w, const Json& json, char** json_out) {
   return Report(w, bonafide::OkStatus());
 }
 
-Json SummaryJson(const bonafide::wallet::CredentialSummary& s) {
-  return Json{{"id", s.id},
-              {"configuration_id", s.configuration_id},
-              {"format", s.format},
-              {"type", s.type},
-              {"issuer", s.issuer},
-              {"display_name", {{"en", s.display_name_en}, {"cy", s.display_name_cy}}},
-              {"copies", s.copies},
-              {"unused_copies", s.unused_copies},
-              {"received_at", s.received_at}};
-}
-
 bf_status Adopt(Result<std::unique_ptr<bonafide::wallet::Wallet>> made, bf_wallet** out) {
   if (!made.ok()) return Report(nullptr, made.status());
   auto handle = std::make_unique<bf_wallet>();
@@ -249,7 +237,7 @@ bf_status bf_wallet_receive(bf_wallet* w, const char* offer_uri, const char* tx_
     Json received = Json::array();
     for (const std::string& id : *ids) {
       for (const auto& s : *list) {
-        if (s.id == id) received.push_back(SummaryJson(s));
+        if (s.id == id) received.push_back(s.ToJson());
       }
     }
     return SetJson(w, Json{{"received", std::move(received)}}, json_out);
@@ -264,7 +252,7 @@ bf_status bf_wallet_list_json(bf_wallet* w, char** json_out) {
     Result<std::vector<bonafide::wallet::CredentialSummary>> list = w->wallet->List();
     if (!list.ok()) return Report(w, list.status());
     Json out = Json::array();
-    for (const auto& s : *list) out.push_back(SummaryJson(s));
+    for (const auto& s : *list) out.push_back(s.ToJson());
     return SetJson(w, out, json_out);
   });
 }

@@ -74,18 +74,6 @@ CredentialSummary Summarise(const Record& record) {
   return s;
 }
 
-Json SummaryJson(const CredentialSummary& s) {
-  return Json{{"id", s.id},
-              {"configuration_id", s.configuration_id},
-              {"format", s.format},
-              {"type", s.type},
-              {"issuer", s.issuer},
-              {"display_name", {{"en", s.display_name_en}, {"cy", s.display_name_cy}}},
-              {"copies", s.copies},
-              {"unused_copies", s.unused_copies},
-              {"received_at", s.received_at}};
-}
-
 // ClaimsOf returns the claims of one stored copy as JSON.
 Result<Json> ClaimsOf(std::string_view format, std::string_view credential) {
   if (format == "dc+sd-jwt") {
@@ -117,6 +105,18 @@ Result<Json> ClaimsOf(std::string_view format, std::string_view credential) {
 }
 
 }  // namespace
+
+Json CredentialSummary::ToJson() const {
+  return Json{{"id", id},
+              {"configuration_id", configuration_id},
+              {"format", format},
+              {"type", type},
+              {"issuer", issuer},
+              {"display_name", {{"en", display_name_en}, {"cy", display_name_cy}}},
+              {"copies", copies},
+              {"unused_copies", unused_copies},
+              {"received_at", received_at}};
+}
 
 Wallet::Wallet(std::unique_ptr<Vault> vault, const WalletOptions& options, const Clock& clock, Random& random)
     : vault_(std::move(vault)), key_store_(*vault_), options_(options), clock_(clock), random_(random) {}
@@ -223,7 +223,7 @@ Result<Json> Wallet::Show(std::string_view id) const {
   if (copies->empty()) return Error(StatusCode::kMalformed, "credential record has no copies");
   ASSIGN_OR_RETURN(Record copy, vault_->Get(kCopyRecordKind, StringMember((*copies)[0], "copy")));
   ASSIGN_OR_RETURN(Json claims, ClaimsOf(summary.format, AsStringView(copy.payload.view())));
-  Json out = SummaryJson(summary);
+  Json out = summary.ToJson();
   out["claims"] = std::move(claims);
   return out;
 }

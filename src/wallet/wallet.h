@@ -69,6 +69,11 @@ struct CredentialSummary {
   size_t copies = 0;
   size_t unused_copies = 0;
   int64_t received_at = 0;
+
+  // ToJson is the summary as the CLI and the C API print it: {"id", "configuration_id",
+  // "format", "type", "issuer", "display_name": {"en", "cy"}, "copies", "unused_copies",
+  // "received_at"}.
+  Json ToJson() const;
 };
 
 // CredentialCopy is one batch copy handed out by TakeFreshCopy.
