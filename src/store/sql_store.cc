@@ -380,31 +380,20 @@ class SqlOps final : public IssuerStore {
 
   Result<CredentialOffer> RedeemPreAuthorizedCode(ByteView code_hash, std::optional<ByteView> tx_code_hash,
                                                   int64_t now) override {
-    if (in_tx_) {
-      return Error(StatusCode::kInvalidArgument,
-                   "RedeemPreAuthorizedCode must not run inside WithTransaction");
-    }
-    RETURN_IF_ERROR(CheckHash("code hash", code_hash));
-    RETURN_IF_ERROR(Begin());
-    Result<CredentialOffer> outcome = Error(StatusCode::kInternal, "unset");
-    Status step = RedeemInTx(code_hash, tx_code_hash, now, outcome);
-    if (!step.ok()) {
-      Rollback();
-      return step;
-    }
-    Status c = Commit();
-    if (!c.ok()) {
-      Rollback();
-      return c;
-    }
-    return outcome;
+    return RedeemInOwnTx(code_hash, tx_code_hash, now, nullptr);
   }
 
   Result<CredentialOffer> RedeemPreAuthorizedCodeForToken(ByteView code_hash, std::optional<ByteView> tx_code_hash,
                                                           int64_t now, AccessToken token) override {
+    return RedeemInOwnTx(code_hash, tx_code_hash, now, &token);
+  }
+
+  // RedeemInOwnTx runs RedeemForTokenInTx in a transaction of its own (never inside
+  // WithTransaction: a rollback there would undo the attempt counter).
+  Result<CredentialOffer> RedeemInOwnTx(ByteView code_hash, std::optional<ByteView> tx_code_hash, int64_t now,
+                                        AccessToken* token) {
     if (in_tx_) {
-      return Error(StatusCode::kInvalidArgument,
-                   "RedeemPreAuthorizedCodeForToken must not run inside WithTransaction");
+      return Error(StatusCode::kInvalidArgument, "redeeming a pre-authorized code must not run inside WithTransaction");
     }
     RETURN_IF_ERROR(CheckHash("code hash", code_hash));
     RETURN_IF_ERROR(Begin());
@@ -422,16 +411,17 @@ class SqlOps final : public IssuerStore {
     return outcome;
   }
 
-  // RedeemForTokenInTx is RedeemInTx followed, on success, by storing `token` for the offer; a
-  // failed insert fails the whole step (the caller rolls the redemption back).
+  // RedeemForTokenInTx is RedeemInTx followed, on success and when `token` is given, by storing
+  // `token` for the offer; a failed insert fails the whole step (the caller rolls the redemption
+  // back).
   Status RedeemForTokenInTx(ByteView code_hash, std::optional<ByteView> tx_code_hash, int64_t now,
-                            AccessToken& token, Result<CredentialOffer>& outcome) {
+                            AccessToken* token, Result<CredentialOffer>& outcome) {
     RETURN_IF_ERROR(RedeemInTx(code_hash, tx_code_hash, now, outcome));
-    if (!outcome.ok()) return OkStatus();
-    token.offer_id = outcome->offer_id;
-    token.citizen_id = outcome->citizen_id;
-    token.credential_configuration_id = outcome->credential_configuration_id;
-    return CreateAccessToken(token);
+    if (token == nullptr || !outcome.ok()) return OkStatus();
+    token->offer_id = outcome->offer_id;
+    token->citizen_id = outcome->citizen_id;
+    token->credential_configuration_id = outcome->credential_configuration_id;
+    return CreateAccessToken(*token);
   }
 
   // RedeemInTx is the body of RedeemPreAuthorizedCode inside the caller's transaction: `outcome`
@@ -1023,19 +1013,17 @@ class SqlStore final : public IssuerStore {
   }
   Result<CredentialOffer> RedeemPreAuthorizedCode(ByteView code_hash, std::optional<ByteView> tx_code_hash,
                                                   int64_t now) override {
-    if (group_ == nullptr) {
-      return Run([&](SqlOps& o) { return o.RedeemPreAuthorizedCode(code_hash, tx_code_hash, now); });
-    }
-    RETURN_IF_ERROR(CheckHash("code hash", code_hash));
-    Result<CredentialOffer> outcome = Error(StatusCode::kInternal, "unset");
-    RETURN_IF_ERROR(Write([&](SqlOps& o) { return o.RedeemInTx(code_hash, tx_code_hash, now, outcome); }));
-    return outcome;
+    return Redeem(code_hash, tx_code_hash, now, nullptr);
   }
   Result<CredentialOffer> RedeemPreAuthorizedCodeForToken(ByteView code_hash, std::optional<ByteView> tx_code_hash,
                                                           int64_t now, AccessToken token) override {
-    if (group_ == nullptr) {
-      return Run([&](SqlOps& o) { return o.RedeemPreAuthorizedCodeForToken(code_hash, tx_code_hash, now, token); });
-    }
+    return Redeem(code_hash, tx_code_hash, now, &token);
+  }
+  // Redeem redeems a code (and stores `token` when given) as one group-committed write, or in a
+  // transaction of its own without a group committer.
+  Result<CredentialOffer> Redeem(ByteView code_hash, std::optional<ByteView> tx_code_hash, int64_t now,
+                                 AccessToken* token) {
+    if (group_ == nullptr) return Run([&](SqlOps& o) { return o.RedeemInOwnTx(code_hash, tx_code_hash, now, token); });
     RETURN_IF_ERROR(CheckHash("code hash", code_hash));
     Result<CredentialOffer> outcome = Error(StatusCode::kInternal, "unset");
     RETURN_IF_ERROR(
