@@ -14,6 +14,8 @@ APT_PACKAGES=(
   # issuance services and storage (issue 4): HTTP, SQLite, PostgreSQL (libpq + a server the tests
   # start on loopback), Argon2id (libsodium), QR codes (libqrencode + libpng)
   libcpp-httplib-dev libsqlite3-dev libpq-dev postgresql libsodium-dev libqrencode-dev libpng-dev
+  # the event-driven HTTP server (src/http/server.cc): Boost.Beast and Boost.Asio, header-only
+  libboost1.81-dev
   # test oracles for the QR codes (tests/qr): zbarimg decodes PNG, rsvg-convert renders SVG
   zbar-tools librsvg2-bin
 )

@@ -80,6 +80,8 @@ Result<std::unique_ptr<Client>> Client::Create(std::string_view base_url, Client
   impl->cli->set_read_timeout(options.read_timeout);
   impl->cli->set_write_timeout(options.write_timeout);
   impl->cli->set_follow_location(false);
+  impl->cli->set_keep_alive(options.keep_alive);
+  impl->cli->set_tcp_nodelay(true);
   if (https) {
     if (!options.ca_file.empty()) impl->cli->set_ca_cert_path(options.ca_file);
     impl->cli->enable_server_certificate_verification(!options.insecure_skip_verify_loopback);

@@ -31,6 +31,8 @@ struct ClientOptions {
   // InsecureSkipVerify for https to 127.0.0.1, ::1 or localhost only (tests, local demos).
   bool insecure_skip_verify_loopback = false;
   size_t max_response_bytes = 16 << 20;  // larger bodies -> kLimitExceeded
+  // keep_alive reuses one connection for successive requests (closed when the server closes it).
+  bool keep_alive = false;
 };
 
 // ClientResponse is a received response.

@@ -1,23 +1,29 @@
-// Only src/http/*.cc includes httplib.h (which includes OpenSSL headers for its TLS support);
-// no public header of this module exposes cpp-httplib or OpenSSL types.
+// The server runs on Boost.Beast / Boost.Asio; only this file includes their headers (and,
+// through asio's TLS support, OpenSSL's): no public header of this module exposes them.
 #include "http/server.h"
 
-#include <httplib.h>
-
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 
 #include <algorithm>
 #include <atomic>
-#include <charconv>
-#include <filesystem>
-#include <system_error>
 #include <chrono>
+#include <condition_variable>
 #include <exception>
+#include <mutex>
+#include <optional>
 #include <thread>
-
-#include <sys/socket.h>
+#include <unordered_map>
 #include <vector>
 
 #include "crypto/random.h"
@@ -25,7 +31,14 @@
 
 namespace bonafide::http {
 
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = boost::asio::ip::tcp;
+
 namespace {
+
+constexpr size_t kHeaderLimit = 16 * 1024;
 
 constexpr const char* kMethods[] = {"GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"};
 
@@ -61,7 +74,9 @@ std::string ErrorCodeForStatus(int status) {
     case 413: return "payload_too_large";
     case 414: return "uri_too_long";
     case 415: return "unsupported_media_type";
+    case 417: return "expectation_failed";
     case 429: return "too_many_requests";
+    case 431: return "request_header_fields_too_large";
     case 503: return "unavailable";
     default: return status >= 500 ? "internal" : "error";
   }
@@ -79,28 +94,36 @@ struct Route {
   std::string method;
   std::string pattern;
   std::vector<std::string> segments;  // "{name}" for parameters
-  Handler handler;
+  AsyncHandler handler;
 };
 
-// PerRequest is the state of the request being served on this worker thread. cpp-httplib runs
-// a connection's requests one after another on one thread, so pre-routing, the handler, the
-// error and post-routing hooks and the logger of one request all see the same instance.
-struct PerRequest {
-  bool active = false;
-  const void* owner = nullptr;  // the Server::Impl that started it
-  std::chrono::steady_clock::time_point start;
-  std::string request_id;
-  std::string route = "unmatched";
-  int route_index = -1;
-  std::vector<std::pair<std::string, std::string>> path_params;
+// Outgoing is a response on its way to the network, with what the log line needs.
+struct Outgoing {
+  Response response;
+  bool close = false;  // close the connection after writing (the request body was not read)
 };
-thread_local PerRequest t_request;
+
+class ConnectionBase;
 
 }  // namespace
 
+struct Responder::State {
+  std::function<void(Response)> send;
+  std::atomic<bool> done{false};
+  ~State() {
+    if (!done.exchange(true) && send) send(Response::JsonError(500, "internal"));
+  }
+};
+
+void Responder::Send(Response response) const {
+  if (!state_ || state_->done.exchange(true)) return;
+  state_->send(std::move(response));
+}
+
+bool Responder::sent() const { return state_ && state_->done.load(); }
+
 struct Server::Impl {
   ServerOptions options;
-  std::unique_ptr<httplib::Server> svr;
   std::shared_ptr<Metrics> metrics;
   std::unique_ptr<Logger> logger;
   Random* random = nullptr;
@@ -108,17 +131,32 @@ struct Server::Impl {
   Counter* requests_total = nullptr;
   Histogram* request_duration = nullptr;
   Gauge* in_flight = nullptr;
-  std::thread thread;
-  std::atomic<bool> started{false};
-  std::atomic<bool> thread_done{false};
-  std::atomic<int> bound_port{0};
   std::mutex mu;  // guards readiness
   ReadinessCheck readiness;
+
+  // Live connections, so Stop() can close idle ones and wait for the rest.
+  // Declared before the io_context: handlers it still holds may release connections.
+  std::mutex conn_mu;
+  std::condition_variable conn_cv;
+  std::unordered_map<ConnectionBase*, std::weak_ptr<ConnectionBase>> connections;
+
+  std::unique_ptr<asio::ssl::context> tls;
+  asio::io_context ioc;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
+  std::unique_ptr<tcp::acceptor> acceptor;
+  std::unique_ptr<asio::thread_pool> workers;
+  std::unique_ptr<asio::thread_pool> blocking;
+  std::vector<std::thread> io_threads;
+  std::atomic<bool> started{false};
+  std::atomic<bool> stopping{false};
+  bool running = false;
+  std::atomic<int> bound_port{0};
 
   std::string NewRequestId() {
     Bytes b = random->Generate(16);
     static constexpr char kHex[] = "0123456789abcdef";
     std::string out;
+    out.reserve(32);
     for (uint8_t x : b) {
       out.push_back(kHex[x >> 4]);
       out.push_back(kHex[x & 15]);
@@ -129,7 +167,8 @@ struct Server::Impl {
   // Match finds the best route for (method, path): a literal segment beats a parameter at the
   // first position where candidates differ. Sets *path_matched when any route's pattern fits.
   int Match(std::string_view method, const std::vector<std::string>& segs, bool* path_matched,
-            std::string* allow, std::vector<std::pair<std::string, std::string>>* params) const {
+            std::string* allow, std::vector<std::pair<std::string, std::string>>* params,
+            std::string* route) const {
     int best = -1;
     int best_any = -1;
     std::vector<int> best_score, best_any_score;
@@ -175,155 +214,9 @@ struct Server::Impl {
         if (k > 0) *allow += ", ";
         *allow += allowed[k];
       }
-      t_request.route = routes[static_cast<size_t>(best_any)].pattern;
+      *route = routes[static_cast<size_t>(best_any)].pattern;
     }
     return best;
-  }
-
-  static void SetJson(httplib::Response& res, int status, std::string_view code) {
-    res.status = status;
-    Response r = Response::JsonError(status, code);
-    res.set_content(r.body, r.content_type.c_str());
-  }
-
-  void FinishStale() {
-    if (t_request.active && t_request.owner == this) in_flight->Add(-1);
-    t_request.active = false;
-  }
-
-  httplib::Server::HandlerResponse PreRouting(const httplib::Request& req, httplib::Response& res) {
-    FinishStale();
-    t_request = PerRequest{};
-    t_request.active = true;
-    t_request.owner = this;
-    t_request.start = std::chrono::steady_clock::now();
-    t_request.request_id = NewRequestId();
-    in_flight->Add(1);
-
-    const std::string method = req.method == "HEAD" ? "GET" : req.method;
-    bool path_matched = false;
-    std::string allow;
-    std::vector<std::pair<std::string, std::string>> params;
-    const int idx = (!req.path.empty() && req.path[0] == '/')
-                        ? Match(method, SplitPath(req.path), &path_matched, &allow, &params)
-                        : -1;
-    if (idx >= 0) {
-      // cpp-httplib 0.11 enforces payload_max_length only on Content-Length bodies, and only
-      // after reading (skipping) them; a chunked body would be read without bound. So: no
-      // chunked request bodies (411, RFC 9110 section 15.5.12), and an oversized
-      // Content-Length is refused here, before a byte of the body is read.
-      if (req.has_header("Transfer-Encoding")) {
-        t_request.route = routes[static_cast<size_t>(idx)].pattern;
-        SetJson(res, 411, "length_required");
-        return httplib::Server::HandlerResponse::Handled;
-      }
-      if (req.has_header("Content-Length")) {
-        const std::string cl = req.get_header_value("Content-Length");
-        bool too_big = cl.empty() || cl.size() > 19 ||
-                       cl.find_first_not_of("0123456789") != std::string::npos;
-        if (!too_big) too_big = std::stoull(cl) > options.max_body_bytes;
-        if (too_big) {
-          t_request.route = routes[static_cast<size_t>(idx)].pattern;
-          SetJson(res, cl.find_first_not_of("0123456789") == std::string::npos && !cl.empty() ? 413 : 400,
-                  cl.find_first_not_of("0123456789") == std::string::npos && !cl.empty()
-                      ? "payload_too_large"
-                      : "bad_request");
-          return httplib::Server::HandlerResponse::Handled;
-        }
-      }
-      t_request.route_index = idx;
-      t_request.route = routes[static_cast<size_t>(idx)].pattern;
-      t_request.path_params = std::move(params);
-      return httplib::Server::HandlerResponse::Unhandled;
-    }
-    if (path_matched) {
-      res.set_header("Allow", allow);
-      SetJson(res, 405, "method_not_allowed");
-    } else {
-      SetJson(res, 404, "not_found");
-    }
-    return httplib::Server::HandlerResponse::Handled;
-  }
-
-  void Dispatch(const httplib::Request& req, httplib::Response& res) {
-    if (!t_request.active || t_request.owner != this || t_request.route_index < 0) {
-      SetJson(res, 404, "not_found");
-      return;
-    }
-    const Route& route = routes[static_cast<size_t>(t_request.route_index)];
-    Request r;
-    r.method = req.method;
-    r.path = req.path;
-    r.path_params = t_request.path_params;
-    const size_t q = req.target.find('?');
-    if (q != std::string::npos) r.query = internal::ParseQuery(std::string_view(req.target).substr(q + 1));
-    for (const auto& [k, v] : req.headers) {
-      // cpp-httplib adds these pseudo-headers itself; they did not come from the client.
-      if (k == "REMOTE_ADDR" || k == "REMOTE_PORT" || k == "LOCAL_ADDR" || k == "LOCAL_PORT") continue;
-      r.headers.emplace_back(k, v);
-    }
-    r.body = req.body;
-    r.remote_addr = req.remote_addr;
-    r.request_id = t_request.request_id;
-    Response out;
-    try {
-      out = route.handler(r);
-    } catch (...) {
-      logger->Error("handler_exception", {{"route", route.pattern}, {"request_id", r.request_id}});
-      SetJson(res, 500, "internal");
-      return;
-    }
-    if (out.status < 100 || out.status > 599 || HasCtl(out.content_type)) {
-      SetJson(res, 500, "internal");
-      return;
-    }
-    res.status = out.status;
-    for (const auto& [k, v] : out.headers) {
-      if (k.empty() || HasCtl(k) || HasCtl(v) || EqualsIgnoreCase(k, "Content-Type") ||
-          EqualsIgnoreCase(k, "Content-Length")) {
-        continue;
-      }
-      res.set_header(k, v);
-    }
-    if (!out.body.empty() || !out.content_type.empty()) {
-      res.set_content(out.body, out.content_type.c_str());
-    }
-  }
-
-  httplib::Server::HandlerResponse OnError(const httplib::Request&, httplib::Response& res) {
-    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-    SetJson(res, res.status, ErrorCodeForStatus(res.status));
-    return httplib::Server::HandlerResponse::Handled;
-  }
-
-  // PostRouting runs just before the response is written, for every response (also 400/413/414
-  // made by cpp-httplib): it adds the security headers, then records metrics and the log line,
-  // so both are complete by the time the client sees the response.
-  void PostRouting(const httplib::Request& req, httplib::Response& res) {
-    const bool ours = t_request.active && t_request.owner == this;
-    const std::string request_id = ours ? t_request.request_id : NewRequestId();
-    res.set_header("X-Request-Id", request_id);
-    res.set_header("X-Content-Type-Options", "nosniff");
-    if (!res.has_header("Cache-Control") && IsJsonContentType(res.get_header_value("Content-Type"))) {
-      res.set_header("Cache-Control", "no-store");
-    }
-    double seconds = 0;
-    if (ours) {
-      seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_request.start).count();
-      in_flight->Add(-1);
-    }
-    const std::string route = ours ? t_request.route : "unmatched";
-    const std::string method = IsKnownMethod(req.method) || req.method == "HEAD" ? req.method : "OTHER";
-    requests_total->Increment({method, route, std::to_string(res.status)});
-    request_duration->Observe(seconds, {route});
-    Json fields = {{"method", method},
-                   {"route", route},
-                   {"status", res.status},
-                   {"duration_ms", seconds * 1000.0},
-                   {"request_id", request_id},
-                   {"remote_addr", req.remote_addr}};
-    logger->Log(res.status >= 500 ? LogLevel::kError : LogLevel::kInfo, "http_request", fields);
-    t_request.active = false;
   }
 
   Response Ready() {
@@ -343,7 +236,331 @@ struct Server::Impl {
     return ready ? Response::JsonBody(200, {{"status", "ready"}})
                  : Response::JsonBody(503, {{"status", "not_ready"}});
   }
+
+  void Accept();
 };
+
+namespace {
+
+// ConnectionBase is one client connection; Connection<Stream> is it over plain TCP or TLS. All of
+// a connection's network operations run on its strand, one request at a time: read the header,
+// route, check the length, read the body, hand the request to a worker, write the answer, then
+// wait for the next request (keep-alive) or close.
+class ConnectionBase : public std::enable_shared_from_this<ConnectionBase> {
+ public:
+  virtual ~ConnectionBase() = default;
+  // Shutdown is called (on any thread) when the server stops: an idle connection closes now, a
+  // busy one after its answer.
+  virtual void Shutdown() = 0;
+};
+
+template <class Stream>
+class Connection final : public ConnectionBase {
+ public:
+  Connection(Server::Impl& server, Stream stream, std::string remote_addr)
+      : server_(server), stream_(std::move(stream)), remote_addr_(std::move(remote_addr)) {}
+
+  ~Connection() override {
+    std::lock_guard<std::mutex> lock(server_.conn_mu);
+    server_.connections.erase(this);
+    server_.conn_cv.notify_all();
+  }
+
+  void Begin() {
+    {
+      std::lock_guard<std::mutex> lock(server_.conn_mu);
+      server_.connections.emplace(this, weak_from_this());
+    }
+    asio::dispatch(stream_.get_executor(), [self = Self()] {
+      if constexpr (kTls) {
+        self->Lowest().expires_after(self->server_.options.read_timeout);
+        self->stream_.async_handshake(asio::ssl::stream_base::server,
+                                      [self](beast::error_code ec) {
+                                        if (ec) return self->Close();
+                                        self->ReadHeader();
+                                      });
+      } else {
+        self->ReadHeader();
+      }
+    });
+  }
+
+  void Shutdown() override {
+    asio::post(stream_.get_executor(), [self = Self()] {
+      self->closing_ = true;
+      if (!self->busy_) self->Close();  // a pending read ends with operation_aborted
+    });
+  }
+
+ private:
+  static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
+
+  std::shared_ptr<Connection> Self() { return std::static_pointer_cast<Connection>(shared_from_this()); }
+
+  beast::tcp_stream& Lowest() { return beast::get_lowest_layer(stream_); }
+
+  void ReadHeader() {
+    if (closing_ || server_.stopping) return Close();
+    parser_.emplace();
+    parser_->header_limit(kHeaderLimit);
+    // The length is checked against max_body_bytes once the route is known (OnHeader), so a
+    // 413 is counted under its route; chunked bodies are refused there.
+    parser_->body_limit(boost::none);
+    if (requests_ == 0) {
+      Lowest().expires_after(server_.options.read_timeout);
+    } else {
+      Lowest().expires_after(server_.options.keep_alive_timeout);
+    }
+    bhttp::async_read_header(stream_, buffer_, *parser_,
+                             [self = Self()](beast::error_code ec, size_t) { self->OnHeader(ec); });
+  }
+
+  void OnHeader(beast::error_code ec) {
+    if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::operation_aborted ||
+        ec == asio::error::connection_reset || ec == asio::error::eof) {
+      return Close();
+    }
+    busy_ = true;
+    ++requests_;
+    start_ = std::chrono::steady_clock::now();
+    request_id_ = server_.NewRequestId();
+    route_ = "unmatched";
+    method_ = "OTHER";
+    server_.in_flight->Add(1);
+    if (ec) {
+      if (ec == bhttp::error::header_limit) return Finish(Refusal(431, "request_header_fields_too_large"));
+      // Bytes were received but they are not an HTTP/1.1 request.
+      if (buffer_.size() == 0 && !parser_->got_some()) {
+        server_.in_flight->Add(-1);
+        busy_ = false;
+        return Close();
+      }
+      return Finish(Refusal(400, "bad_request"));
+    }
+    const auto& header = parser_->get();
+    const std::string method(header.method_string());
+    method_ = IsKnownMethod(method) || method == "HEAD" ? method : "OTHER";
+    head_ = method == "HEAD";
+    keep_alive_ = parser_->keep_alive();
+    const std::string_view target(header.target().data(), header.target().size());
+    if (target.empty() || target.front() != '/') return Finish(Refusal(400, "bad_request"));
+    const size_t q = target.find('?');
+    request_.emplace();
+    request_->method = method;
+    request_->path = internal::PercentDecode(target.substr(0, q), false);
+    if (q != std::string_view::npos) request_->query = internal::ParseQuery(target.substr(q + 1));
+
+    bool path_matched = false;
+    std::string allow;
+    std::string route_name = "unmatched";
+    const int idx = server_.Match(head_ ? "GET" : method, SplitPath(request_->path), &path_matched, &allow,
+                                  &request_->path_params, &route_name);
+    const bool has_body = parser_->chunked() || parser_->content_length().value_or(0) > 0;
+    if (idx < 0) {
+      route_ = route_name;
+      Outgoing out;
+      out.response = path_matched ? Response::JsonError(405, "method_not_allowed") : Response::JsonError(404, "not_found");
+      if (path_matched) out.response.headers.emplace_back("Allow", allow);
+      out.close = has_body;
+      return Finish(std::move(out));
+    }
+    route_ = server_.routes[static_cast<size_t>(idx)].pattern;
+    route_index_ = idx;
+    // Chunked request bodies are refused (RFC 9110 section 15.5.12): every client we serve
+    // sends Content-Length, and a length known up front is checked before reading.
+    if (parser_->chunked()) return Finish(Refusal(411, "length_required"));
+    if (parser_->content_length().value_or(0) > server_.options.max_body_bytes) {
+      return Finish(Refusal(413, "payload_too_large"));
+    }
+    if (parser_->is_done()) return Dispatch();
+    if (const auto expect = header.find(bhttp::field::expect); expect != header.end()) {
+      if (!beast::iequals(expect->value(), "100-continue")) return Finish(Refusal(417, "expectation_failed"));
+      auto cont = std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_, 11);
+      Lowest().expires_after(server_.options.write_timeout);
+      return bhttp::async_write(stream_, *cont, [self = Self(), cont](beast::error_code wec, size_t) {
+        if (wec) return self->Abandon();
+        self->ReadBody();
+      });
+    }
+    ReadBody();
+  }
+
+  void ReadBody() {
+    parser_->body_limit(server_.options.max_body_bytes);
+    Lowest().expires_after(server_.options.read_timeout);
+    bhttp::async_read(stream_, buffer_, *parser_, [self = Self()](beast::error_code ec, size_t) {
+      if (ec == bhttp::error::body_limit) return self->Finish(self->Refusal(413, "payload_too_large"));
+      if (ec) return self->Abandon();
+      self->Dispatch();
+    });
+  }
+
+  // Abandon ends a request the client went away from (or that timed out) without an answer.
+  void Abandon() {
+    Record(408);
+    busy_ = false;
+    Close();
+  }
+
+  Outgoing Refusal(int status, std::string_view code) {
+    Outgoing out;
+    out.response = Response::JsonError(status, code);
+    out.close = true;
+    return out;
+  }
+
+  void Dispatch() {
+    auto message = parser_->release();
+    Request& r = *request_;
+    for (const auto& field : message) {
+      r.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+    }
+    r.body = std::move(message.body());
+    r.remote_addr = remote_addr_;
+    r.request_id = request_id_;
+    auto self = Self();
+    auto state = std::make_shared<Responder::State>();
+    state->send = [self](Response response) {
+      asio::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
+        Outgoing out;
+        out.response = std::move(response);
+        self->Finish(std::move(out));
+      });
+    };
+    Responder responder(std::move(state));
+    const Route& route = server_.routes[static_cast<size_t>(route_index_)];
+    asio::post(*server_.workers, [this, self, &route, request = std::move(*request_),
+                                  responder = std::move(responder)]() mutable {
+      try {
+        route.handler(std::move(request), responder);
+      } catch (...) {
+        server_.logger->Error("handler_exception", {{"route", route.pattern}, {"request_id", request_id_}});
+        responder.Send(Response::JsonError(500, "internal"));
+      }
+    });
+    request_.reset();
+  }
+
+  // Finish writes `out` (on the strand), after recording the request's metrics and log line.
+  void Finish(Outgoing out) {
+    Response& r = out.response;
+    if (r.status < 100 || r.status > 599 || HasCtl(r.content_type)) r = Response::JsonError(500, "internal");
+    if (r.status >= 400 && r.body.empty()) {
+      Response e = Response::JsonError(r.status, ErrorCodeForStatus(r.status));
+      r.content_type = std::move(e.content_type);
+      r.body = std::move(e.body);
+    }
+    Record(r.status);
+    auto res = std::make_shared<bhttp::response<bhttp::string_body>>(static_cast<bhttp::status>(r.status), 11);
+    bool has_cache_control = false;
+    for (const auto& [k, v] : r.headers) {
+      if (k.empty() || HasCtl(k) || HasCtl(v) || EqualsIgnoreCase(k, "Content-Type") ||
+          EqualsIgnoreCase(k, "Content-Length") || EqualsIgnoreCase(k, "Connection") ||
+          EqualsIgnoreCase(k, "Transfer-Encoding")) {
+        continue;
+      }
+      has_cache_control = has_cache_control || EqualsIgnoreCase(k, "Cache-Control");
+      res->insert(k, v);
+    }
+    // 1xx, 204 and 304 carry no content (RFC 9110 sections 6.4.1, 8.6).
+    const bool no_content = r.status < 200 || r.status == 204 || r.status == 304;
+    if (!no_content && (!r.body.empty() || !r.content_type.empty())) {
+      res->set(bhttp::field::content_type, r.content_type);
+    }
+    res->set("X-Request-Id", request_id_);
+    res->set("X-Content-Type-Options", "nosniff");
+    if (!has_cache_control && IsJsonContentType(r.content_type)) res->set(bhttp::field::cache_control, "no-store");
+    if (!no_content) {
+      // A HEAD answer has the GET answer's Content-Length and no body.
+      const size_t length = r.body.size();
+      if (!head_) res->body() = std::move(r.body);
+      res->content_length(length);
+    }
+    const bool keep = keep_alive_ && !out.close && !closing_ && !server_.stopping;
+    res->keep_alive(keep);
+    Lowest().expires_after(server_.options.write_timeout);
+    bhttp::async_write(stream_, *res, [self = Self(), res, keep](beast::error_code ec, size_t) {
+      self->busy_ = false;
+      if (ec || !keep) return self->Close();
+      self->ReadHeader();
+    });
+  }
+
+  // Record counts the request in the metrics and writes its log line.
+  void Record(int status) {
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    server_.in_flight->Add(-1);
+    server_.requests_total->Increment({method_, route_, std::to_string(status)});
+    server_.request_duration->Observe(seconds, {route_});
+    Json fields = {{"method", method_},
+                   {"route", route_},
+                   {"status", status},
+                   {"duration_ms", seconds * 1000.0},
+                   {"request_id", request_id_},
+                   {"remote_addr", remote_addr_}};
+    server_.logger->Log(status >= 500 ? LogLevel::kError : LogLevel::kInfo, "http_request", fields);
+  }
+
+  // Close ends the connection. Over TLS no close_notify is sent (waiting for the peer's would
+  // hold the connection open); every answer is framed by Content-Length, so a client still
+  // tells a complete answer from a cut one.
+  void Close() {
+    if (closed_) return;
+    closed_ = true;
+    beast::error_code ignored;
+    Lowest().socket().shutdown(tcp::socket::shutdown_send, ignored);
+    Lowest().socket().close(ignored);
+  }
+
+  Server::Impl& server_;
+  Stream stream_;
+  std::string remote_addr_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::optional<Request> request_;
+  std::chrono::steady_clock::time_point start_;
+  std::string request_id_;
+  std::string route_ = "unmatched";
+  std::string method_ = "OTHER";
+  int route_index_ = -1;
+  uint64_t requests_ = 0;
+  bool head_ = false;
+  bool keep_alive_ = false;
+  bool busy_ = false;     // a request is between its header and its answer
+  bool closing_ = false;  // the server is stopping
+  bool closed_ = false;
+};
+
+}  // namespace
+
+void Server::Impl::Accept() {
+  acceptor->async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+    if (ec) {
+      if (ec == asio::error::operation_aborted || !acceptor->is_open()) return;
+      // Out of file descriptors and the like: try again shortly rather than spin.
+      logger->Warn("http_accept_failed", {{"error", ec.message()}});
+      auto timer = std::make_shared<asio::steady_timer>(ioc, std::chrono::milliseconds(50));
+      timer->async_wait([this, timer](beast::error_code) {
+        if (!stopping) Accept();
+      });
+      return;
+    }
+    beast::error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
+    const tcp::endpoint peer = socket.remote_endpoint(ignored);
+    std::string remote = ignored ? "" : peer.address().to_string();
+    if (tls) {
+      auto c = std::make_shared<Connection<beast::ssl_stream<beast::tcp_stream>>>(
+          *this, beast::ssl_stream<beast::tcp_stream>(std::move(socket), *tls), std::move(remote));
+      c->Begin();
+    } else {
+      auto c = std::make_shared<Connection<beast::tcp_stream>>(*this, beast::tcp_stream(std::move(socket)),
+                                                               std::move(remote));
+      c->Begin();
+    }
+    Accept();
+  });
+}
 
 Result<HostPort> ParseHostPort(std::string_view text) {
   if (text.empty()) return Error(StatusCode::kInvalidArgument, "empty address");
@@ -382,7 +599,9 @@ Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Server::~Server() { Stop(); }
 
 Result<std::unique_ptr<Server>> Server::Create(ServerOptions options) {
-  if (options.worker_threads < 1) return Error(StatusCode::kInvalidArgument, "worker_threads < 1");
+  if (options.worker_threads < 1 || options.io_threads < 1 || options.blocking_threads < 1) {
+    return Error(StatusCode::kInvalidArgument, "worker_threads, io_threads and blocking_threads must be >= 1");
+  }
   if (options.max_body_bytes == 0) return Error(StatusCode::kInvalidArgument, "max_body_bytes is 0");
   if (options.read_timeout.count() <= 0 || options.write_timeout.count() <= 0 ||
       options.keep_alive_timeout.count() <= 0) {
@@ -393,14 +612,18 @@ Result<std::unique_ptr<Server>> Server::Create(ServerOptions options) {
   }
   auto impl = std::make_unique<Impl>();
   if (!options.tls_cert_file.empty()) {
-    auto ssl = std::make_unique<httplib::SSLServer>(options.tls_cert_file.c_str(),
-                                                    options.tls_key_file.c_str());
-    if (!ssl->is_valid()) {
-      return Error(StatusCode::kInvalidCertificate, "cannot load the TLS certificate or key");
+    auto ctx = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
+    beast::error_code ec;
+    ctx->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                         asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                         asio::ssl::context::no_tlsv1_1 | asio::ssl::context::single_dh_use,
+                     ec);
+    if (!ec) ctx->use_certificate_chain_file(options.tls_cert_file, ec);
+    if (!ec) ctx->use_private_key_file(options.tls_key_file, asio::ssl::context::pem, ec);
+    if (ec || SSL_CTX_check_private_key(ctx->native_handle()) != 1) {
+      return Error(StatusCode::kInvalidCertificate, "cannot load the TLS certificate or key, or they do not match");
     }
-    impl->svr = std::move(ssl);
-  } else {
-    impl->svr = std::make_unique<httplib::Server>();
+    impl->tls = std::move(ctx);
   }
   impl->metrics = options.metrics ? options.metrics : std::make_shared<Metrics>();
   impl->logger = std::make_unique<Logger>(options.service_name, options.log_sink);
@@ -416,41 +639,9 @@ Result<std::unique_ptr<Server>> Server::Create(ServerOptions options) {
   ASSIGN_OR_RETURN(impl->in_flight,
                    impl->metrics->AddGauge("http_requests_in_flight", "HTTP requests being served."));
   impl->in_flight->Set(0);
-
-  Impl* p = impl.get();
-  httplib::Server& svr = *impl->svr;
-  const size_t threads = static_cast<size_t>(options.worker_threads);
-  svr.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  svr.set_payload_max_length(options.max_body_bytes);
-  svr.set_read_timeout(options.read_timeout);
-  svr.set_write_timeout(options.write_timeout);
-  svr.set_keep_alive_timeout(static_cast<time_t>(options.keep_alive_timeout.count()));
-  svr.set_pre_routing_handler([p](const httplib::Request& req, httplib::Response& res) {
-    return p->PreRouting(req, res);
-  });
-  svr.set_error_handler(httplib::Server::HandlerWithResponse(
-      [p](const httplib::Request& req, httplib::Response& res) { return p->OnError(req, res); }));
-  svr.set_post_routing_handler([p](const httplib::Request& req, httplib::Response& res) {
-    p->PostRouting(req, res);
-  });
-  // SO_REUSEADDR only: cpp-httplib's default also sets SO_REUSEPORT, which would let a second
-  // process bind the same port and take a share of the connections.
-  svr.set_socket_options([](int sock) {
-    int yes = 1;
-    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
-  });
-  svr.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
-    Impl::SetJson(res, 500, "internal");
-  });
-  auto dispatch = [p](const httplib::Request& req, httplib::Response& res) { p->Dispatch(req, res); };
-  svr.Get(".*", dispatch);
-  svr.Post(".*", dispatch);
-  svr.Put(".*", dispatch);
-  svr.Delete(".*", dispatch);
-  svr.Patch(".*", dispatch);
-  svr.Options(".*", dispatch);
   impl->options = std::move(options);
 
+  Impl* p = impl.get();
   std::unique_ptr<Server> server(new Server(std::move(impl)));
   RETURN_IF_ERROR(server->Get("/healthz", [](const Request&) {
     return Response::JsonBody(200, {{"status", "ok"}});
@@ -466,6 +657,13 @@ Result<std::unique_ptr<Server>> Server::Create(ServerOptions options) {
 }
 
 Status Server::Handle(std::string_view method, std::string_view pattern, Handler handler) {
+  if (!handler) return Error(StatusCode::kInvalidArgument, "empty handler");
+  return HandleAsync(method, pattern, [h = std::move(handler)](Request request, Responder responder) {
+    responder.Send(h(request));
+  });
+}
+
+Status Server::HandleAsync(std::string_view method, std::string_view pattern, AsyncHandler handler) {
   if (impl_->started) return Error(StatusCode::kInvalidArgument, "routes must be added before Start()");
   if (!IsKnownMethod(method)) return Error(StatusCode::kInvalidArgument, "unsupported method");
   if (!handler) return Error(StatusCode::kInvalidArgument, "empty handler");
@@ -511,79 +709,88 @@ void Server::SetReadinessCheck(ReadinessCheck check) {
   impl_->readiness = std::move(check);
 }
 
-namespace {
 
-// WidenListenBacklog raises the listen backlog of this process's listening socket on `port` to
-// SOMAXCONN. Debian's cpp-httplib is a compiled library whose listen() uses a backlog of 5: with
-// more simultaneous connection attempts than that (every HTTP/1.1 client without keep-alive
-// reconnects per request), the kernel drops SYNs and each dropped client retries after one
-// second, which showed as p99 latencies of about 1 s in bench/http_issuance_bench.cc. Linux lets
-// listen() be called again on a listening socket to change its backlog; the socket is found
-// among /proc/self/fd by being a listening socket bound to `port`. Returns false when none was
-// found (the server still works, with the small backlog).
-bool WidenListenBacklog(int port) {
-  std::error_code ec;
-  bool widened = false;
-  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd", ec)) {
-    int fd = -1;
-    const std::string name = entry.path().filename().string();
-    if (std::from_chars(name.data(), name.data() + name.size(), fd).ec != std::errc() || fd < 0) continue;
-    int listening = 0;
-    socklen_t len = sizeof(listening);
-    if (::getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) != 0 || listening == 0) continue;
-    sockaddr_storage addr{};
-    socklen_t addr_len = sizeof(addr);
-    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &addr_len) != 0) continue;
-    int bound = -1;
-    if (addr.ss_family == AF_INET) bound = ntohs(reinterpret_cast<const sockaddr_in*>(&addr)->sin_port);
-    if (addr.ss_family == AF_INET6) bound = ntohs(reinterpret_cast<const sockaddr_in6*>(&addr)->sin6_port);
-    if (bound == port && ::listen(fd, SOMAXCONN) == 0) widened = true;
-  }
-  return widened;
+void Server::Offload(std::function<void()> blocking, std::function<void()> then) {
+  Impl* p = impl_.get();
+  asio::post(*p->blocking, [p, blocking = std::move(blocking), then = std::move(then)]() mutable {
+    try {
+      blocking();
+    } catch (...) {
+      p->logger->Error("offload_exception", {});
+    }
+    asio::post(*p->workers, [p, then = std::move(then)] {
+      try {
+        then();
+      } catch (...) {
+        p->logger->Error("offload_exception", {});
+      }
+    });
+  });
 }
-
-}  // namespace
 
 Status Server::Start() {
   if (impl_->started.exchange(true)) return Error(StatusCode::kInvalidArgument, "already started");
-  httplib::Server& svr = *impl_->svr;
-  int port = 0;
-  if (impl_->options.port == 0) {
-    port = svr.bind_to_any_port(impl_->options.host);
-    if (port <= 0) return Error(StatusCode::kIoError, "cannot bind " + impl_->options.host);
-  } else {
-    if (!svr.bind_to_port(impl_->options.host, impl_->options.port)) {
-      return Error(StatusCode::kIoError, "cannot bind " + impl_->options.host + ":" +
-                                             std::to_string(impl_->options.port));
-    }
-    port = impl_->options.port;
+  Impl& s = *impl_;
+  beast::error_code ec;
+  const asio::ip::address address = asio::ip::make_address(s.options.host, ec);
+  if (ec) return Error(StatusCode::kIoError, "cannot bind " + s.options.host + ": not an IP address");
+  const tcp::endpoint endpoint(address, s.options.port);
+  auto acceptor = std::make_unique<tcp::acceptor>(s.ioc);
+  acceptor->open(endpoint.protocol(), ec);
+  // SO_REUSEADDR (a restart may bind while old connections are in TIME_WAIT); not SO_REUSEPORT,
+  // which would let a second process bind the same port and take a share of the connections.
+  if (!ec) acceptor->set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor->bind(endpoint, ec);
+  if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return Error(StatusCode::kIoError,
+                 "cannot bind " + s.options.host + ":" + std::to_string(s.options.port) + ": " + ec.message());
   }
-  impl_->bound_port = port;
-  if (!WidenListenBacklog(port)) impl_->logger->Info("http_backlog_unchanged", {{"port", port}});
-  Impl* p = impl_.get();
-  impl_->thread = std::thread([p] {
-    p->svr->listen_after_bind();
-    p->thread_done = true;
-  });
-  // Stop() only works once the accept loop runs, so wait for it.
-  while (!svr.is_running() && !impl_->thread_done) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  if (impl_->thread_done) {
-    impl_->thread.join();
-    return Error(StatusCode::kIoError, "listen failed");
-  }
-  impl_->logger->Info("http_listening", {{"host", impl_->options.host}, {"port", port},
-                                         {"tls", is_tls()}});
+  s.bound_port = acceptor->local_endpoint().port();
+  s.acceptor = std::move(acceptor);
+  s.workers = std::make_unique<asio::thread_pool>(static_cast<size_t>(s.options.worker_threads));
+  s.blocking = std::make_unique<asio::thread_pool>(static_cast<size_t>(s.options.blocking_threads));
+  s.work.emplace(s.ioc.get_executor());
+  s.Accept();
+  for (int i = 0; i < s.options.io_threads; ++i) s.io_threads.emplace_back([&s] { s.ioc.run(); });
+  s.running = true;
+  s.logger->Info("http_listening", {{"host", s.options.host}, {"port", s.bound_port.load()}, {"tls", is_tls()}});
   return OkStatus();
 }
 
 void Server::Stop() {
-  if (!impl_ || !impl_->thread.joinable()) return;
-  impl_->svr->stop();
-  impl_->thread.join();
+  if (!impl_ || !impl_->running) return;
+  Impl& s = *impl_;
+  s.running = false;
+  s.stopping = true;
+  asio::post(s.ioc, [&s] {
+    beast::error_code ignored;
+    s.acceptor->close(ignored);
+  });
+  // Idle connections close now, busy ones after their answer; wait until all are gone.
+  std::vector<std::shared_ptr<ConnectionBase>> live;
+  {
+    std::lock_guard<std::mutex> lock(s.conn_mu);
+    for (auto& [raw, weak] : s.connections) {
+      if (auto c = weak.lock()) live.push_back(std::move(c));
+    }
+  }
+  for (auto& c : live) c->Shutdown();
+  live.clear();
+  {
+    std::unique_lock<std::mutex> lock(s.conn_mu);
+    s.conn_cv.wait(lock, [&s] { return s.connections.empty(); });
+  }
+  s.workers->join();
+  s.blocking->join();
+  s.work.reset();
+  s.ioc.stop();
+  for (std::thread& t : s.io_threads) t.join();
+  s.io_threads.clear();
 }
 
 uint16_t Server::port() const { return static_cast<uint16_t>(impl_->bound_port.load()); }
-bool Server::is_tls() const { return !impl_->options.tls_cert_file.empty(); }
+bool Server::is_tls() const { return impl_->tls != nullptr; }
 Metrics& Server::metrics() { return *impl_->metrics; }
 const Logger& Server::logger() const { return *impl_->logger; }
 
