@@ -140,4 +140,28 @@ Result<SecretBytes> Hkdf(HashAlg alg, ByteView ikm, ByteView salt, ByteView info
   return out;
 }
 
+Result<SecretBytes> ConcatKdfSha256(ByteView z, ByteView other_info, size_t length) {
+  if (z.empty()) return Error(StatusCode::kInvalidArgument, "Concat KDF shared secret is empty");
+  if (length == 0 || length > kMaxConcatKdfLength) {
+    return Error(StatusCode::kInvalidArgument, "Concat KDF output length out of range");
+  }
+  EVP_KDF* kdf = EVP_KDF_fetch(nullptr, "SSKDF", nullptr);
+  if (kdf == nullptr) return Error(StatusCode::kInternal, internal::OpenSslError());
+  EVP_KDF_CTX* ctx = EVP_KDF_CTX_new(kdf);
+  EVP_KDF_free(kdf);
+  if (ctx == nullptr) return Error(StatusCode::kInternal, internal::OpenSslError());
+  // No MAC parameter: SSKDF then uses the hash variant (SP 800-56A option 1).
+  OSSL_PARAM params[] = {
+      OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, const_cast<char*>("SHA256"), 0),
+      OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, const_cast<uint8_t*>(z.data()), z.size()),
+      OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, const_cast<uint8_t*>(other_info.data()),
+                                        other_info.size()),
+      OSSL_PARAM_construct_end()};
+  SecretBytes out(length);
+  int rc = EVP_KDF_derive(ctx, out.mutable_data(), length, params);
+  EVP_KDF_CTX_free(ctx);
+  if (rc != 1) return Error(StatusCode::kInternal, internal::OpenSslError());
+  return out;
+}
+
 }  // namespace bonafide::crypto

@@ -1,4 +1,5 @@
-// crypto/hash.h: SHA-2 digests, HMAC (RFC 2104) and HKDF (RFC 5869) over OpenSSL 3 EVP.
+// crypto/hash.h: SHA-2 digests, HMAC (RFC 2104), HKDF (RFC 5869) and the Concat KDF (NIST SP
+// 800-56A single-step KDF, as JWE ECDH-ES uses it) over OpenSSL 3 EVP.
 //
 // Thread safety: all functions are safe to call concurrently.
 #ifndef BONAFIDE_CRYPTO_HASH_H_
@@ -39,6 +40,16 @@ Result<Bytes> Hmac(HashAlg alg, ByteView key, ByteView data);
 
 // Hkdf returns `length` bytes of HKDF-Extract-and-Expand; kInvalidArgument if length is too large.
 Result<SecretBytes> Hkdf(HashAlg alg, ByteView ikm, ByteView salt, ByteView info, size_t length);
+
+inline constexpr size_t kMaxConcatKdfLength = 1024;
+
+// ConcatKdfSha256 returns `length` bytes of the NIST SP 800-56A (rev. 3, section 5.8.2.1)
+// single-step KDF with SHA-256: the first `length` bytes of SHA-256(counter || z || other_info)
+// for counter = 1, 2, ... as a 32-bit big-endian integer (OpenSSL's "SSKDF"). This is the
+// Concat KDF of RFC 7518 section 4.6.2; building OtherInfo is the caller's business.
+// kInvalidArgument for an empty `z`, or a length of 0 or above kMaxConcatKdfLength (32 blocks;
+// far beyond any key).
+Result<SecretBytes> ConcatKdfSha256(ByteView z, ByteView other_info, size_t length);
 
 }  // namespace bonafide::crypto
 

@@ -691,5 +691,105 @@ TEST(SystemRandomTest, ProducesDistinctOutput) {
   EXPECT_LT(SystemRandom().Uniform(10), 10u);
 }
 
+// ---------------------------------------------------------------- Concat KDF, AES-128-GCM (JWE)
+
+// RFC 7518 Appendix C: Z from ECDH between Bob's key and Alice's ephemeral key, OtherInfo for
+// enc A128GCM with apu "Alice" and apv "Bob", derived key VqqN6vgjbSBcIijNcacQGg.
+TEST(ConcatKdf, Rfc7518AppendixC) {
+  const Bytes z = {158, 86,  217, 29,  129, 113, 53,  211, 114, 131, 66,  131, 191, 132, 38,  156,
+                   251, 49,  110, 163, 218, 128, 106, 72,  246, 218, 167, 121, 140, 254, 144, 196};
+  const Bytes other_info = {0, 0, 0, 7, 'A', '1', '2', '8', 'G', 'C', 'M', 0, 0, 0, 5, 'A', 'l', 'i',
+                            'c', 'e', 0, 0, 0, 3, 'B', 'o', 'b', 0, 0, 0, 128};
+  auto key = ConcatKdfSha256(z, other_info, 16);
+  ASSERT_TRUE(key.ok()) << key.status().ToString();
+  EXPECT_EQ(Base64UrlEncode(key->view()), "VqqN6vgjbSBcIijNcacQGg");
+  EXPECT_EQ(HexOf(*key), HexOf(Bytes{86, 170, 141, 234, 248, 35, 109, 32, 92, 34, 40, 205, 113, 167, 16, 26}));
+  // The Appendix C Z is what ECDH of the published keys yields.
+  auto bob = PrivateKey::FromJwk(Json{{"kty", "EC"}, {"crv", "P-256"},
+                                      {"x", "weNJy2HscCSM6AEDTDg04biOvhFhyyWvOHQfeF_PxMQ"},
+                                      {"y", "e8lnCO-AlStT-NJVX-crhB7QRYhiix03illJOVAOyck"},
+                                      {"d", "VEmDZpDXXK8p8N0Cndsxs924q6nS1RXFASRl6BfUqdw"}});
+  auto alice = PublicKey::FromJwk(Json{{"kty", "EC"}, {"crv", "P-256"},
+                                       {"x", "gI0GAILBdu7T53akrFmMyGcsF3n5dO7MmwNBHKW5SV0"},
+                                       {"y", "SLW_xSffzlPWrHEVI30DHM_4egVwt3NQqeUD7nMFpps"}});
+  ASSERT_TRUE(bob.ok() && alice.ok());
+  auto shared = EcdhP256(*bob, *alice);
+  ASSERT_TRUE(shared.ok());
+  EXPECT_EQ(HexOf(*shared), HexOf(z));
+}
+
+// The single-step KDF by its definition: block i is SHA-256(be32(i) || Z || OtherInfo).
+TEST(ConcatKdf, BlocksFollowTheDefinition) {
+  const Bytes z(32, 0x5a), info = ToBytes("other info");
+  auto block = [&](uint8_t counter) {
+    Bytes input = {0, 0, 0, counter};
+    input.insert(input.end(), z.begin(), z.end());
+    input.insert(input.end(), info.begin(), info.end());
+    return Sha256(input);
+  };
+  Bytes expected = block(1);
+  Bytes second = block(2);
+  expected.insert(expected.end(), second.begin(), second.begin() + 16);
+  auto out = ConcatKdfSha256(z, info, 48);
+  ASSERT_TRUE(out.ok());
+  EXPECT_EQ(HexOf(*out), HexOf(expected));
+  auto one = ConcatKdfSha256(z, info, 1);  // boundary: shortest output is the first byte
+  ASSERT_TRUE(one.ok());
+  EXPECT_EQ(HexOf(*one), HexOf(Bytes(expected.begin(), expected.begin() + 1)));
+  auto no_info = ConcatKdfSha256(z, {}, 32);  // empty OtherInfo is allowed
+  ASSERT_TRUE(no_info.ok());
+  Bytes bare = {0, 0, 0, 1};
+  bare.insert(bare.end(), z.begin(), z.end());
+  EXPECT_EQ(HexOf(*no_info), HexOf(Sha256(bare)));
+}
+
+TEST(ConcatKdf, ArgumentBounds) {
+  const Bytes z(32, 1);
+  EXPECT_CODE(ConcatKdfSha256(z, {}, 0), kInvalidArgument);
+  EXPECT_CODE(ConcatKdfSha256(z, {}, kMaxConcatKdfLength), kOk);
+  EXPECT_CODE(ConcatKdfSha256(z, {}, kMaxConcatKdfLength + 1), kInvalidArgument);
+  EXPECT_CODE(ConcatKdfSha256({}, Bytes{1}, 16), kInvalidArgument);
+  EXPECT_CODE(ConcatKdfSha256(Bytes{1}, {}, 16), kOk);
+}
+
+// McGrew & Viega test cases 1, 2 and 4 (AES-128; case 4 has the inputs of case 16 above).
+TEST(Aes128Gcm, KnownVectors) {
+  const Bytes zero_key(16, 0), zero_iv(12, 0);
+  auto empty = Aes128GcmSeal(zero_key, zero_iv, {}, {});
+  ASSERT_TRUE(empty.ok());
+  EXPECT_EQ(HexOf(*empty), "58e2fccefa7e3061367f1d57a4e7455a");
+  auto block = Aes128GcmSeal(zero_key, zero_iv, {}, Bytes(16, 0));
+  ASSERT_TRUE(block.ok());
+  EXPECT_EQ(HexOf(*block), "0388dace60b6a392f328c2b971b2fe78ab6e47d42cec13bdf53a67b21257bddf");
+  const Bytes key = Hex("feffe9928665731c6d6a8f9467308308");
+  auto sealed = Aes128GcmSeal(key, Hex(kGcmIv), Hex(kGcmAad), Hex(kGcmPt));
+  ASSERT_TRUE(sealed.ok());
+  EXPECT_EQ(HexOf(*sealed),
+            "42831ec2217774244b7221b784d0d49ce3aa212f2c02a4e035c17e2329aca12e21d514b25466931c7d8f6a5aac84aa051ba30b39"
+            "6a0aac973d58e091"
+            "5bc94fbc3221a5db94fae95ae7121a47");
+  auto opened = Aes128GcmOpen(key, Hex(kGcmIv), Hex(kGcmAad), *sealed);
+  ASSERT_TRUE(opened.ok());
+  EXPECT_EQ(HexOf(*opened), kGcmPt);
+  Bytes tampered = *sealed;
+  tampered[3] ^= 0x10;
+  EXPECT_CODE(Aes128GcmOpen(key, Hex(kGcmIv), Hex(kGcmAad), tampered), kInvalidSignature);
+}
+
+TEST(Aes128Gcm, SizeChecks) {
+  const Bytes iv(12, 2);
+  EXPECT_CODE(Aes128GcmSeal(Bytes(16, 1), iv, {}, {}), kOk);
+  EXPECT_CODE(Aes128GcmSeal(Bytes(32, 1), iv, {}, {}), kInvalidArgument);  // an AES-256 key
+  EXPECT_CODE(Aes128GcmSeal(Bytes(15, 1), iv, {}, {}), kInvalidArgument);
+  EXPECT_CODE(Aes128GcmSeal(Bytes(16, 1), Bytes(11, 2), {}, {}), kInvalidArgument);
+  EXPECT_CODE(Aes128GcmOpen(Bytes(17, 1), iv, {}, Bytes(16)), kInvalidArgument);
+  EXPECT_CODE(Aes128GcmOpen(Bytes(16, 1), iv, {}, Bytes(15)), kMalformed);
+  EXPECT_CODE(Aes128GcmOpen(Bytes(16, 1), iv, {}, Bytes(16)), kInvalidSignature);
+  // The same key bytes under AES-128 and AES-256 are different ciphers.
+  const Bytes key32(32, 7);
+  Bytes sealed256 = *Aes256GcmSeal(key32, iv, {}, ToBytes("x"));
+  EXPECT_CODE(Aes128GcmOpen(Bytes(key32.begin(), key32.begin() + 16), iv, {}, sealed256), kInvalidSignature);
+}
+
 }  // namespace
 }  // namespace bonafide::crypto
