@@ -20,6 +20,8 @@ CLI::App* IssuerGroup(CLI::App& app);
 void RegisterIssuerCommands(CLI::App& app, int& exit_code);
 // RegisterIssuerAdminCommands adds `issuer citizen|import|offer|revoke|audit` to IssuerGroup(app).
 void RegisterIssuerAdminCommands(CLI::App& app, int& exit_code);
+// RegisterRegistryCommands adds `registry init|add-issuer|add-rp|list|suspend-rp|publish`.
+void RegisterRegistryCommands(CLI::App& app, int& exit_code);
 
 }  // namespace bonafide::cli
 

@@ -110,45 +110,50 @@ Json IssuerService::AuthorizationServerMetadata() const {
   return as.ToJson();
 }
 
-Json IssuerService::JwtVcIssuerMetadata() const {
-  const int64_t now = clock_.NowSeconds();
-  Json keys = Json::array();
-  for (const SigningKey& k : keys_.sd_jwt) {
+Json PublishedJwtVcIssuerMetadata(const IssuerConfig& config, const IssuerKeys& keys, int64_t now) {
+  Json jwks = Json::array();
+  for (const SigningKey& k : keys.sd_jwt) {
     if (!k.active && !k.PublishedAt(now)) continue;
     Json jwk = k.key.public_key().ToJwk();
     jwk["kid"] = k.kid;
     jwk["alg"] = std::string(crypto::JwsAlgName(k.key.alg()));
     jwk["use"] = "sig";
-    keys.push_back(std::move(jwk));
+    jwks.push_back(std::move(jwk));
   }
-  return Json{{"issuer", config_.issuer_url}, {"jwks", {{"keys", keys}}}};
+  return Json{{"issuer", config.issuer_url}, {"jwks", {{"keys", jwks}}}};
 }
 
-Json IssuerService::DidDocument() const {
+Json PublishedDidDocument(const IssuerConfig& config, const IssuerKeys& keys, int64_t now) {
   Json methods = Json::array();
   Json ids = Json::array();
-  const int64_t now = clock_.NowSeconds();
-  for (const SigningKey& k : keys_.vc_jwt) {
+  for (const SigningKey& k : keys.vc_jwt) {
     if (!k.active && !k.PublishedAt(now)) continue;
-    const std::string id = config_.vc_did + "#" + k.kid;
-    methods.push_back({{"id", id}, {"type", "JsonWebKey2020"}, {"controller", config_.vc_did},
+    const std::string id = config.vc_did + "#" + k.kid;
+    methods.push_back({{"id", id}, {"type", "JsonWebKey2020"}, {"controller", config.vc_did},
                        {"publicKeyJwk", k.key.public_key().ToJwk()}});
     ids.push_back(id);
   }
   return Json{{"@context", Json::array({"https://www.w3.org/ns/did/v1", "https://w3id.org/security/suites/jws-2020/v1"})},
-              {"id", config_.vc_did},
+              {"id", config.vc_did},
               {"verificationMethod", methods},
               {"assertionMethod", ids}};
 }
 
-std::vector<std::string> IssuerService::Iacas() const {
-  const int64_t now = clock_.NowSeconds();
+std::vector<std::string> PublishedIacas(const IssuerKeys& keys, int64_t now) {
   std::vector<std::string> out;
-  for (const IacaRoot& r : keys_.iacas) {
+  for (const IacaRoot& r : keys.iacas) {
     if (r.PublishedAt(now)) out.push_back(r.certificate.ToPem());
   }
   return out;
 }
+
+Json IssuerService::JwtVcIssuerMetadata() const {
+  return PublishedJwtVcIssuerMetadata(config_, keys_, clock_.NowSeconds());
+}
+
+Json IssuerService::DidDocument() const { return PublishedDidDocument(config_, keys_, clock_.NowSeconds()); }
+
+std::vector<std::string> IssuerService::Iacas() const { return PublishedIacas(keys_, clock_.NowSeconds()); }
 
 std::string IssuerService::StatusListUri(std::string_view list_id) const {
   return config_.issuer_url + "/status/" + std::string(list_id);

@@ -78,6 +78,14 @@ struct AdminTarget {
   std::optional<std::string> configuration_id;
 };
 
+// PublishedJwtVcIssuerMetadata / PublishedDidDocument / PublishedIacas build what
+// IssuerService::JwtVcIssuerMetadata / DidDocument / Iacas return, from a config and its keys at
+// `now`, for tools that read a data directory without running the service (`bonafide registry
+// add-issuer --from-issuer`).
+Json PublishedJwtVcIssuerMetadata(const IssuerConfig& config, const IssuerKeys& keys, int64_t now);
+Json PublishedDidDocument(const IssuerConfig& config, const IssuerKeys& keys, int64_t now);
+std::vector<std::string> PublishedIacas(const IssuerKeys& keys, int64_t now);
+
 // IssuerService is the issuer core. Create it with IssuerService::Create.
 class IssuerService {
  public:
