@@ -27,6 +27,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -137,6 +138,8 @@ int IssuerServe(const ServeArgs& a) {
   options.host = listen->host;
   options.port = listen->port;
   options.service_name = "bonafide-issuer";
+  // Workers do CPU work only (durable waits go to the blocking pool): one per core.
+  options.worker_threads = static_cast<int>(std::max(2u, std::thread::hardware_concurrency()));
   if (config->has_tls()) {
     options.tls_cert_file = config->Path(config->tls_cert_file);
     options.tls_key_file = config->Path(config->tls_key_file);

@@ -3,6 +3,7 @@
 
 #include <httplib.h>
 
+#include <csignal>
 #include <fstream>
 #include <mutex>
 
@@ -45,6 +46,11 @@ Client::Client(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Client::~Client() = default;
 
 Result<std::unique_ptr<Client>> Client::Create(std::string_view base_url, ClientOptions options) {
+  // cpp-httplib 0.11 writes with send() without MSG_NOSIGNAL: a server that closes while a
+  // request is still being sent (e.g. after refusing an oversized body) would kill the process
+  // with SIGPIPE. The write then fails with EPIPE instead, reported as kIoError.
+  static std::once_flag sigpipe_once;
+  std::call_once(sigpipe_once, [] { std::signal(SIGPIPE, SIG_IGN); });
   bool https = false;
   std::string_view rest;
   if (base_url.substr(0, 7) == "http://") {

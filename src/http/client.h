@@ -5,6 +5,9 @@
 // Skipping verification is possible only for loopback hosts and only by the named option
 // insecure_skip_verify_loopback. No cpp-httplib type appears in this header.
 //
+// Creating the first Client sets SIGPIPE to be ignored in the process (cpp-httplib writes without
+// MSG_NOSIGNAL; a peer that closes mid-request would otherwise kill the process).
+//
 // Thread safety: a Client may be shared; its requests are serialised. Use one Client per thread
 // for parallel requests.
 #ifndef BONAFIDE_HTTP_CLIENT_H_

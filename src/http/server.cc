@@ -39,6 +39,8 @@ using tcp = boost::asio::ip::tcp;
 namespace {
 
 constexpr size_t kHeaderLimit = 16 * 1024;
+constexpr std::chrono::seconds kLingerTime{2};
+constexpr size_t kLingerBytes = 16 << 20;
 
 constexpr const char* kMethods[] = {"GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"};
 
@@ -328,13 +330,17 @@ class Connection final : public ConnectionBase {
     method_ = "OTHER";
     server_.in_flight->Add(1);
     if (ec) {
-      if (ec == bhttp::error::header_limit) return Finish(Refusal(431, "request_header_fields_too_large"));
+      if (ec == bhttp::error::header_limit) {
+        ec_before_body_ = true;
+        return Finish(Refusal(431, "request_header_fields_too_large"));
+      }
       // Bytes were received but they are not an HTTP/1.1 request.
       if (buffer_.size() == 0 && !parser_->got_some()) {
         server_.in_flight->Add(-1);
         busy_ = false;
         return Close();
       }
+      ec_before_body_ = true;
       return Finish(Refusal(400, "bad_request"));
     }
     const auto& header = parser_->get();
@@ -479,10 +485,32 @@ class Connection final : public ConnectionBase {
     const bool keep = keep_alive_ && !out.close && !closing_ && !server_.stopping;
     res->keep_alive(keep);
     Lowest().expires_after(server_.options.write_timeout);
-    bhttp::async_write(stream_, *res, [self = Self(), res, keep](beast::error_code ec, size_t) {
+    const bool linger = out.close && !ec_before_body_;
+    bhttp::async_write(stream_, *res, [self = Self(), res, keep, linger](beast::error_code ec, size_t) {
       self->busy_ = false;
+      if (!ec && linger) return self->Linger();
       if (ec || !keep) return self->Close();
       self->ReadHeader();
+    });
+  }
+
+  // Linger closes a connection whose request body was refused unread without cutting the
+  // client off mid-upload (RFC 9112 section 9.6): stop sending, then read and discard what
+  // still arrives, for at most kLingerTime or kLingerBytes, so the client gets to read the
+  // refusal instead of a connection reset.
+  void Linger() {
+    beast::error_code ignored;
+    Lowest().socket().shutdown(tcp::socket::shutdown_send, ignored);
+    Lowest().expires_after(kLingerTime);
+    DrainSome();
+  }
+  void DrainSome() {
+    if (drained_ >= kLingerBytes || closing_) return Close();
+    scratch_.resize(64 * 1024);
+    Lowest().async_read_some(asio::buffer(scratch_), [self = Self()](beast::error_code ec, size_t n) {
+      self->drained_ += n;
+      if (ec) return self->Close();
+      self->DrainSome();
     });
   }
 
@@ -529,6 +557,9 @@ class Connection final : public ConnectionBase {
   bool busy_ = false;     // a request is between its header and its answer
   bool closing_ = false;  // the server is stopping
   bool closed_ = false;
+  bool ec_before_body_ = false;  // the request did not parse: nothing sensible to drain
+  size_t drained_ = 0;
+  std::vector<char> scratch_;
 };
 
 }  // namespace

@@ -402,6 +402,16 @@ http::Response AdminListCredentials(IssuerService& service, const http::Request&
   return http::Response::JsonBody(200, Json{{"citizen_id", citizen}, {"credentials", std::move(list)}});
 }
 
+// TokenHttpResponse is the Token Endpoint's answer: the token (no-store, RFC 6749 5.1) or the
+// OAuth error.
+http::Response TokenHttpResponse(const TokenOutcome& out) {
+  if (auto* err = std::get_if<oid4vci::ErrorResponse>(&out)) return OAuthError(*err);
+  http::Response r = http::Response::JsonBody(200, std::get<oid4vci::TokenResponse>(out).ToJson());
+  r.headers.emplace_back("Cache-Control", kNoStore);
+  r.headers.emplace_back("Pragma", "no-cache");
+  return r;
+}
+
 http::Response StatusList(IssuerService& service, const http::Request& req) {
   Result<PublishedStatusList> list = service.StatusListToken(req.PathParam("list").value_or(""));
   if (!list.ok()) return StatusResponse(list.status());
@@ -460,29 +470,44 @@ Status RegisterIssuerRoutes(http::Server& server, ServiceResolver resolve) {
                                return r;
                              })));
 
-  RETURN_IF_ERROR(server.Post("/token", Bind(resolve, [](IssuerService& s, const http::Request& req) {
-                                TokenOutcome out = s.Token(req.body);
-                                if (auto* err = std::get_if<oid4vci::ErrorResponse>(&out)) return OAuthError(*err);
-                                http::Response r = http::Response::JsonBody(
-                                    200, std::get<oid4vci::TokenResponse>(out).ToJson());
-                                r.headers.emplace_back("Cache-Control", kNoStore);
-                                r.headers.emplace_back("Pragma", "no-cache");
-                                return r;
-                              })));
+  // /token and /credential wait for a durable commit: that wait runs on the server's blocking
+  // pool (http::Server::Offload), so the worker threads only ever do CPU work. /token is all
+  // store work (a peek and the redeeming write) and runs there whole; /credential verifies its
+  // proofs on a worker, commits on the blocking pool, and signs on a worker again.
+  http::Server* srv = &server;
+  RETURN_IF_ERROR(server.HandleAsync("POST", "/token", [srv, resolve](http::Request req, http::Responder responder) {
+    IssuerService* s = resolve();
+    if (s == nullptr) return responder.Send(Unavailable());
+    auto body = std::make_shared<std::string>(std::move(req.body));
+    auto out = std::make_shared<std::optional<TokenOutcome>>();
+    srv->Offload([s, body, out] { *out = s->Token(*body); },
+                 [out, responder] { responder.Send(TokenHttpResponse(**out)); });
+  }));
   RETURN_IF_ERROR(server.Post("/nonce", Bind(resolve, [](IssuerService& s, const http::Request&) {
                                 Result<oid4vci::NonceResponse> n = s.Nonce();
                                 if (!n.ok()) return StatusResponse(n.status());
                                 return WithHeader(http::Response::JsonBody(200, n->ToJson()), "Cache-Control",
                                                   kNoStore);
                               })));
-  RETURN_IF_ERROR(server.Post("/credential", Bind(resolve, [issued](IssuerService& s, const http::Request& req) {
-                                CredentialOutcome out = s.Credential(req.Header("Authorization").value_or(""), req.body);
-                                if (auto* err = std::get_if<oid4vci::ErrorResponse>(&out)) return OAuthError(*err);
-                                const auto& response = std::get<oid4vci::CredentialResponse>(out);
-                                issued->Increment({ConfigurationFormat(s, req.body)}, response.credentials.size());
-                                return WithHeader(http::Response::JsonBody(200, response.ToJson()), "Cache-Control",
-                                                  kNoStore);
-                              })));
+  RETURN_IF_ERROR(server.HandleAsync("POST", "/credential", [srv, resolve, issued](http::Request req,
+                                                                                   http::Responder responder) {
+    IssuerService* s = resolve();
+    if (s == nullptr) return responder.Send(Unavailable());
+    PreparedCredential prepared = s->PrepareCredential(req.Header("Authorization").value_or(""), req.body);
+    if (auto* err = std::get_if<oid4vci::ErrorResponse>(&prepared)) return responder.Send(OAuthError(*err));
+    std::shared_ptr<PendingIssuance> pending = std::get<std::shared_ptr<PendingIssuance>>(std::move(prepared));
+    auto failure = std::make_shared<std::optional<oid4vci::ErrorResponse>>();
+    std::string format = ConfigurationFormat(*s, req.body);
+    srv->Offload([s, pending, failure] { *failure = s->CommitCredential(*pending); },
+                 [s, pending, failure, responder, issued, format = std::move(format)] {
+                   if (failure->has_value()) return responder.Send(OAuthError(**failure));
+                   CredentialOutcome out = s->FinishCredential(*pending);
+                   if (auto* err = std::get_if<oid4vci::ErrorResponse>(&out)) return responder.Send(OAuthError(*err));
+                   const auto& response = std::get<oid4vci::CredentialResponse>(out);
+                   issued->Increment({format}, response.credentials.size());
+                   responder.Send(WithHeader(http::Response::JsonBody(200, response.ToJson()), "Cache-Control", kNoStore));
+                 });
+  }));
   RETURN_IF_ERROR(server.Post("/notification", Bind(resolve, [](IssuerService& s, const http::Request& req) {
                                 NotificationOutcome out =
                                     s.Notification(req.Header("Authorization").value_or(""), req.body);

@@ -342,7 +342,36 @@ Result<store::AccessToken> IssuerService::CheckBearer(std::string_view authoriza
   return store_->GetAccessToken(hash, clock_.NowSeconds());
 }
 
+// PendingIssuance carries a Credential Request from PrepareCredential through CommitCredential
+// to FinishCredential: what was checked, what the credentials are made from, and (after the
+// commit) their status indices.
+struct PendingIssuance {
+  store::AccessToken token;
+  std::string config_id;
+  const CatalogueEntry* entry = nullptr;
+  std::vector<oid4vci::VerifiedProof> proofs;
+  std::string nonce;
+  int64_t nonce_expires_at = 0;
+  Json claims;
+  std::vector<sdjwt::ClaimPath> disclosable_paths;
+  std::optional<mdoc::NameSpaces> mdoc_name_spaces;
+  int64_t now = 0;
+  int64_t valid_seconds = 0;
+  std::string batch_id;
+  std::string list_uri;
+  std::vector<int64_t> indices;  // set by CommitCredential
+  bool committed = false;
+};
+
 CredentialOutcome IssuerService::Credential(std::string_view authorization, std::string_view body) {
+  PreparedCredential prepared = PrepareCredential(authorization, body);
+  if (auto* err = std::get_if<ErrorResponse>(&prepared)) return *err;
+  PendingIssuance& pending = *std::get<std::shared_ptr<PendingIssuance>>(prepared);
+  if (std::optional<ErrorResponse> failed = CommitCredential(pending)) return *failed;
+  return FinishCredential(pending);
+}
+
+PreparedCredential IssuerService::PrepareCredential(std::string_view authorization, std::string_view body) {
   Result<store::AccessToken> token = CheckBearer(authorization);
   if (!token.ok()) return ErrorResponse::FromStatus(Endpoint::kBearerToken, token.status());
 
@@ -365,7 +394,7 @@ CredentialOutcome IssuerService::Credential(std::string_view authorization, std:
     return Err(Oid4vciError::kInvalidProof, "proofs.jwt is required (holder binding)");
   }
 
-  // Proofs: signature, typ, aud, iat and the c_nonce they carry; the nonce is consumed below.
+  // Proofs: signature, typ, aud, iat and the c_nonce they carry; the nonce is spent by the commit.
   const std::optional<std::string> nonce = UnverifiedNonce(req->unverified_jwt_proofs.front());
   // A nonce this issuer did not make, or one past its expiry, fails before any proof is checked.
   int64_t nonce_expires_at = 0;
@@ -388,6 +417,7 @@ CredentialOutcome IssuerService::Credential(std::string_view authorization, std:
   if (!verifier.ok()) return ErrorResponse::FromStatus(Endpoint::kCredentialProof, verifier.status());
   Result<std::vector<oid4vci::VerifiedProof>> proofs = verifier->VerifyProofs(req->unverified_jwt_proofs);
   if (!proofs.ok()) return ErrorResponse::FromStatus(Endpoint::kCredentialProof, proofs.status());
+  if (!nonce.has_value()) return Err(Oid4vciError::kInvalidProof, "proofs verified without a nonce");
 
   // The citizen's claims for this configuration.
   Result<store::Citizen> citizen = store_->GetCitizen(token->citizen_id);
@@ -399,29 +429,88 @@ CredentialOutcome IssuerService::Credential(std::string_view authorization, std:
     return Err(Oid4vciError::kCredentialRequestDenied, "the citizen record has no claims for " + config_id);
   }
 
-  const int64_t now = clock_.NowSeconds();
-  const int64_t valid_seconds = entry.valid_days * kDaySeconds;
-  const std::string batch_id = RandomId(random_, 16);
-  const std::string list_uri = StatusListUri(entry.status_list);
-  std::optional<ErrorResponse> failure;
-  std::vector<std::string> issued;
-
+  auto p = std::make_shared<PendingIssuance>();
   // Everything a credential is made from is checked before anything is written, so a citizen
   // record that does not fit its configuration fails here and leaves no trace.
-  std::vector<sdjwt::ClaimPath> disclosable_paths;
-  std::optional<mdoc::NameSpaces> mdoc_name_spaces;
   if (entry.format() == oid4vci::CredentialFormat::kSdJwtVc) {
     for (const std::string& name : entry.disclosable) {
       Result<sdjwt::ClaimPath> path = sdjwt::ClaimPath::Parse(name);
       if (!path.ok()) return Err(Oid4vciError::kCredentialRequestDenied, "cannot issue: " + path.status().message());
-      disclosable_paths.push_back(std::move(*path));
+      p->disclosable_paths.push_back(std::move(*path));
     }
   } else if (entry.format() == oid4vci::CredentialFormat::kMsoMdoc) {
     Result<mdoc::NameSpaces> ns = mdoc::ClaimsFromJson(*entry.metadata.doctype, *claims);
     if (!ns.ok()) return Err(Oid4vciError::kCredentialRequestDenied, "cannot issue: " + ns.status().message());
-    mdoc_name_spaces = std::move(*ns);
+    p->mdoc_name_spaces = std::move(*ns);
   }
+  p->token = std::move(*token);
+  p->config_id = config_id;
+  p->entry = &entry;
+  p->proofs = std::move(*proofs);
+  p->nonce = *nonce;
+  p->nonce_expires_at = nonce_expires_at;
+  p->claims = *claims;
+  p->now = clock_.NowSeconds();
+  p->valid_seconds = entry.valid_days * kDaySeconds;
+  p->batch_id = RandomId(random_, 16);
+  p->list_uri = StatusListUri(entry.status_list);
+  return p;
+}
 
+// The bookkeeping (nonce spent, status indices, records, audit entry) commits in one short
+// transaction; the signatures are made after it (FinishCredential), outside the store's write
+// lock, so issuer threads sign in parallel instead of queueing behind each other's lock. A
+// credential is therefore recorded before it exists: if signing then failed (an internal error)
+// or the process died, the records name credentials nobody received, never the reverse (the
+// crash-safety test, tests/cli/issuer_crash_test.cc, checks exactly that).
+std::optional<ErrorResponse> IssuerService::CommitCredential(PendingIssuance& p) {
+  if (p.committed) return Err(Oid4vciError::kCredentialRequestDenied, "issuance already committed");
+  const CatalogueEntry& entry = *p.entry;
+  std::optional<ErrorResponse> failure;
+  std::vector<int64_t> indices;
+  Status tx_status = store_->WithTransaction([&](store::IssuerStore& tx) -> Status {
+    indices.clear();
+    // Spend the nonce: recording it fails (unique key) when it was spent before.
+    Status n = tx.CreateNonce(p.nonce, p.nonce_expires_at);
+    if (!n.ok()) {
+      if (n.code() == StatusCode::kInvalidArgument) {
+        failure = Err(Oid4vciError::kInvalidNonce, "c_nonce unknown or already used");
+      }
+      return n;
+    }
+    Json ids = Json::array();
+    for (size_t k = 0; k < p.proofs.size(); ++k) {
+      ASSIGN_OR_RETURN(int64_t index, tx.AllocateStatusIndex(entry.status_list, random_));
+      indices.push_back(index);
+      store::IssuedCredential rec;
+      rec.id = RandomId(random_, 16);
+      rec.citizen_id = p.token.citizen_id;
+      rec.credential_configuration_id = p.config_id;
+      rec.format = std::string(oid4vci::CredentialFormatName(entry.format()));
+      rec.batch_group_id = p.batch_id;
+      rec.status_list_id = entry.status_list;
+      rec.status_index = index;
+      rec.issued_at = p.now;
+      rec.expires_at = p.now + p.valid_seconds;
+      RETURN_IF_ERROR(tx.InsertIssuedCredential(rec));
+      ids.push_back({{"id", rec.id}, {"status_list", rec.status_list_id}, {"status_index", index}});
+    }
+    const Json details = {{"citizen_id", p.token.citizen_id}, {"credential_configuration_id", p.config_id},
+                          {"offer_id", p.token.offer_id}, {"batch_group_id", p.batch_id}, {"credentials", ids}};
+    return tx.AppendAudit("wallet", "credential.issue", DumpJson(details), p.now).status();
+  });
+  if (!tx_status.ok()) {
+    if (failure.has_value()) return failure;
+    return Err(Oid4vciError::kCredentialRequestDenied, "issuance failed: " + tx_status.ToString());
+  }
+  p.indices = std::move(indices);
+  p.committed = true;
+  return std::nullopt;
+}
+
+CredentialOutcome IssuerService::FinishCredential(PendingIssuance& p) {
+  if (!p.committed) return Err(Oid4vciError::kCredentialRequestDenied, "issuance not committed");
+  const CatalogueEntry& entry = *p.entry;
   auto issue_one = [&](const oid4vci::VerifiedProof& proof, int64_t index) -> Result<std::string> {
     switch (entry.format()) {
       case oid4vci::CredentialFormat::kSdJwtVc: {
@@ -429,23 +518,23 @@ CredentialOutcome IssuerService::Credential(std::string_view authorization, std:
         sdjwt::SdJwtVcIssueRequest r;
         r.iss = config_.issuer_url;
         r.vct = *entry.metadata.vct;
-        r.claims = *claims;
+        r.claims = p.claims;
         r.holder_key = proof.holder_key();
-        r.valid_seconds = valid_seconds;
-        r.status = sdjwt::StatusListReference{static_cast<uint64_t>(index), list_uri};
+        r.valid_seconds = p.valid_seconds;
+        r.status = sdjwt::StatusListReference{static_cast<uint64_t>(index), p.list_uri};
         r.kid = k.kid;
-        r.disclosure.disclosable = disclosable_paths;
+        r.disclosure.disclosable = p.disclosable_paths;
         return sdjwt::IssueSdJwtVc(r, k.key, clock_, random_);
       }
       case oid4vci::CredentialFormat::kMsoMdoc: {
         const DocumentSigner& ds = keys_.active_mdoc();
         mdoc::IssueRequest r{.device_key = proof.holder_key()};
         r.doc_type = *entry.metadata.doctype;
-        r.name_spaces = *mdoc_name_spaces;
-        r.validity.signed_at = now;
-        r.validity.valid_from = now;
-        r.validity.valid_until = std::min(now + valid_seconds, ds.chain.front().not_after());
-        r.status = status::StatusReference{static_cast<uint64_t>(index), list_uri};
+        r.name_spaces = *p.mdoc_name_spaces;
+        r.validity.signed_at = p.now;
+        r.validity.valid_from = p.now;
+        r.validity.valid_until = std::min(p.now + p.valid_seconds, ds.chain.front().not_after());
+        r.status = status::StatusReference{static_cast<uint64_t>(index), p.list_uri};
         ASSIGN_OR_RETURN(Bytes encoded, mdoc::IssueMdocEncoded(r, ds.key, ds.chain_der, random_));
         return Base64UrlEncode(encoded);
       }
@@ -457,74 +546,29 @@ CredentialOutcome IssuerService::Credential(std::string_view authorization, std:
         r.type = entry.vc_type;
         r.name = entry.name_en;
         r.description = entry.description_en;
-        r.subject_claims = *claims;
+        r.subject_claims = p.claims;
         r.holder_key = proof.holder_key();
-        r.validity_seconds = valid_seconds;
+        r.validity_seconds = p.valid_seconds;
         vcjwt::BitstringStatusListEntry st;
-        st.id = list_uri + "#" + std::to_string(index);
+        st.id = p.list_uri + "#" + std::to_string(index);
         st.status_purpose = "revocation";
         st.status_list_index = static_cast<uint64_t>(index);
-        st.status_list_credential = list_uri;
+        st.status_list_credential = p.list_uri;
         r.status = st;
         return vcjwt::IssueVcJwt(r, k.key, clock_);
       }
     }
     return Error(StatusCode::kInternal, "unknown format");
   };
-
-  // The bookkeeping (nonce consumed, status indices, records, audit entry) commits in one short
-  // transaction; the signatures are made after it, outside the store's write lock, so issuer
-  // threads sign in parallel instead of queueing behind each other's lock. A credential is
-  // therefore recorded before it exists: if signing then failed (an internal error) or the
-  // process died, the records name credentials nobody received, never the reverse (the
-  // crash-safety test, tests/cli/issuer_crash_test.cc, checks exactly that).
-  std::vector<int64_t> indices;
-  Status tx_status = store_->WithTransaction([&](store::IssuerStore& tx) -> Status {
-    indices.clear();
-    // Spend the nonce: recording it fails (unique key) when it was spent before.
-    if (!nonce.has_value()) return Error(StatusCode::kInternal, "proofs verified without a nonce");
-    Status n = tx.CreateNonce(*nonce, nonce_expires_at);
-    if (!n.ok()) {
-      if (n.code() == StatusCode::kInvalidArgument) {
-        failure = Err(Oid4vciError::kInvalidNonce, "c_nonce unknown or already used");
-      }
-      return n;
-    }
-    Json ids = Json::array();
-    for (size_t p = 0; p < proofs->size(); ++p) {
-      ASSIGN_OR_RETURN(int64_t index, tx.AllocateStatusIndex(entry.status_list, random_));
-      indices.push_back(index);
-      store::IssuedCredential rec;
-      rec.id = RandomId(random_, 16);
-      rec.citizen_id = token->citizen_id;
-      rec.credential_configuration_id = config_id;
-      rec.format = std::string(oid4vci::CredentialFormatName(entry.format()));
-      rec.batch_group_id = batch_id;
-      rec.status_list_id = entry.status_list;
-      rec.status_index = index;
-      rec.issued_at = now;
-      rec.expires_at = now + valid_seconds;
-      RETURN_IF_ERROR(tx.InsertIssuedCredential(rec));
-      ids.push_back({{"id", rec.id}, {"status_list", rec.status_list_id}, {"status_index", index}});
-    }
-    const Json details = {{"citizen_id", token->citizen_id}, {"credential_configuration_id", config_id},
-                          {"offer_id", token->offer_id}, {"batch_group_id", batch_id}, {"credentials", ids}};
-    return tx.AppendAudit("wallet", "credential.issue", DumpJson(details), now).status();
-  });
-  if (!tx_status.ok()) {
-    if (failure.has_value()) return *failure;
-    return Err(Oid4vciError::kCredentialRequestDenied, "issuance failed: " + tx_status.ToString());
-  }
-  for (size_t p = 0; p < proofs->size(); ++p) {
-    Result<std::string> credential = issue_one((*proofs)[p], indices[p]);
+  oid4vci::CredentialResponse resp;
+  for (size_t k = 0; k < p.proofs.size(); ++k) {
+    Result<std::string> credential = issue_one(p.proofs[k], p.indices[k]);
     if (!credential.ok()) {
       return Err(Oid4vciError::kCredentialRequestDenied, "cannot issue: " + credential.status().message());
     }
-    issued.push_back(std::move(*credential));
+    resp.credentials.push_back({Json(std::move(*credential))});
   }
-  oid4vci::CredentialResponse resp;
-  for (std::string& c : issued) resp.credentials.push_back({Json(std::move(c))});
-  resp.notification_id = batch_id;
+  resp.notification_id = p.batch_id;
   return resp;
 }
 

@@ -59,6 +59,12 @@ using CredentialOutcome = std::variant<oid4vci::CredentialResponse, oid4vci::Err
 struct NotificationAccepted {};
 using NotificationOutcome = std::variant<NotificationAccepted, oid4vci::ErrorResponse>;
 
+// PendingIssuance is a Credential Request between the steps of PrepareCredential /
+// CommitCredential / FinishCredential (defined in service.cc).
+struct PendingIssuance;
+// PreparedCredential is PrepareCredential's result: the pending issuance or the error to answer.
+using PreparedCredential = std::variant<std::shared_ptr<PendingIssuance>, oid4vci::ErrorResponse>;
+
 // PublishedStatusList is a hosted status list ready to serve.
 struct PublishedStatusList {
   // application/statuslist+jwt, application/statuslist+cwt or application/vc+jwt
@@ -135,6 +141,18 @@ class IssuerService {
   // unknown_credential_identifier (credential_identifier is not supported), invalid_proof,
   // invalid_nonce (unknown, used, expired or mismatched c_nonce).
   CredentialOutcome Credential(std::string_view authorization, std::string_view body);
+  // The Credential Endpoint in three steps, for servers that keep durable waits off the threads
+  // that do the cryptography (http_routes.cc runs CommitCredential on the HTTP server's blocking
+  // pool); Credential() is the three in a row, with the same errors:
+  //   PrepareCredential checks the token, the request and its proofs and reads the citizen's
+  //     claims: CPU work and store reads, nothing written;
+  //   CommitCredential makes the one durable write (nonce spent, status indices, records, audit
+  //     entry): it waits for the commit;
+  //   FinishCredential signs the credentials (after a successful commit only).
+  // A PendingIssuance may move between threads but is used by one at a time.
+  PreparedCredential PrepareCredential(std::string_view authorization, std::string_view body);
+  std::optional<oid4vci::ErrorResponse> CommitCredential(PendingIssuance& pending);
+  CredentialOutcome FinishCredential(PendingIssuance& pending);
   // Notification answers a Notification Request: invalid_token, invalid_notification_request,
   // invalid_notification_id (not a batch issued to this token's citizen and configuration).
   NotificationOutcome Notification(std::string_view authorization, std::string_view body);

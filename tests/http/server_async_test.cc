@@ -345,6 +345,12 @@ TEST(ServerProtocol, ContinueHeaderLimitHeadAndNoContent) {
   // An over-limit body with Expect gets its 413 without being asked for the body.
   ASSERT_TRUE(c.Send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 65\r\nExpect: 100-continue\r\n\r\n"));
   EXPECT_EQ(c.ReadResponse().rfind("HTTP/1.1 413 ", 0), 0u);
+  // A client that sends an over-limit body without waiting still reads the 413: the server
+  // drains what arrives after refusing (a lingering close) instead of resetting the upload.
+  auto uploader = MakeClient(*server);
+  auto refused = uploader->Post("/echo", std::string(512 * 1024, 'u'), "application/octet-stream");
+  ASSERT_TRUE(refused.ok()) << refused.status().ToString();
+  EXPECT_EQ(refused->status, 413);
   // An expectation other than 100-continue -> 417.
   RawConnection e(server->port());
   ASSERT_TRUE(e.Send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: something\r\n\r\n"));
