@@ -1,5 +1,5 @@
 // `bonafide wallet ...`: the holder's wallet (issue 4, section 3) over the wallet core
-// (wallet/wallet.h): init, receive, list, show, delete.
+// (wallet/wallet.h): init, receive, list, show, delete, history.
 //
 // The PIN comes from the terminal without echo (/dev/tty), or, with --pin-stdin, from the first
 // line of stdin (for scripts and tests). `init` asks twice on a terminal. A wrong PIN fails with
@@ -21,6 +21,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
+#include <ctime>
 #include <map>
 #include <iostream>
 #include <memory>
@@ -217,6 +218,45 @@ int WalletList(const ListArgs& a) {
   return 0;
 }
 
+// FormatUtc renders Unix seconds as "YYYY-MM-DD HH:MM:SS UTC".
+std::string FormatUtc(int64_t seconds) {
+  const std::time_t t = static_cast<std::time_t>(seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S UTC", &tm);
+  return buf;
+}
+
+int WalletHistory(const ListArgs& a) {
+  auto w = OpenUnlocked(a.common.dir, a.common.pin_stdin);
+  if (!w.ok()) return ReportError(w.status());
+  auto history = (*w)->History();
+  if (!history.ok()) return ReportError(history.status());
+  if (a.json) {
+    Json out = Json::array();
+    for (const auto& r : *history) out.push_back(r.ToJson());
+    return PrintJson(out);
+  }
+  if (history->empty()) {
+    std::cout << "Nothing has been shared from this wallet." << std::endl;
+    return 0;
+  }
+  for (const auto& r : *history) {
+    std::string who = r.relying_party.empty() ? r.client_id + " (not registered)" : r.relying_party;
+    std::cout << FormatUtc(r.at) << "  " << wallet::PresentationOutcomeName(r.outcome) << "  " << who;
+    if (!r.purpose.empty()) std::cout << "  for " << r.purpose;
+    std::cout << std::endl;
+    if (!r.attributes.empty()) {
+      std::cout << "    attributes:";
+      for (const std::string& name : r.attributes) std::cout << " " << name;
+      std::cout << std::endl;
+    }
+    if (!r.reason.empty()) std::cout << "    reason: " << r.reason << std::endl;
+  }
+  return 0;
+}
+
 struct IdArgs {
   CommonArgs common;
   std::string id;
@@ -292,6 +332,13 @@ void RegisterWalletCommands(CLI::App& app, int& exit_code) {
   AddCommon(list, la->common);
   list->add_flag("--json", la->json, "Print JSON");
   list->callback([&exit_code, la] { exit_code = WalletList(*la); });
+
+  auto ha = std::make_shared<ListArgs>();
+  CLI::App* history = wl->add_subcommand(
+      "history", "What was shared from this wallet, with whom and for what (attribute names, never values)");
+  AddCommon(history, ha->common);
+  history->add_flag("--json", ha->json, "Print JSON (an export of the transaction log)");
+  history->callback([&exit_code, ha] { exit_code = WalletHistory(*ha); });
 
   auto sa = std::make_shared<IdArgs>();
   CLI::App* show = wl->add_subcommand("show", "Show a credential's claims as JSON");

@@ -1,5 +1,6 @@
 #include "wallet/wallet.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "base/encoding.h"
@@ -288,6 +289,103 @@ Result<CredentialCopy> Wallet::TakeFreshCopy(std::string_view id) {
   RETURN_IF_ERROR(vault_->Put(kCredentialRecordKind, id, record.payload.view(), metadata));
   return CredentialCopy{std::string(AsStringView(copy.payload.view())), key, StringMember(metadata, "format"),
                         remaining};
+}
+
+// ---------------------------------------------------------------------------------------------
+// Transaction log.
+
+std::string_view PresentationOutcomeName(PresentationOutcome outcome) {
+  switch (outcome) {
+    case PresentationOutcome::kShared: return "shared";
+    case PresentationOutcome::kDeclined: return "declined";
+    case PresentationOutcome::kRefused: return "refused";
+    case PresentationOutcome::kFailed: return "failed";
+  }
+  return "refused";
+}
+
+Json PresentationRecord::ToJson() const {
+  return Json{{"at", at},
+              {"outcome", std::string(PresentationOutcomeName(outcome))},
+              {"relying_party", relying_party},
+              {"client_id", client_id},
+              {"purpose", purpose},
+              {"credential_ids", credential_ids},
+              {"attributes", attributes},
+              {"reason", reason}};
+}
+
+namespace {
+
+Result<std::vector<std::string>> StringArray(const Json& json, std::string_view key) {
+  const Json* a = Find(json, key);
+  if (a == nullptr || !a->is_array()) return Error(StatusCode::kMalformed, std::string(key) + " is not an array");
+  std::vector<std::string> out;
+  for (const Json& e : *a) {
+    if (!e.is_string()) return Error(StatusCode::kMalformed, std::string(key) + " holds a non-string");
+    out.push_back(e.get<std::string>());
+  }
+  return out;
+}
+
+Result<std::string> StringField(const Json& json, std::string_view key) {
+  const Json* v = Find(json, key);
+  if (v == nullptr || !v->is_string()) return Error(StatusCode::kMalformed, std::string(key) + " is not a string");
+  return v->get<std::string>();
+}
+
+}  // namespace
+
+Result<PresentationRecord> PresentationRecord::FromJson(const Json& json) {
+  if (!json.is_object()) return Error(StatusCode::kMalformed, "presentation record is not an object");
+  PresentationRecord r;
+  const Json* at = Find(json, "at");
+  if (at == nullptr || !at->is_number_integer()) return Error(StatusCode::kMalformed, "at is not an integer");
+  r.at = at->get<int64_t>();
+  ASSIGN_OR_RETURN(std::string outcome, StringField(json, "outcome"));
+  bool known = false;
+  for (PresentationOutcome o : {PresentationOutcome::kShared, PresentationOutcome::kDeclined,
+                                PresentationOutcome::kRefused, PresentationOutcome::kFailed}) {
+    if (PresentationOutcomeName(o) == outcome) {
+      r.outcome = o;
+      known = true;
+    }
+  }
+  if (!known) return Error(StatusCode::kMalformed, "unknown presentation outcome " + outcome);
+  ASSIGN_OR_RETURN(r.relying_party, StringField(json, "relying_party"));
+  ASSIGN_OR_RETURN(r.client_id, StringField(json, "client_id"));
+  ASSIGN_OR_RETURN(r.purpose, StringField(json, "purpose"));
+  ASSIGN_OR_RETURN(r.credential_ids, StringArray(json, "credential_ids"));
+  ASSIGN_OR_RETURN(r.attributes, StringArray(json, "attributes"));
+  ASSIGN_OR_RETURN(r.reason, StringField(json, "reason"));
+  return r;
+}
+
+Status Wallet::RecordPresentation(const PresentationRecord& record) {
+  for (const std::string& a : record.attributes) {
+    if (a.empty() || a.size() > 200 || a.find('=') != std::string::npos) {
+      return Error(StatusCode::kInvalidArgument, "the transaction log keeps attribute names only");
+    }
+  }
+  const std::string text = DumpJson(record.ToJson());
+  return vault_->Add(kPresentationLogKind, AsBytes(text)).status();
+}
+
+Result<std::vector<PresentationRecord>> Wallet::History() const {
+  ASSIGN_OR_RETURN(std::vector<Record> records, vault_->List(kPresentationLogKind));
+  std::vector<std::pair<std::string, PresentationRecord>> entries;
+  for (const Record& rec : records) {
+    ASSIGN_OR_RETURN(Json json, ParseJsonObject(AsStringView(rec.payload.view())));
+    ASSIGN_OR_RETURN(PresentationRecord r, PresentationRecord::FromJson(json));
+    entries.emplace_back(rec.id, std::move(r));
+  }
+  std::stable_sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) {
+    return a.second.at != b.second.at ? a.second.at < b.second.at : a.first < b.first;
+  });
+  std::vector<PresentationRecord> out;
+  out.reserve(entries.size());
+  for (auto& e : entries) out.push_back(std::move(e.second));
+  return out;
 }
 
 }  // namespace bonafide::wallet

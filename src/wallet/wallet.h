@@ -14,6 +14,9 @@
 //   kind "credential_copy" (kCopyRecordKind), one per batch copy. Payload: the credential as
 //     issued (SD-JWT issuance form, base64url IssuerSigned, or compact JWT). No metadata.
 //   kind "device_key": the VaultKeyStore's keys, one per bound copy.
+//   kind "presentation_log" (kPresentationLogKind), one per presentation, refusal or declined
+//     request: the transaction log (PresentationRecord). Payload: the record as JSON. Attribute
+//     names only, never their values.
 //
 // Receive verifies every credential's issuer signature before storing it (wallet/issuer_trust.h);
 // one that does not verify is not stored and its device keys are deleted.
@@ -47,6 +50,36 @@ namespace bonafide::wallet {
 // Record kinds the Wallet uses in the Vault.
 inline constexpr std::string_view kCredentialRecordKind = "credential";
 inline constexpr std::string_view kCopyRecordKind = "credential_copy";
+inline constexpr std::string_view kPresentationLogKind = "presentation_log";
+
+// PresentationOutcome is what became of a presentation request.
+enum class PresentationOutcome {
+  kShared,    // the user approved and the response was sent
+  kDeclined,  // the user said no
+  kRefused,   // the wallet refused: unregistered or untrusted verifier, over-asking, bad request,
+              // nothing in the wallet matches
+  kFailed,    // approved, but sending the response failed
+};
+std::string_view PresentationOutcomeName(PresentationOutcome outcome);  // "shared", ...
+
+// PresentationRecord is one entry of the wallet's transaction log: when, to whom, for what, and
+// which attributes (names such as "org.iso.18013.5.1/age_over_18" or "given_name"; never their
+// values).
+struct PresentationRecord {
+  int64_t at = 0;  // Unix seconds
+  PresentationOutcome outcome = PresentationOutcome::kRefused;
+  std::string relying_party;  // registered legal name; "" when the verifier is not registered
+  std::string client_id;      // as the request gave it
+  std::string purpose;        // the registered purpose the request fell under; "" when none
+  std::vector<std::string> credential_ids;  // wallet credential ids used
+  std::vector<std::string> attributes;      // attribute names shared, or that were asked for
+  std::string reason;  // why it was refused, declined or failed; "" when shared
+  // ToJson / FromJson: {"at", "outcome", "relying_party", "client_id", "purpose",
+  // "credential_ids", "attributes", "reason"}. FromJson: kMalformed for a missing or mistyped
+  // member or an unknown outcome.
+  Json ToJson() const;
+  static Result<PresentationRecord> FromJson(const Json& json);
+};
 
 // WalletOptions configures a Wallet. `vault` is used by Init only (Open reads the stored KDF
 // parameters). `clock` and `random` default to the system ones when null.
@@ -136,6 +169,14 @@ class Wallet {
   // so each presentation uses a fresh copy and key. kNotFound for an unknown id;
   // kLimitExceeded when every copy has been used.
   Result<CredentialCopy> TakeFreshCopy(std::string_view id);
+
+  // RecordPresentation appends `record` to the transaction log (durably). kInvalidKey when
+  // locked; kInvalidArgument for an attribute that looks like a value (contains '=' or is
+  // longer than 200 characters) — names only.
+  Status RecordPresentation(const PresentationRecord& record);
+  // History returns the transaction log, oldest first (ties by record id). kInvalidKey when
+  // locked; kMalformed for a log record that no longer parses.
+  Result<std::vector<PresentationRecord>> History() const;
 
   // key_store returns the device key store (to sign presentations with a copy's key).
   KeyStore& key_store() { return key_store_; }

@@ -57,6 +57,13 @@ TEST_F(WalletCliTest, InitWithPinStdinThenEmptyList) {
   RunResult text = Cli({"wallet", "list", "--dir", WalletDir(), "--pin-stdin"}, kPinLine);
   ASSERT_TRUE(Succeeds(text));
   EXPECT_NE(text.out.find("empty"), std::string::npos);
+  // Nothing shared yet: the transaction log is empty in both forms.
+  RunResult history = Cli({"wallet", "history", "--dir", WalletDir(), "--pin-stdin", "--json"}, kPinLine);
+  ASSERT_TRUE(Succeeds(history));
+  EXPECT_EQ(StdoutJson(history), Json::array());
+  RunResult history_text = Cli({"wallet", "history", "--dir", WalletDir(), "--pin-stdin"}, kPinLine);
+  ASSERT_TRUE(Succeeds(history_text));
+  EXPECT_NE(history_text.out.find("Nothing has been shared"), std::string::npos);
 
   // A second init of the same directory is refused.
   EXPECT_TRUE(CommandFailsWith(Cli({"wallet", "init", "--dir", WalletDir(), "--pin-stdin"}, kPinLine),
