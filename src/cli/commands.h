@@ -22,6 +22,8 @@ void RegisterIssuerCommands(CLI::App& app, int& exit_code);
 void RegisterIssuerAdminCommands(CLI::App& app, int& exit_code);
 // RegisterRegistryCommands adds `registry init|add-issuer|add-rp|list|suspend-rp|publish`.
 void RegisterRegistryCommands(CLI::App& app, int& exit_code);
+// RegisterVerifierCommands adds `verifier init|serve|check|result`.
+void RegisterVerifierCommands(CLI::App& app, int& exit_code);
 
 }  // namespace bonafide::cli
 

@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   bonafide::cli::RegisterIssuerCommands(app, exit_code);
   bonafide::cli::RegisterIssuerAdminCommands(app, exit_code);
   bonafide::cli::RegisterRegistryCommands(app, exit_code);
+  bonafide::cli::RegisterVerifierCommands(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

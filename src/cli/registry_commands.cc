@@ -94,12 +94,13 @@ struct AddRpArgs {
   std::vector<std::string> purposes;
   std::string registration_number;
   std::string out_dir;
+  bool allow_localhost = false;
 };
 
 int RegistryAddRp(const AddRpArgs& a) {
   Result<registry::Registry> reg = registry::Registry::Open(a.data_dir);
   if (!reg.ok()) return ReportError(reg.status());
-  registry::RpRequest request{a.name, a.client_id, a.registration_number, a.purposes};
+  registry::RpRequest request{a.name, a.client_id, a.registration_number, a.purposes, a.allow_localhost};
   Result<registry::RpCredentials> creds = reg->AddRelyingParty(request, a.out_dir, SystemClock::Default());
   if (!creds.ok()) return ReportError(creds.status());
   const std::string out = Absolute(a.out_dir);
@@ -209,6 +210,8 @@ void RegisterRegistryCommands(CLI::App& app, int& exit_code) {
   add_rp->add_option("--data-dir", ar->data_dir, "Registry data directory")->required();
   add_rp->add_option("--name", ar->name, "Legal name")->required();
   add_rp->add_option("--client-id", ar->client_id, "client_id host (DNS name)")->required();
+  add_rp->add_flag("--allow-localhost", ar->allow_localhost,
+                   "Permit client_id localhost (a verifier on this machine: local demos and tests only)");
   add_rp->add_option("--purpose", ar->purposes, "Checks, comma separated (e.g. right_to_work,age_over_18)")
       ->required()
       ->delimiter(',');

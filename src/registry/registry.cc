@@ -206,6 +206,10 @@ Status Registry::AddIssuer(TrustedIssuer issuer, const Clock& clock) {
 Result<RpCredentials> Registry::AddRelyingParty(const RpRequest& request, const std::string& out_dir,
                                                 const Clock& clock) {
   RETURN_IF_ERROR(ValidateHost(request.client_id));
+  if (request.client_id == "localhost" && !request.allow_localhost) {
+    return Error(StatusCode::kInvalidArgument,
+                 "client_id host \"localhost\" is for local demos and tests only: pass --allow-localhost");
+  }
   if (request.name.empty() || request.name.size() > 200 || !IsValidUtf8(request.name)) {
     return Error(StatusCode::kInvalidArgument, "legal name must be 1 to 200 characters of UTF-8");
   }

@@ -63,6 +63,9 @@ struct RpRequest {
   std::string client_id;            // client_id host
   std::string registration_number;  // optional, printable ASCII, at most 64 characters
   std::vector<std::string> purposes;
+  // allow_localhost permits client_id "localhost" (a verifier on the wallet's own machine: local
+  // demos and tests). Off, "localhost" is refused like any other single-label name.
+  bool allow_localhost = false;
 };
 
 // RpCredentials is what registering a relying party produced.

@@ -77,7 +77,9 @@ struct RelyingParty {
 
 // ValidateHost checks that `host` is a lower-case DNS name of at least two labels (letters,
 // digits, hyphens; no label starting or ending with a hyphen; labels of 1..63 characters, at
-// most 253 in all; a top-level label that is not all digits). kInvalidArgument otherwise.
+// most 253 in all; a top-level label that is not all digits), or exactly "localhost" (RFC 6761:
+// always this machine; the one host OpenID4VP requests may use over plain http, for local demos
+// and tests; registering it takes RpRequest::allow_localhost). kInvalidArgument otherwise.
 Status ValidateHost(std::string_view host);
 
 // ValidateTrustedIssuer checks an issuer entry: id and name non-empty, at least one credential,

@@ -196,6 +196,13 @@ Result<std::unique_ptr<IssuerStore>> PostgresStore::Open(const std::string& conn
                                 internal::Dialect::kPostgres);
 }
 
+namespace internal {
+Result<std::unique_ptr<Connection>> OpenPostgresConnection(const std::string& conninfo) {
+  ASSIGN_OR_RETURN(auto c, PgConnection::Open(conninfo));
+  return std::unique_ptr<Connection>(std::move(c));
+}
+}  // namespace internal
+
 Status PostgresStore::InsecureExecForTesting(const std::string& conninfo, std::string_view sql) {
   ASSIGN_OR_RETURN(auto c, PgConnection::Open(conninfo));
   return c->ExecScript(sql);

@@ -175,6 +175,13 @@ Result<std::unique_ptr<IssuerStore>> SqliteStore::Open(const std::string& path, 
                                 internal::Dialect::kSqlite, std::move(writer));
 }
 
+namespace internal {
+Result<std::unique_ptr<Connection>> OpenSqliteConnection(const std::string& path, int busy_timeout_ms) {
+  ASSIGN_OR_RETURN(auto c, SqliteConnection::Open(path, busy_timeout_ms));
+  return std::unique_ptr<Connection>(std::move(c));
+}
+}  // namespace internal
+
 Status SqliteStore::InsecureExecForTesting(const std::string& path, std::string_view sql) {
   ASSIGN_OR_RETURN(auto c, SqliteConnection::Open(path, 15000));
   return c->ExecScript(sql);

@@ -197,7 +197,8 @@ TEST(HostTest, ValidatesDnsNames) {
   EXPECT_TRUE(ValidateHost("verifier.example.co.uk").ok());
   EXPECT_TRUE(ValidateHost("a-b.example").ok());
   EXPECT_TRUE(ValidateHost(std::string(63, 'a') + ".example").ok());
-  for (const std::string& bad : std::vector<std::string>{"", "localhost", "Verifier.example.com", "-a.example.com", "a-.example.com",
+  EXPECT_TRUE(ValidateHost("localhost").ok());  // the one single-label name (RFC 6761)
+  for (const std::string& bad : std::vector<std::string>{"", "localhos", "localhost.", "Localhost", "Verifier.example.com", "-a.example.com", "a-.example.com",
                                 "a..example.com", "example.com.", "1.2.3.4", "ver_ifier.example.com",
                                 "https://verifier.example.com", "verifier.example.com:443",
                                 std::string(64, 'a') + ".example"}) {
@@ -386,17 +387,22 @@ TEST_F(RegistryTest, AddRpRefusesDuplicatesAndBadInputChangingNothing) {
   EXPECT_EQ(attempt({"", "other.example.com", "", {"age_over_18"}}, dir_ + "/rp5"), StatusCode::kInvalidArgument);
   EXPECT_EQ(attempt({"Other Ltd", "other.example.com", "bad\nnumber", {"age_over_18"}}, dir_ + "/rp6"),
             StatusCode::kInvalidArgument);
+  // localhost only when the registrar says so (local demos and tests).
+  EXPECT_EQ(attempt({"Other Ltd", "localhost", "", {"age_over_18"}}, dir_ + "/rp7"), StatusCode::kInvalidArgument);
   // An out dir that already holds a key is not overwritten.
   EXPECT_EQ(attempt({"Other Ltd", "other.example.com", "", {"age_over_18"}}, dir_ + "/rp1"),
             StatusCode::kInvalidArgument);
   EXPECT_EQ(ReadAll(dir_ + "/reg/registry.json"), before);
-  for (const char* d : {"/rp2", "/rp3", "/rp4", "/rp5", "/rp6"}) EXPECT_FALSE(fs::exists(dir_ + d)) << d;
+  for (const char* d : {"/rp2", "/rp3", "/rp4", "/rp5", "/rp6", "/rp7"}) EXPECT_FALSE(fs::exists(dir_ + d)) << d;
   // Boundary: a 64-character registration number passes, 65 does not.
   EXPECT_EQ(attempt({"Other Ltd", "other.example.com", std::string(65, '1'), {"age_over_18"}}, ""),
             StatusCode::kInvalidArgument);
   EXPECT_TRUE(reg_->AddRelyingParty({"Other Ltd", "other.example.com", std::string(64, '1'), {"age_over_18"}}, "",
                                     clock_)
                   .ok());
+  RpRequest local{"Local Demo Shop", "localhost", "", {"age_over_18"}};
+  local.allow_localhost = true;
+  EXPECT_TRUE(reg_->AddRelyingParty(local, dir_ + "/rp8", clock_).ok());
 }
 
 TEST_F(RegistryTest, RegistrationJwtCarriesTheRegisteredClaims) {

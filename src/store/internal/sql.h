@@ -89,6 +89,13 @@ class ConnectionPool {
   std::vector<Connection*> free_;
 };
 
+// OpenSqliteConnection / OpenPostgresConnection open one raw connection, configured as the
+// adapters configure theirs (SQLite: WAL, synchronous=FULL, the busy handler), for a schema other
+// than the issuer's (the verifier's session store). No migration runs. kIoError when the database
+// cannot be opened or reached.
+Result<std::unique_ptr<Connection>> OpenSqliteConnection(const std::string& path, int busy_timeout_ms);
+Result<std::unique_ptr<Connection>> OpenPostgresConnection(const std::string& conninfo);
+
 // Migration steps: schema version i+1 is reached by running migrations[i].
 std::span<const std::string_view> Migrations(Dialect dialect);
 

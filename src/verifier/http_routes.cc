@@ -1,0 +1,130 @@
+// verifier/http_routes.cc: the verifier's HTTP routes (see http_routes.h).
+#include "verifier/http_routes.h"
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "base/json.h"
+#include "qr/qr.h"
+
+namespace bonafide::verifier {
+namespace {
+
+constexpr char kNoStore[] = "no-store";
+
+http::Response Unavailable() { return http::Response::JsonError(503, "unavailable"); }
+
+http::Response StatusResponse(const Status& status) {
+  int code = 400;
+  switch (status.code()) {
+    case StatusCode::kNotFound:
+      code = 404;
+      break;
+    case StatusCode::kExpired:
+      code = 410;
+      break;
+    case StatusCode::kNonceMismatch:
+      return http::Response::JsonBody(403, Json{{"error", "invalid_response_code"}});
+    case StatusCode::kIoError:
+    case StatusCode::kInternal:
+    case StatusCode::kStatusUnavailable:
+      code = 503;
+      break;
+    default:
+      break;
+  }
+  return http::Response::JsonBody(
+      code, Json{{"error", std::string(StatusCodeName(status.code()))}, {"message", status.message()}});
+}
+
+http::Response NoStore(http::Response r) {
+  r.headers.emplace_back("Cache-Control", kNoStore);
+  return r;
+}
+
+}  // namespace
+
+Status RegisterVerifierRoutes(http::Server& server, std::function<VerifierService*()> resolve) {
+  RETURN_IF_ERROR(server.Post("/sessions", [resolve](const http::Request& req) {
+    VerifierService* s = resolve();
+    if (s == nullptr) return Unavailable();
+    Result<Json> body = ParseJsonObject(req.body);
+    if (!body.ok()) return StatusResponse(body.status());
+    Result<SessionRequest> request = SessionRequestFromJson(*body);
+    if (!request.ok()) return StatusResponse(request.status());
+    Result<CreatedSession> created = s->CreateSession(*request);
+    if (!created.ok()) return StatusResponse(created.status());
+    return NoStore(http::Response::JsonBody(201, created->ToJson()));
+  }));
+
+  RETURN_IF_ERROR(server.Get("/request/{id}", [resolve](const http::Request& req) {
+    VerifierService* s = resolve();
+    if (s == nullptr) return Unavailable();
+    Result<std::string> jws = s->RequestObject(req.PathParam("id").value_or(""));
+    if (!jws.ok()) return StatusResponse(jws.status());
+    http::Response r;
+    r.content_type = "application/oauth-authz-req+jwt";
+    r.body = *jws;
+    return NoStore(std::move(r));
+  }));
+
+  // The response endpoint: parsing, decryption and signature checks are CPU work, but the
+  // single-use claim and the result are durable writes, so the whole handler runs on the
+  // blocking pool and the worker is free at once.
+  http::Server* srv = &server;
+  RETURN_IF_ERROR(server.HandleAsync("POST", "/response/{id}", [srv, resolve](http::Request req,
+                                                                              http::Responder responder) {
+    VerifierService* s = resolve();
+    if (s == nullptr) return responder.Send(Unavailable());
+    auto request = std::make_shared<http::Request>(std::move(req));
+    auto out = std::make_shared<std::optional<ResponseOutcome>>();
+    srv->Offload(
+        [s, request, out] {
+          *out = s->HandleResponse(request->PathParam("id").value_or(""), request->body,
+                                   request->Header("Content-Type").value_or(""));
+        },
+        [out, responder] {
+          if (!out->has_value()) return responder.Send(http::Response::JsonError(500, "server_error"));
+          responder.Send(NoStore(http::Response::JsonBody((*out)->http_status, (*out)->body)));
+        });
+  }));
+
+  RETURN_IF_ERROR(server.Get("/sessions/{id}", [resolve](const http::Request& req) {
+    VerifierService* s = resolve();
+    if (s == nullptr) return Unavailable();
+    Result<Json> result = s->GetResult(req.PathParam("id").value_or(""), req.QueryParam("response_code"));
+    if (!result.ok()) return StatusResponse(result.status());
+    return NoStore(http::Response::JsonBody(200, *result));
+  }));
+
+  RETURN_IF_ERROR(server.Get("/sessions/{id}/qr.png", [resolve](const http::Request& req) {
+    VerifierService* s = resolve();
+    if (s == nullptr) return Unavailable();
+    Result<Json> result = s->GetResult(req.PathParam("id").value_or(""), std::nullopt);
+    if (!result.ok()) return StatusResponse(result.status());
+    // The QR code carries the public request_uri; it is recomputed from the stored session.
+    const Json* uri = Find(*result, "request_uri");
+    if (uri == nullptr || !uri->is_string()) return http::Response::JsonError(404, "not_found");
+    Result<Bytes> png = qr::QrPng(uri->get<std::string>());
+    if (!png.ok()) return StatusResponse(png.status());
+    http::Response r;
+    r.content_type = "image/png";
+    r.body.assign(png->begin(), png->end());
+    return NoStore(std::move(r));
+  }));
+
+  RETURN_IF_ERROR(server.Get("/check-record-key", [resolve](const http::Request&) {
+    VerifierService* s = resolve();
+    if (s == nullptr) return Unavailable();
+    return http::Response::JsonBody(200, Json{{"keys", Json::array({s->CheckRecordKey()})}});
+  }));
+
+  RETURN_IF_ERROR(server.Get("/done", [](const http::Request&) {
+    return http::Response::Text(200, "The presentation has been received. You can return to the page that asked for it.\n");
+  }));
+  return OkStatus();
+}
+
+}  // namespace bonafide::verifier

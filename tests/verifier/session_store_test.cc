@@ -1,0 +1,207 @@
+// Tests for verifier/session_store.h, run on both backends: SQLite (a temp file) and PostgreSQL
+// (a throwaway server from tests/store/pg_server.h).
+#include "verifier/session_store.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <filesystem>
+#include <thread>
+#include <vector>
+
+#include "base/encoding.h"
+#include "crypto/random.h"
+#include "store/internal/sql.h"
+#include "tests/store/pg_server.h"
+
+namespace bonafide::verifier {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr int64_t kNow = 1795694400;
+
+enum class Backend { kSqlite, kPostgres };
+
+class SessionStoreTest : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    if (GetParam() == Backend::kSqlite) {
+      dir_ = fs::temp_directory_path() / ("bonafide-sessions-" + Base64UrlEncode(crypto::SystemRandom().Generate(6)));
+      fs::create_directories(dir_);
+      target_ = (dir_ / "verifier.db").string();
+    } else {
+      auto pg = store::testing::PgServer::Get();
+      ASSERT_TRUE(pg.ok()) << pg.status().ToString();
+      auto db = (*pg)->NewDatabase();
+      ASSERT_TRUE(db.ok()) << db.status().ToString();
+      target_ = *db;
+    }
+    store_ = Open();
+    ASSERT_NE(store_, nullptr);
+  }
+  void TearDown() override {
+    store_.reset();
+    if (!dir_.empty()) {
+      std::error_code ec;
+      fs::remove_all(dir_, ec);
+    }
+  }
+
+  std::unique_ptr<SessionStore> Open() {
+    auto s = GetParam() == Backend::kSqlite ? SessionStore::OpenSqlite(target_) : SessionStore::OpenPostgres(target_);
+    EXPECT_TRUE(s.ok()) << s.status().ToString();
+    return s.ok() ? std::move(*s) : nullptr;
+  }
+
+  std::unique_ptr<store::internal::Connection> Raw() {
+    auto c = GetParam() == Backend::kSqlite ? store::internal::OpenSqliteConnection(target_, 1000)
+                                            : store::internal::OpenPostgresConnection(target_);
+    EXPECT_TRUE(c.ok());
+    return std::move(c).value();
+  }
+
+  static Session Make(const std::string& id, int64_t expires_at = kNow + 600) {
+    Session s;
+    s.id = id;
+    s.request_id = "req-" + id;
+    s.check = "age_over_18";
+    s.dcql_query = R"({"credentials":[]})";
+    s.nonce = "nonce-nonce-nonce-1";
+    s.state = "state-1";
+    s.encryption_jwk = R"({"kty":"EC","d":"secret"})";
+    s.encryption_kid = "enc-1";
+    s.response_mode = "direct_post.jwt";
+    s.same_device = true;
+    s.request_object = "a.b.c";
+    s.webhook_url = "https://hooks.example/x";
+    s.created_at = kNow;
+    s.updated_at = kNow;
+    s.expires_at = expires_at;
+    return s;
+  }
+
+  fs::path dir_;
+  std::string target_;
+  std::unique_ptr<SessionStore> store_;
+};
+
+TEST_P(SessionStoreTest, InsertAndGet) {
+  ASSERT_TRUE(store_->Insert(Make("s1")).ok());
+  auto got = store_->Get("s1");
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_EQ(got->request_id, "req-s1");
+  EXPECT_EQ(got->status, SessionStatus::kCreated);
+  EXPECT_TRUE(got->same_device);
+  EXPECT_EQ(got->encryption_jwk, R"({"kty":"EC","d":"secret"})");
+  EXPECT_EQ(got->expires_at, kNow + 600);
+  auto by_request = store_->GetByRequestId("req-s1");
+  ASSERT_TRUE(by_request.ok());
+  EXPECT_EQ(by_request->id, "s1");
+  EXPECT_EQ(store_->Get("nope").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(store_->GetByRequestId("s1").status().code(), StatusCode::kNotFound);  // ids are not request ids
+  // Duplicate id; missing fields.
+  EXPECT_EQ(store_->Insert(Make("s1")).code(), StatusCode::kInvalidArgument);
+  Session empty = Make("s2");
+  empty.nonce.clear();
+  EXPECT_EQ(store_->Insert(empty).code(), StatusCode::kInvalidArgument);
+}
+
+TEST_P(SessionStoreTest, ClaimOnce) {
+  ASSERT_TRUE(store_->Insert(Make("s1")).ok());
+  ASSERT_TRUE(store_->MarkRequestFetched("req-s1", kNow).ok());
+  EXPECT_EQ(store_->Get("s1")->status, SessionStatus::kRequestFetched);
+  auto claimed = store_->ClaimResponse("req-s1", kNow + 1);
+  ASSERT_TRUE(claimed.ok()) << claimed.status().ToString();
+  EXPECT_EQ(claimed->status, SessionStatus::kResponded);
+  EXPECT_EQ(store_->ClaimResponse("req-s1", kNow + 1).status().code(), StatusCode::kNonceMismatch);
+  EXPECT_EQ(store_->ClaimResponse("req-nope", kNow).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(store_->MarkRequestFetched("req-nope", kNow).code(), StatusCode::kNotFound);
+}
+
+TEST_P(SessionStoreTest, ClaimExpiryBoundary) {
+  ASSERT_TRUE(store_->Insert(Make("a", kNow + 10)).ok());
+  ASSERT_TRUE(store_->Insert(Make("b", kNow + 10)).ok());
+  EXPECT_EQ(store_->ClaimResponse("req-a", kNow + 10).status().code(), StatusCode::kExpired);
+  EXPECT_TRUE(store_->ClaimResponse("req-b", kNow + 9).ok());
+}
+
+TEST_P(SessionStoreTest, ConcurrentClaimsAcrossStoresOneWins) {
+  ASSERT_TRUE(store_->Insert(Make("s1")).ok());
+  std::unique_ptr<SessionStore> other = Open();  // a second process's store on the same database
+  ASSERT_NE(other, nullptr);
+  std::atomic<int> wins{0};
+  std::atomic<int> refused{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 8; ++i) {
+    SessionStore* s = i % 2 == 0 ? store_.get() : other.get();
+    threads.emplace_back([s, &wins, &refused] {
+      auto r = s->ClaimResponse("req-s1", kNow);
+      if (r.ok()) {
+        ++wins;
+      } else if (r.status().code() == StatusCode::kNonceMismatch) {
+        ++refused;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(wins.load(), 1);
+  EXPECT_EQ(refused.load(), 7);
+}
+
+TEST_P(SessionStoreTest, CompleteWipesKey) {
+  ASSERT_TRUE(store_->Insert(Make("s1")).ok());
+  EXPECT_EQ(store_->Complete("s1", SessionStatus::kCompleted, "{}", "", kNow).code(), StatusCode::kNotFound);
+  ASSERT_TRUE(store_->ClaimResponse("req-s1", kNow).ok());
+  EXPECT_EQ(store_->Complete("s1", SessionStatus::kExpired, "{}", "", kNow).code(), StatusCode::kInvalidArgument);
+  ASSERT_TRUE(store_->Complete("s1", SessionStatus::kCompleted, R"({"outcome":"pass"})", "code-1", kNow + 2).ok());
+  auto got = store_->Get("s1");
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->status, SessionStatus::kCompleted);
+  EXPECT_EQ(got->result, R"({"outcome":"pass"})");
+  EXPECT_EQ(got->response_code, "code-1");
+  EXPECT_EQ(got->encryption_jwk, "");
+  EXPECT_EQ(got->updated_at, kNow + 2);
+  EXPECT_EQ(store_->Complete("s1", SessionStatus::kFailed, "{}", "", kNow).code(), StatusCode::kNotFound);
+  // A finished session is not answerable again.
+  EXPECT_EQ(store_->ClaimResponse("req-s1", kNow).status().code(), StatusCode::kNonceMismatch);
+}
+
+TEST_P(SessionStoreTest, PurgeBoundary) {
+  ASSERT_TRUE(store_->Insert(Make("old", kNow)).ok());
+  ASSERT_TRUE(store_->Insert(Make("new", kNow + 1)).ok());
+  auto purged = store_->PurgeExpired(kNow);
+  ASSERT_TRUE(purged.ok());
+  EXPECT_EQ(*purged, 1);
+  EXPECT_EQ(store_->Get("old").status().code(), StatusCode::kNotFound);
+  EXPECT_TRUE(store_->Get("new").ok());
+  EXPECT_EQ(store_->PurgeExpired(kNow).value(), 0);
+}
+
+TEST_P(SessionStoreTest, ReopenKeepsRowsAndNewerSchemaRefused) {
+  ASSERT_TRUE(store_->Insert(Make("s1")).ok());
+  store_.reset();
+  store_ = Open();
+  ASSERT_NE(store_, nullptr);
+  EXPECT_TRUE(store_->Get("s1").ok());
+  store_.reset();
+  ASSERT_TRUE(Raw()->ExecScript("UPDATE verifier_schema SET version = 2").ok());
+  auto s = GetParam() == Backend::kSqlite ? SessionStore::OpenSqlite(target_) : SessionStore::OpenPostgres(target_);
+  EXPECT_EQ(s.status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(SessionStatusNames, RoundTrip) {
+  for (SessionStatus s : {SessionStatus::kCreated, SessionStatus::kRequestFetched, SessionStatus::kResponded,
+                          SessionStatus::kCompleted, SessionStatus::kFailed, SessionStatus::kExpired}) {
+    EXPECT_EQ(ParseSessionStatus(SessionStatusName(s)).value(), s);
+  }
+  EXPECT_EQ(ParseSessionStatus("done").status().code(), StatusCode::kInvalidArgument);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, SessionStoreTest, ::testing::Values(Backend::kSqlite, Backend::kPostgres),
+                         [](const ::testing::TestParamInfo<Backend>& param_info) {
+                           return param_info.param == Backend::kSqlite ? std::string("Sqlite") : std::string("Postgres");
+                         });
+
+}  // namespace
+}  // namespace bonafide::verifier
