@@ -40,22 +40,23 @@ export function fetchBounded(input, init = {}, timeoutMs = 10_000) {
   return fetch(input, { ...init, signal: init.signal ?? AbortSignal.timeout(timeoutMs) });
 }
 
-function haveTimeoutCommand() {
+export function haveTimeoutCommand() {
   const r = spawnSync('timeout', ['--version'], { encoding: 'utf8' });
   return !r.error && r.status === 0;
 }
 
-// readFirstLine resolves with the first line the child prints on stdout (rejects on exit/timeout).
-function readFirstLine(child, timeoutMs, logFile) {
+// readFirstLine resolves with the first line the child prints on stdout (rejects on exit/timeout);
+// `name` is the command named in the error.
+export function readFirstLine(child, timeoutMs, logFile, name = 'issuer serve') {
   return new Promise((resolveLine, reject) => {
     let buffered = '';
-    const timer = setTimeout(() => finish(new Error(`issuer serve printed nothing within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(() => finish(new Error(`${name} printed nothing within ${timeoutMs} ms`)), timeoutMs);
     const onData = (chunk) => {
       buffered += chunk.toString('utf8');
       const nl = buffered.indexOf('\n');
       if (nl >= 0) finish(null, buffered.slice(0, nl));
     };
-    const onExit = (code, signal) => finish(new Error(`issuer serve exited (${code ?? signal}) before printing its URL`));
+    const onExit = (code, signal) => finish(new Error(`${name} exited (${code ?? signal}) before printing its URL`));
     function finish(err, line) {
       clearTimeout(timer);
       child.stdout.off('data', onData);
@@ -78,7 +79,7 @@ function readFirstLine(child, timeoutMs, logFile) {
   });
 }
 
-async function waitReady(url, deadline) {
+export async function waitReady(url, deadline) {
   let last = 'no answer';
   while (Date.now() < deadline) {
     try {
@@ -95,7 +96,7 @@ async function waitReady(url, deadline) {
 
 // stopChild sends SIGTERM, waits (bounded) for the exit, then SIGKILL. Resolves with
 // {code, signal} of the exit.
-function stopChild(child) {
+export function stopChild(child) {
   return new Promise((resolveStop) => {
     if (child.exitCode !== null || child.signalCode !== null) {
       resolveStop({ code: child.exitCode, signal: child.signalCode });
