@@ -50,7 +50,9 @@ constexpr const char* kDbsType = "BasicDisclosureCredential";
 std::vector<Purpose> BuildTable() {
   std::vector<Purpose> t;
   // right_to_work: Digital ID or eVisa; names, birth_date, portrait, residency_status (Digital ID)
-  // or right_to_work, work_conditions, valid_until (eVisa).
+  // or right_to_work, work_conditions, valid_until and status_type (eVisa: the status says whether
+  // the leave is indefinite, so a holder cannot pass time-limited leave off as indefinite by
+  // withholding valid_until).
   t.push_back(Purpose{
       "right_to_work",
       "Right to work check (employer)",
@@ -59,7 +61,7 @@ std::vector<Purpose> BuildTable() {
        {T(kFormatMsoMdoc, kDigitalIdDoctype),
         Mdoc(kDigitalIdDoctype, {"family_name", "given_name", "birth_date", "portrait", "residency_status"})},
        {T(kFormatMsoMdoc, kEvisaDoctype),
-        Mdoc(kEvisaDoctype, {"family_name", "given_name", "birth_date", "portrait", "right_to_work",
+        Mdoc(kEvisaDoctype, {"family_name", "given_name", "birth_date", "portrait", "status_type", "right_to_work",
                              "work_conditions", "valid_until"})}}});
   // right_to_rent: as right_to_work with right_to_rent instead of right_to_work / work_conditions.
   t.push_back(Purpose{
@@ -70,7 +72,8 @@ std::vector<Purpose> BuildTable() {
        {T(kFormatMsoMdoc, kDigitalIdDoctype),
         Mdoc(kDigitalIdDoctype, {"family_name", "given_name", "birth_date", "portrait", "residency_status"})},
        {T(kFormatMsoMdoc, kEvisaDoctype),
-        Mdoc(kEvisaDoctype, {"family_name", "given_name", "birth_date", "portrait", "right_to_rent", "valid_until"})}}});
+        Mdoc(kEvisaDoctype,
+             {"family_name", "given_name", "birth_date", "portrait", "status_type", "right_to_rent", "valid_until"})}}});
   // age_over_18: age_over_18 only.
   t.push_back(Purpose{"age_over_18",
                       "Proof of age: over 18",

@@ -329,6 +329,26 @@ Status DecideDigitalIdResidency(const Json& root, std::string_view activity, Che
   return OkStatus();
 }
 
+// IsIndefiniteStatus says whether an eVisa status_type is leave without a time limit (it then has
+// no valid_until). Anything else is time-limited: shown without valid_until, the end date was
+// withheld (a wallet may pick a claim set without it), so the status cannot count as indefinite.
+bool IsIndefiniteStatus(std::string_view status_type) {
+  return status_type.starts_with("Indefinite leave") || status_type == "EU Settlement Scheme: settled" ||
+         status_type == "No time limit" || status_type == "Right of abode";
+}
+
+// CheckIndefinite is the rule above for an eVisa shown without valid_until.
+Status CheckIndefinite(const Json& root, CheckDecision& d, bool& indefinite) {
+  ASSIGN_OR_RETURN(std::string status_type, ReadString(root, "status_type"));
+  indefinite = IsIndefiniteStatus(status_type);
+  if (!indefinite) {
+    d.outcome = kOutcomeNotPermitted;
+    d.reasons.push_back("the eVisa shows time-limited leave (" + status_type +
+                        ") without its end date: ask the person to share it");
+  }
+  return OkStatus();
+}
+
 Status DecideEvisaWork(const Json& root, const Day& today, CheckDecision& d) {
   ASSIGN_OR_RETURN(std::string right, ReadString(root, "right_to_work"));
   ASSIGN_OR_RETURN(std::optional<Day> until, ReadOptionalDay(root, "valid_until"));
@@ -352,6 +372,9 @@ Status DecideEvisaWork(const Json& root, const Day& today, CheckDecision& d) {
     d.conditions = *conditions;
   }
   if (!until) {
+    bool indefinite = false;
+    RETURN_IF_ERROR(CheckIndefinite(root, d, indefinite));
+    if (!indefinite) return OkStatus();
     d.outcome = kOutcomeUnrestricted;
     d.reasons.push_back(
         "the eVisa shows an unrestricted right to work and no valid_until (indefinite leave)");
@@ -379,6 +402,9 @@ Status DecideEvisaRent(const Json& root, const Day& today, CheckDecision& d) {
     return OkStatus();
   }
   if (!until) {
+    bool indefinite = false;
+    RETURN_IF_ERROR(CheckIndefinite(root, d, indefinite));
+    if (!indefinite) return OkStatus();
     d.outcome = kOutcomeUnrestricted;
     d.reasons.push_back("the eVisa shows a right to rent and no valid_until (indefinite leave)");
     return OkStatus();

@@ -66,6 +66,8 @@ VerifiedPresentation Evisa(const std::string& right_to_work, const std::string& 
   Json c = Person();
   c["right_to_work"] = right_to_work;
   c["right_to_rent"] = right_to_rent;
+  // An eVisa without an end date is indefinite leave; with one, time-limited leave.
+  c["status_type"] = valid_until.empty() ? "Indefinite leave to remain" : "Skilled Worker";
   if (!valid_until.empty()) c["valid_until"] = valid_until;
   if (!conditions.empty()) c["work_conditions"] = conditions;
   return {kEvisa, Json{{"uk.gov.homeoffice.evisa.1", c}}};
@@ -205,7 +207,7 @@ TEST(CheckQueryTest, EvisaOptionalClaimsAreClaimSetsLargestFirst) {
   ASSERT_TRUE(work.ok());
   const oid4vp::CredentialQuery* evisa = work->FindCredential("evisa");
   ASSERT_NE(evisa, nullptr);
-  const std::vector<std::string> base = {"family_name", "given_name", "birth_date", "portrait",
+  const std::vector<std::string> base = {"family_name", "given_name", "birth_date", "portrait", "status_type",
                                          "right_to_work"};
   auto with = [&](std::vector<std::string> extra) {
     std::vector<std::string> v = base;
@@ -233,8 +235,8 @@ TEST(CheckQueryTest, EvisaOptionalClaimsAreClaimSetsLargestFirst) {
   ASSERT_TRUE(rent_evisa->claim_sets.has_value());
   EXPECT_EQ(*rent_evisa->claim_sets,
             (std::vector<std::vector<std::string>>{
-                {"family_name", "given_name", "birth_date", "portrait", "right_to_rent", "valid_until"},
-                {"family_name", "given_name", "birth_date", "portrait", "right_to_rent"}}));
+                {"family_name", "given_name", "birth_date", "portrait", "status_type", "right_to_rent", "valid_until"},
+                {"family_name", "given_name", "birth_date", "portrait", "status_type", "right_to_rent"}}));
 }
 
 TEST(CheckQueryTest, IntentToRetainOnlyForTheEvidenceOfResidenceChecks) {
@@ -464,7 +466,7 @@ TEST(DemoCitizenTest, TheDemoEvisaDisclosesItsOptionalClaimsAndIndefiniteLeaveSt
   ASSERT_NE(evisa, nullptr);
   ASSERT_EQ(evisa->candidates.size(), 1u);
   EXPECT_EQ(evisa->candidates.front().claim_set_index, 0u);  // valid_until and work_conditions too
-  EXPECT_EQ(evisa->candidates.front().claims.size(), 7u);
+  EXPECT_EQ(evisa->candidates.front().claims.size(), 8u);
 
   // Indefinite leave: no valid_until, no work_conditions. The first three options cannot be met;
   // the last one can, and the decision is unrestricted.
@@ -542,6 +544,31 @@ TEST(RightToWorkTest, EvisaUnrestrictedWithoutValidUntilIsUnrestricted) {
   EXPECT_EQ(d->outcome, "unrestricted");
   EXPECT_FALSE(d->until.has_value());
   EXPECT_FALSE(d->conditions.has_value());
+}
+
+TEST(RightToWorkTest, TimeLimitedLeaveWithItsEndDateWithheldIsNotPermitted) {
+  // A wallet may answer with a claim set without valid_until; the status type then decides
+  // whether that means indefinite leave. Time-limited leave shown without its end is not taken
+  // as indefinite.
+  VerifiedPresentation withheld = Evisa("unrestricted", "", "");
+  EvisaClaims(withheld)["status_type"] = "EU Settlement Scheme: pre-settled";
+  auto d = Decide("right_to_work", withheld, kToday);
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_EQ(d->outcome, "not_permitted");
+  EXPECT_NE(d->reasons.front().find("without its end date"), std::string::npos);
+  VerifiedPresentation rent = withheld;
+  EvisaClaims(rent).erase("right_to_work");
+  auto r = Decide("right_to_rent", rent, kToday);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->outcome, "not_permitted");
+  // Boundary: settled (not pre-settled) status is indefinite.
+  EvisaClaims(withheld)["status_type"] = "EU Settlement Scheme: settled";
+  auto settled = Decide("right_to_work", withheld, kToday);
+  ASSERT_TRUE(settled.ok());
+  EXPECT_EQ(settled->outcome, "unrestricted");
+  // Without valid_until the status type is required.
+  EvisaClaims(withheld).erase("status_type");
+  EXPECT_EQ(CodeOf(Decide("right_to_work", withheld, kToday)), "invalid_claims");
 }
 
 TEST(RightToWorkTest, EvisaUnrestrictedButTimeLimitedIsPermittedUntilWithoutConditions) {

@@ -246,6 +246,7 @@ class ServiceTest : public ::testing::Test {
     e.emplace_back("given_name", cbor::Value::Text("Adaeze"));
     e.emplace_back("birth_date", cbor::Value::FullDate(kBirthDate));
     e.emplace_back("portrait", cbor::Value::ByteString(Bytes{0xff, 0xd8, 0xff, 0xe0, 0xff, 0xd9}));
+    e.emplace_back("status_type", cbor::Value::Text(valid_until ? "Student" : "Indefinite leave to remain"));
     e.emplace_back("right_to_work", cbor::Value::Text(right_to_work));
     if (valid_until) e.emplace_back("valid_until", cbor::Value::FullDate(*valid_until));
     if (conditions) e.emplace_back("work_conditions", cbor::Value::Text(*conditions));
@@ -448,7 +449,7 @@ TEST_F(ServiceTest, EvisaRestrictedPermittedUntilWithConditions) {
   oid4vp::VerifiedRequest r = Fetch(c);
   ResponseOutcome out = service_->HandleResponse(
       c.request_id,
-      EvisaBody(r, *held, {"family_name", "given_name", "birth_date", "portrait", "right_to_work", "valid_until",
+      EvisaBody(r, *held, {"family_name", "given_name", "birth_date", "portrait", "status_type", "right_to_work", "valid_until",
                            "work_conditions"}),
       oid4vp::kFormContentType);
   EXPECT_EQ(out.http_status, 200) << out.body.dump();
@@ -470,7 +471,7 @@ TEST_F(ServiceTest, EvisaWithoutRightToWorkNotPermitted) {
   oid4vp::VerifiedRequest r = Fetch(c);
   ResponseOutcome out = service_->HandleResponse(
       c.request_id,
-      EvisaBody(r, *held, {"family_name", "given_name", "birth_date", "portrait", "right_to_work", "valid_until"}),
+      EvisaBody(r, *held, {"family_name", "given_name", "birth_date", "portrait", "status_type", "right_to_work", "valid_until"}),
       oid4vp::kFormContentType);
   EXPECT_EQ(out.http_status, 200) << out.body.dump();
   Json result = ResultOf(c);
