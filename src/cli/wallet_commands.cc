@@ -15,6 +15,8 @@
 // "failed" (with a note on stderr) or "none" in its output).
 // When the offer needs a tx_code and --tx-code is not given, it is asked for on the terminal (or
 // read from the next stdin line with --pin-stdin).
+// `wallet trust` stores where the trust registry's list comes from and the pinned registry root;
+// `wallet present` answers an OpenID4VP request after consent (wallet/present.h, docs/wallet.md).
 #include <termios.h>
 #include <unistd.h>
 
@@ -34,7 +36,9 @@
 #include "cli/io.h"
 #include "http/client.h"
 #include "crypto/x509.h"
+#include "oid4vp/request.h"
 #include "wallet/http_client_transport.h"
+#include "wallet/present.h"
 #include "wallet/wallet.h"
 
 namespace bonafide::cli {
@@ -298,6 +302,199 @@ int WalletDelete(const DeleteArgs& a) {
   return PrintJson(out);
 }
 
+// ---- wallet trust / wallet present (issue 5 part 3; docs/wallet.md) ----
+
+struct TrustArgs {
+  std::string dir;
+  std::string trust_list;
+  std::string registry_root;
+  std::string ca_file;
+};
+
+// TrustConfigFromFlags builds a TrustConfig from --trust-list / --registry-root / --ca-file.
+Result<wallet::TrustConfig> TrustConfigFromFlags(const std::string& trust_list, const std::string& registry_root,
+                                                 const std::string& ca_file) {
+  ASSIGN_OR_RETURN(std::string root_pem, ReadFile(registry_root));
+  return wallet::TrustConfig{.trust_list = trust_list, .registry_root_pem = root_pem, .ca_file = ca_file};
+}
+
+// LoadTrustList opens the trust-list cache for `config` in the wallet dir and refreshes it.
+Result<registry::TrustListSnapshot> RefreshTrustList(const std::string& dir, const wallet::TrustConfig& config,
+                                                     std::unique_ptr<registry::TrustListCache>* cache_out) {
+  const int64_t now = SystemClock::Default().NowSeconds();
+  ASSIGN_OR_RETURN(std::unique_ptr<registry::TrustListCache> cache, wallet::OpenTrustListCache(dir, config, now));
+  ASSIGN_OR_RETURN(registry::TrustListSnapshot snapshot, cache->Refresh(now));
+  if (cache_out != nullptr) *cache_out = std::move(cache);
+  return snapshot;
+}
+
+int WalletTrust(const TrustArgs& a) {
+  // The directory must hold a wallet (no PIN needed: the trust configuration is public data).
+  auto opened = wallet::Wallet::Open(a.dir);
+  if (!opened.ok()) return ReportError(opened.status());
+  auto config = TrustConfigFromFlags(a.trust_list, a.registry_root, a.ca_file);
+  if (!config.ok()) return ReportError(config.status());
+  // Check the list loads and verifies against the root before keeping the configuration.
+  auto snapshot = RefreshTrustList(a.dir, *config, nullptr);
+  if (!snapshot.ok()) return ReportError(snapshot.status());
+  Status saved = wallet::SaveTrustConfig(a.dir, *config);
+  if (!saved.ok()) return ReportError(saved);
+  const registry::TrustList& list = *snapshot->list;
+  return PrintJson(Json{{"dir", a.dir},
+                        {"trust_list", a.trust_list},
+                        {"registry", list.registry_id()},
+                        {"registry_name", list.name()},
+                        {"sequence", list.sequence()},
+                        {"relying_parties", list.relying_parties().size()},
+                        {"stale", list.stale()}});
+}
+
+struct PresentArgs {
+  CommonArgs common;
+  std::string request_uri;
+  bool yes = false;
+  std::string trust_list;
+  std::string registry_root;
+  std::string ca_file;
+  bool insecure_http_loopback = false;
+};
+
+// PrintConsent writes the consent summary for a person to read on stderr.
+void PrintConsent(const wallet::ConsentSummary& s, const Status& refusal) {
+  std::ostream& out = std::cerr;
+  out << "Presentation request" << std::endl;
+  if (s.registered) {
+    out << "  From:     " << (s.relying_party.empty() ? s.host : s.relying_party);
+    if (!s.registration_number.empty()) out << " (registration " << s.registration_number << ")";
+    out << ", " << s.host << std::endl;
+  } else {
+    out << "  From:     " << (s.host.empty() ? s.client_id : s.host) << "  NOT REGISTERED in the trust registry"
+        << std::endl;
+  }
+  if (!s.purposes.empty()) out << "  Purpose:  " << s.purpose() << std::endl;
+  if (!s.attributes.empty()) {
+    out << "  Shares:" << std::endl;
+    for (const auto& a : s.attributes) out << "    - " << a.claim << "  (" << a.credential_name << ")" << std::endl;
+    for (const auto& c : s.credentials) {
+      if (c.whole_credential) out << "    (the whole " << c.credential_name << " is revealed)" << std::endl;
+    }
+  } else if (!s.requested.empty()) {
+    out << "  Asks for:";
+    for (const auto& r : s.requested) out << " " << r;
+    out << std::endl;
+  }
+  if (s.suspended) out << "  FLAG: the relying party is SUSPENDED" << std::endl;
+  if (!s.over_asking.empty()) {
+    out << "  FLAG: over-asking: claims beyond the registration:";
+    for (const auto& c : s.over_asking) out << " " << c;
+    out << std::endl;
+  }
+  if (s.stale_trust_list) out << "  note: the trust list is past its next update" << std::endl;
+  if (!refusal.ok()) out << "Refused: " << refusal.ToString() << std::endl;
+}
+
+// AskShare asks "Share? [y/N]" on the terminal, or reads the answer from the next stdin line
+// (end of input is no answer, and no answer is "no").
+Result<bool> AskShare(bool from_stdin) {
+  std::string answer;
+  if (from_stdin) {
+    std::cerr << "Share? [y/N] (answer read from stdin)" << std::endl;
+    auto line = ReadStdinLine("answer to Share? [y/N]");
+    if (!line.ok()) return false;
+    answer = *line;
+  } else {
+    ASSIGN_OR_RETURN(answer, ReadTerminalSecret("Share? [y/N] ", /*echo=*/true));
+  }
+  for (char& c : answer) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return answer == "y" || answer == "yes";
+}
+
+int WalletPresent(const PresentArgs& a) {
+  // Trust configuration: the flags, else what `wallet trust` stored.
+  if (a.trust_list.empty() != a.registry_root.empty()) {
+    return ReportError(Error(StatusCode::kInvalidArgument, "--trust-list and --registry-root go together"));
+  }
+  Result<wallet::TrustConfig> config = Error(StatusCode::kNotFound, "");
+  if (!a.trust_list.empty()) {
+    config = TrustConfigFromFlags(a.trust_list, a.registry_root, a.ca_file);
+  } else {
+    config = wallet::LoadTrustConfig(a.common.dir);
+    if (!config.ok() && config.status().code() == StatusCode::kNotFound) {
+      config = Error(StatusCode::kNotFound,
+                     "no trust configuration: run `bonafide wallet trust` or give --trust-list and --registry-root");
+    }
+  }
+  if (!config.ok()) return ReportError(config.status());
+  auto cache = wallet::OpenTrustListCache(a.common.dir, *config, SystemClock::Default().NowSeconds());
+  if (!cache.ok()) return ReportError(cache.status());
+
+  auto w = OpenUnlocked(a.common.dir, a.common.pin_stdin);
+  if (!w.ok()) return ReportError(w.status());
+
+  http::ClientOptions client_options;
+  client_options.ca_file = a.ca_file;
+  wallet::HttpClientTransport client(client_options);
+  wallet::HttpTransport* transport = &client;
+  std::unique_ptr<wallet::InsecureLoopbackTransport> loopback;
+  if (a.insecure_http_loopback) {
+    // A verifier on this machine: requests for its client_id host go to the request_uri's
+    // loopback origin over plain http (tests and local demos only).
+    oid4vp::RequestUriOptions uri_options;
+    uri_options.insecure_allow_http_loopback = true;
+    auto invocation = oid4vp::ParseRequestUri(a.request_uri, uri_options);
+    if (!invocation.ok()) return ReportError(invocation.status());
+    const std::string prefix = std::string(oid4vp::kX509SanDnsPrefix) + ":";
+    if (invocation->request_uri && invocation->request_uri->rfind("http://", 0) == 0 &&
+        invocation->client_id.rfind(prefix, 0) == 0) {
+      const std::string& uri = *invocation->request_uri;
+      const size_t end = uri.find_first_of("/?#", 7);
+      auto made = wallet::InsecureLoopbackTransport::Create(client, invocation->client_id.substr(prefix.size()),
+                                                            uri.substr(0, end));
+      if (!made.ok()) return ReportError(made.status());
+      loopback = std::move(*made);
+      transport = loopback.get();
+    }
+  }
+  wallet::PresentOptions options;
+  options.transport = transport;
+  options.trust_list = cache->get();
+  options.insecure_allow_http_loopback = a.insecure_http_loopback;
+
+  auto request = wallet::PreparePresentation(**w, a.request_uri, options);
+  if (!request.ok()) return ReportError(request.status());
+  const wallet::ConsentSummary& summary = request->summary();
+  // The consent summary goes to stderr before asking; a refusal is reported only as the error
+  // JSON (the CLI convention for failures), with who asked in its message.
+  if (!request->refused()) PrintConsent(summary, request->refusal());
+
+  wallet::Decision decision = wallet::Decision::kDecline;
+  if (!request->refused()) {
+    bool share = a.yes;
+    if (!share) {
+      auto answer = AskShare(a.common.pin_stdin);
+      if (!answer.ok()) return ReportError(answer.status());
+      share = *answer;
+    }
+    decision = share ? wallet::Decision::kApprove : wallet::Decision::kDecline;
+  }
+  auto outcome = wallet::Respond(**w, *request, decision, options);
+  if (!outcome.ok()) {
+    if (!request->refused()) return ReportError(outcome.status());
+    std::string who = summary.registered && !summary.relying_party.empty() ? summary.relying_party + " (" +
+                                                                                  summary.host + ")"
+                                                                            : summary.client_id;
+    return ReportError(Error(outcome.status().code(), "refused " + who + ": " + outcome.status().message()));
+  }
+  Json out = {{"outcome", wallet::PresentationOutcomeName(outcome->outcome)},
+              {"relying_party", summary.relying_party},
+              {"client_id", summary.client_id},
+              {"purpose", summary.purpose()},
+              {"attributes", outcome->attributes}};
+  if (outcome->redirect_uri) out["redirect_uri"] = *outcome->redirect_uri;
+  if (outcome->outcome == wallet::PresentationOutcome::kDeclined) out["response_sent"] = outcome->response_sent;
+  return PrintJson(out);
+}
+
 void AddCommon(CLI::App* cmd, CommonArgs& c) {
   cmd->add_option("--dir", c.dir, "Wallet directory")->required();
   cmd->add_flag("--pin-stdin", c.pin_stdin, "Read the PIN from the first line of stdin instead of the terminal");
@@ -352,6 +549,27 @@ void RegisterWalletCommands(CLI::App& app, int& exit_code) {
   del->add_option("id", da->id.id, "Credential id (from wallet list)")->required();
   del->add_option("--ca-file", da->ca_file, "PEM roots to verify the issuer's TLS certificate (default: system)");
   del->callback([&exit_code, da] { exit_code = WalletDelete(*da); });
+  auto ta = std::make_shared<TrustArgs>();
+  CLI::App* trust = wl->add_subcommand(
+      "trust", "Configure where the wallet gets the trust registry's list and which registry root it pins");
+  trust->add_option("--dir", ta->dir, "Wallet directory")->required();
+  trust->add_option("--trust-list", ta->trust_list, "The published trust list: a file or an http(s) URL")->required();
+  trust->add_option("--registry-root", ta->registry_root, "PEM file of the registry root to pin")->required();
+  trust->add_option("--ca-file", ta->ca_file, "PEM roots to verify an https trust-list URL (default: system)");
+  trust->callback([&exit_code, ta] { exit_code = WalletTrust(*ta); });
+
+  auto pa = std::make_shared<PresentArgs>();
+  CLI::App* present = wl->add_subcommand(
+      "present", "Answer an OpenID4VP request (openid4vp://...) from a registered verifier, after consent");
+  AddCommon(present, pa->common);
+  present->add_option("request_uri", pa->request_uri, "The Wallet invocation URL (openid4vp://, https://)")->required();
+  present->add_flag("--yes", pa->yes, "Approve without asking (refusals still refuse)");
+  present->add_option("--trust-list", pa->trust_list, "Trust list file or URL (default: from `wallet trust`)");
+  present->add_option("--registry-root", pa->registry_root, "PEM file of the registry root (with --trust-list)");
+  present->add_option("--ca-file", pa->ca_file, "PEM roots for the verifier's and trust list's TLS (default: system)");
+  present->add_flag("--insecure-http-loopback", pa->insecure_http_loopback,
+                    "Reach a verifier on this machine over http (tests and local demos only)");
+  present->callback([&exit_code, pa] { exit_code = WalletPresent(*pa); });
 }
 
 }  // namespace bonafide::cli

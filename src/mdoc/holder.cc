@@ -86,9 +86,13 @@ std::vector<std::pair<std::string, std::vector<std::string>>> HeldMdoc::element_
 
 Result<cbor::Value> HeldMdoc::Present(const Disclosure& disclose, ByteView session_transcript,
                                       const DeviceAuthOptions& auth) const {
-  if (auth.device_key == nullptr) return Error(StatusCode::kInvalidArgument, "no device key");
+  const crypto::Signer* signer = auth.device_key != nullptr ? auth.device_key : auth.device_signer;
+  if (signer == nullptr) return Error(StatusCode::kInvalidArgument, "no device key");
+  if (auth.reader_ephemeral_key && auth.device_key == nullptr) {
+    return Error(StatusCode::kInvalidArgument, "deviceMac needs the device private key");
+  }
   if (disclose.empty()) return Error(StatusCode::kInvalidArgument, "nothing to disclose");
-  if (!device_key_.Equals(auth.device_key->public_key())) {
+  if (!device_key_.Equals(signer->public_key())) {
     return Error(StatusCode::kInvalidKey, "the device key is not the one the mdoc is bound to");
   }
   const cbor::Value& stored_name_spaces = *issuer_signed_.Find("nameSpaces");
@@ -133,7 +137,7 @@ Result<cbor::Value> HeldMdoc::Present(const Disclosure& disclose, ByteView sessi
     device_auth.Insert("deviceMac", std::move(mac));
   } else {
     ASSIGN_OR_RETURN(cbor::Value signature,
-                     cose::SignSign1Value({}, device_authentication, *auth.device_key, {},
+                     cose::SignSign1Value({}, device_authentication, *signer, {},
                                           cose::Sign1Form{.tagged = false, .detached = true}));
     device_auth.Insert("deviceSignature", std::move(signature));
   }

@@ -33,6 +33,9 @@ using Disclosure = std::vector<std::pair<std::string, std::vector<std::string>>>
 struct DeviceAuthOptions {
   // The device key: signs for deviceSignature; for deviceMac it must be a P-256 private key.
   const crypto::PrivateKey* device_key = nullptr;
+  // Or, for deviceSignature only, a signer whose key is kept elsewhere (a wallet key store that
+  // never hands out the private key). Used when device_key is null.
+  const crypto::Signer* device_signer = nullptr;
   // Set for deviceMac: the reader's ephemeral public key (EReaderKey). Unset: deviceSignature.
   std::optional<crypto::PublicKey> reader_ephemeral_key{};
   // Elements the device signs itself ({} for none); must be allowed by the MSO's
