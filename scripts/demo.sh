@@ -4,7 +4,9 @@
 # ISO 18013-5 mdoc; the citizen shows a shop only that she is over 18, an employer her Veteran
 # Card, and a car hire firm her licence; the verifiers check the credentials and their
 # revocation status; the issuers revoke; the same presentations are then rejected. Everything
-# runs through the `bonafide` CLI on files in build/demo/.
+# runs through the `bonafide` CLI on files in build/demo/. Part two runs the issuance through the
+# issuer server; part three a right-to-work and an age check through the trust registry, a verifier
+# server and the wallet (OpenID4VP).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR=${BONAFIDE_BUILD_DIR:-$PWD/build}
@@ -192,8 +194,55 @@ node -e "fetch('$ISSUER_URL/admin/citizens/demo-0001/credentials',{headers:{auth
 say "Every issuance, revocation and admin action is in the hash-chained audit log"
 run issuer audit verify --data-dir gds-issuer
 
-kill "$SERVE_PID" 2>/dev/null || true
+printf '\n%sPart three: a check through a verifier%s (OpenID4VP 1.0, trust registry, right to work and age)\n' "$bold" "$off"
+
+say "The trust registry lists the issuer and registers an employer for right-to-work and age checks"
+run registry init --data-dir registry > /dev/null
+run registry add-issuer --data-dir registry --metadata-url "$ISSUER_URL" > /dev/null
+# client_id localhost: the demo's verifier runs on this machine (a real one has its own DNS name).
+run registry add-rp --data-dir registry --name "Acme Employer plc" --registration-number 01234567 \
+  --client-id localhost --allow-localhost --purpose right_to_work,age_over_18 --out-dir acme > /dev/null
+run registry publish --data-dir registry --out trust.jwt > /dev/null
+show "Acme's access certificate, key and signed registration are in acme/; the signed trust list is trust.jwt"
+
+say "Acme sets up its verifier with them and starts it"
+VPORT=$(free_port)
+VERIFIER_URL=http://localhost:$VPORT
+run verifier init --data-dir acme-verifier --rp-dir acme --trust-list trust.jwt --url "$VERIFIER_URL" \
+  --listen "127.0.0.1:$VPORT" > /dev/null
+printf '%s   $ bonafide verifier serve --data-dir acme-verifier &%s\n' "$dim" "$off" >&2
+"$B" verifier serve --data-dir acme-verifier > verifier.out 2> verifier.log &
+VERIFIER_PID=$!
+trap 'kill "$SERVE_PID" "$VERIFIER_PID" 2>/dev/null || true' EXIT
+for _ in $(seq 1 100); do
+  if node -e "fetch('http://127.0.0.1:$VPORT/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))" 2>/dev/null; then break; fi
+  sleep 0.1
+done
+
+say "Callum's wallet is told which registry to trust (the trust list and its pinned root)"
+run wallet trust --dir callum-wallet --trust-list trust.jwt --registry-root acme/registry_root.pem > /dev/null
+
+say "Acme checks Callum's right to work: his wallet shows who is asking, for what, and each attribute; he approves"
+run verifier check --url "$VERIFIER_URL" --check right_to_work --qr right-to-work.png > check.json
+echo "$PIN" | run wallet present --dir callum-wallet --pin-stdin --yes --insecure-http-loopback \
+  "$(field 'd.request_uri' < check.json)" > presented.json
+run verifier result --url "$VERIFIER_URL" "$(field 'd.session_id' < check.json)" --wait 20 > result.json
+show "Decision: $(field 'd.outcome + " (" + d.credential.type + " from " + d.issuer.name + "), check record signed: " + (typeof d.check_record === "string")' < result.json)"
+
+say "A shop (the same verifier, age check) learns only that he is over 18"
+run verifier check --url "$VERIFIER_URL" --check age_over_18 > check.json
+echo "$PIN" | run wallet present --dir callum-wallet --pin-stdin --yes --insecure-http-loopback \
+  "$(field 'd.request_uri' < check.json)" > presented.json
+run verifier result --url "$VERIFIER_URL" "$(field 'd.session_id' < check.json)" --wait 20 > result.json
+show "Decision: $(field 'd.outcome' < result.json); facts the verifier received: $(field 'd.facts' < result.json)"
+if grep -q "Morrison" result.json verifier.log; then echo "   UNEXPECTED: the age check exposed a name" >&2; exit 1; fi
+
+say "Callum's wallet keeps a history of what it shared, with whom (attribute names, never values)"
+echo "$PIN" | run wallet history --dir callum-wallet --pin-stdin
+
+kill "$SERVE_PID" "$VERIFIER_PID" 2>/dev/null || true
 wait "$SERVE_PID" 2>/dev/null || true
+wait "$VERIFIER_PID" 2>/dev/null || true
 trap - EXIT
 
 printf '\n%sDemo complete.%s Files are in %s.\n' "$bold" "$off" "$DIR"

@@ -38,7 +38,8 @@ constexpr int64_t kDefaultStatusFreshness = 300;
 constexpr int64_t kTrustListRefreshSeconds = 60;
 constexpr size_t kMaxStatusListBytes = 8 << 20;
 
-std::string RandomId(Random& random) { return Base64UrlEncode(random.Generate(16)); }
+// RandomId: 128 random bits, base64url, never starting with '-' (ids are typed on command lines).
+std::string RandomId(Random& random) { return random.Identifier(16); }
 
 Result<std::string> ReadText(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
