@@ -237,6 +237,18 @@ run verifier result --url "$VERIFIER_URL" "$(field 'd.session_id' < check.json)"
 show "Decision: $(field 'd.outcome' < result.json); facts the verifier received: $(field 'd.facts' < result.json)"
 if grep -q "Morrison" result.json verifier.log; then echo "   UNEXPECTED: the age check exposed a name" >&2; exit 1; fi
 
+say "GDS revokes Callum's Digital ID; Acme's follow-up right-to-work check now fails"
+run issuer revoke "${ADMIN[@]}" --citizen demo-0001 --credential-type uk.gov.digital-id.sd-jwt > /dev/null
+run issuer revoke "${ADMIN[@]}" --citizen demo-0001 --credential-type uk.gov.digital-id.mdoc > /dev/null
+run verifier check --url "$VERIFIER_URL" --check right_to_work > check.json
+if echo "$PIN" | "$B" wallet present --dir callum-wallet --pin-stdin --yes --insecure-http-loopback \
+  "$(field 'd.request_uri' < check.json)" > presented.json 2> present.err; then
+  echo "   UNEXPECTED: the verifier accepted a revoked credential" >&2; exit 1
+fi
+printf '%s   $ bonafide wallet present --dir callum-wallet --pin-stdin --yes ... (refused by the verifier)%s\n' "$dim" "$off"
+run verifier result --url "$VERIFIER_URL" "$(field 'd.session_id' < check.json)" --wait 20 > result.json
+show "Result: $(field 'd.status + ", " + d.error + " (right-to-work checks always fetch the current status list)"' < result.json)"
+
 say "Callum's wallet keeps a history of what it shared, with whom (attribute names, never values)"
 echo "$PIN" | run wallet history --dir callum-wallet --pin-stdin
 

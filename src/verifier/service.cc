@@ -295,9 +295,10 @@ struct VerifierService::Internals {
     return CachedList{std::string(AsStringView(*bytes)), *fetched, *fresh};
   }
 
-  // Get returns a fresh copy of `uri` (fetching when the cached one is stale), or the last good
-  // copy when the source fails; `source_error` says why the source was not used.
-  std::optional<StatusDocument> Get(const std::string& uri, int64_t now, Status& source_error) {
+  // Get returns a fresh copy of `uri` (fetching when the cached one is stale, or always when
+  // `revalidate`), or the last good copy when the source fails; `source_error` says why the
+  // source was not used.
+  std::optional<StatusDocument> Get(const std::string& uri, int64_t now, Status& source_error, bool revalidate) {
     std::optional<CachedList> cached;
     {
       std::lock_guard<std::mutex> lock(mu);
@@ -305,7 +306,9 @@ struct VerifierService::Internals {
       if (it != lists.end()) cached = it->second;
     }
     if (!cached) cached = Load(uri);
-    if (cached && now < cached->fresh_until) return StatusDocument{cached->body, cached->fetched_at, true};
+    if (cached && now < cached->fresh_until && !revalidate) {
+      return StatusDocument{cached->body, cached->fetched_at, true};
+    }
     Result<FetchedDocument> got = Error(StatusCode::kIoError, "no status fetcher");
     if (fetch) got = fetch(uri);
     if (got.ok() && got->status == 200 && !got->body.empty() && got->body.size() <= kMaxStatusListBytes) {
@@ -773,7 +776,11 @@ ResponseOutcome VerifierService::HandleResponse(std::string_view request_id, std
   result["credential"] = Json{{"format", first.format}, {"type", first.type}};
   result["issuer"] = Json{{"id", issuers.front()->id}, {"name", issuers.front()->name}};
 
-  // 6. Status lists.
+  // 6. Status lists. Right to work and right to rent checks (civil penalties for the checker)
+  // always ask the issuer for the current list, so a revocation counts at once; other checks use
+  // a copy while it is fresh (the list's ttl / max-age). Either way, an unreachable issuer means
+  // the last good copy, with its age.
+  const bool revalidate = session.check == "right_to_work" || session.check == "right_to_rent";
   std::string credential_status = "none";
   std::optional<int64_t> checked_at;
   std::optional<int64_t> age;
@@ -783,7 +790,7 @@ ResponseOutcome VerifierService::HandleResponse(std::string_view request_id, std
     const std::vector<crypto::PublicKey> keys = IssuerKeys(*issuers[i]);
     for (const oid4vp::CredentialStatusReference& ref : creds[i].second->status) {
       Status source_error;
-      std::optional<Internals::StatusDocument> doc = internals_->Get(ref.uri, now, source_error);
+      std::optional<Internals::StatusDocument> doc = internals_->Get(ref.uri, now, source_error, revalidate);
       if (!doc) {
         unavailable = true;
         status_error = std::string(StatusCodeName(source_error.code()));

@@ -678,8 +678,9 @@ TEST_F(ServiceTest, RevokedCredentialNotPermitted) {
 
 TEST_F(ServiceTest, StatusListUnreachableUsesCachedCopyWithAge) {
   auto held = DigitalId("british_citizen");
-  // First check fetches and caches the list (fresh for max-age 60 s).
-  CreatedSession c1 = Create("right_to_work");
+  // First check fetches and caches the list (fresh for max-age 60 s). An age check uses a copy
+  // while it is fresh; right to work always revalidates (next test).
+  CreatedSession c1 = Create("age_over_18");
   oid4vp::VerifiedRequest r1 = Fetch(c1);
   ASSERT_EQ(service_->HandleResponse(c1.request_id, SdJwtBody(r1, *held, kDigitalIdClaims), oid4vp::kFormContentType)
                 .http_status,
@@ -687,7 +688,7 @@ TEST_F(ServiceTest, StatusListUnreachableUsesCachedCopyWithAge) {
   EXPECT_EQ(status_->hits(), 1);
   // Within max-age: served from the cache without a fetch.
   clock_.Set(kNow + 59);
-  CreatedSession c2 = Create("right_to_work");
+  CreatedSession c2 = Create("age_over_18");
   oid4vp::VerifiedRequest r2 = Fetch(c2);
   ASSERT_EQ(service_->HandleResponse(c2.request_id, SdJwtBody(r2, *held, kDigitalIdClaims), oid4vp::kFormContentType)
                 .http_status,
@@ -697,7 +698,7 @@ TEST_F(ServiceTest, StatusListUnreachableUsesCachedCopyWithAge) {
   // The issuer goes away; after max-age the cached copy is used and its age reported.
   status_->Stop();
   clock_.Set(kNow + 120);
-  CreatedSession c3 = Create("right_to_work");
+  CreatedSession c3 = Create("age_over_18");
   oid4vp::VerifiedRequest r3 = Fetch(c3);
   ASSERT_EQ(service_->HandleResponse(c3.request_id, SdJwtBody(r3, *held, kDigitalIdClaims), oid4vp::kFormContentType)
                 .http_status,
@@ -711,12 +712,40 @@ TEST_F(ServiceTest, StatusListUnreachableUsesCachedCopyWithAge) {
   EXPECT_NE(Logs().find("status_list_cached"), std::string::npos);
   // The copy on disk survives a restart of the service.
   MakeService();
-  CreatedSession c4 = Create("right_to_work");
+  CreatedSession c4 = Create("age_over_18");
   oid4vp::VerifiedRequest r4 = Fetch(c4);
   ASSERT_EQ(service_->HandleResponse(c4.request_id, SdJwtBody(r4, *held, kDigitalIdClaims), oid4vp::kFormContentType)
                 .http_status,
             200);
   EXPECT_EQ(ResultOf(c4)["status_age_seconds"], 120);
+}
+
+TEST_F(ServiceTest, RightToWorkRevalidatesStatusSoARevocationCountsAtOnce) {
+  auto held = DigitalId("british_citizen", true, 7);
+  CreatedSession c1 = Create("right_to_work");
+  oid4vp::VerifiedRequest r1 = Fetch(c1);
+  ASSERT_EQ(service_->HandleResponse(c1.request_id, SdJwtBody(r1, *held, kDigitalIdClaims), oid4vp::kFormContentType)
+                .http_status,
+            200);
+  EXPECT_EQ(status_->hits(), 1);
+  // The issuer revokes; 10 s later (well within max-age) the next right-to-work check asks again.
+  clock_.Set(kNow + 10);
+  status_->Publish(sd_issuer_, clock_, 7, true);
+  CreatedSession c2 = Create("right_to_work");
+  oid4vp::VerifiedRequest r2 = Fetch(c2);
+  EXPECT_EQ(service_->HandleResponse(c2.request_id, SdJwtBody(r2, *held, kDigitalIdClaims), oid4vp::kFormContentType)
+                .http_status,
+            400);
+  EXPECT_EQ(status_->hits(), 2);
+  EXPECT_EQ(ResultOf(c2)["error"], "revoked");
+  // An age check in the same minute uses that fresh copy (no fetch) and also sees the revocation.
+  CreatedSession c3 = Create("age_over_18");
+  oid4vp::VerifiedRequest r3 = Fetch(c3);
+  EXPECT_EQ(service_->HandleResponse(c3.request_id, SdJwtBody(r3, *held, kDigitalIdClaims), oid4vp::kFormContentType)
+                .http_status,
+            400);
+  EXPECT_EQ(status_->hits(), 2);
+  EXPECT_EQ(ResultOf(c3)["error"], "revoked");
 }
 
 TEST_F(ServiceTest, StatusListNeverFetchedIsUnavailable) {
