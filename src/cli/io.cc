@@ -1,5 +1,8 @@
 #include "cli/io.h"
 
+#include <pthread.h>
+#include <signal.h>
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -167,6 +170,24 @@ int Output(const std::string& text, const std::string& out) {
 int PrintJson(const Json& value) {
   std::cout << value.dump(2, ' ', false, Json::error_handler_t::replace) << std::endl;
   return 0;
+}
+
+Result<StopSignals> BlockStopSignals() {
+  StopSignals s;
+  sigemptyset(&s.set);
+  sigaddset(&s.set, SIGINT);
+  sigaddset(&s.set, SIGTERM);
+  if (pthread_sigmask(SIG_BLOCK, &s.set, nullptr) != 0) {
+    return Error(StatusCode::kInternal, "cannot block SIGINT/SIGTERM");
+  }
+  return s;
+}
+
+int WaitForStopSignal(const StopSignals& signals) {
+  int signal_number = 0;
+  while (sigwait(&signals.set, &signal_number) != 0) {
+  }
+  return signal_number;
 }
 
 }  // namespace bonafide::cli

@@ -62,6 +62,17 @@ int Output(const std::string& text, const std::string& out);
 // Prints `value` as pretty JSON on stdout and returns 0.
 int PrintJson(const Json& value);
 
+// StopSignals is SIGINT + SIGTERM blocked in the calling thread (and so in every thread it starts
+// afterwards), for a server that waits for them with WaitForStopSignal. Block them before any
+// thread starts so that only the waiting thread takes them.
+struct StopSignals {
+  sigset_t set{};
+};
+// BlockStopSignals blocks SIGINT and SIGTERM; kInternal when the mask cannot be set.
+Result<StopSignals> BlockStopSignals();
+// WaitForStopSignal returns the signal number once SIGINT or SIGTERM arrives.
+int WaitForStopSignal(const StopSignals& signals);
+
 }  // namespace bonafide::cli
 
 #endif  // BONAFIDE_CLI_IO_H_

@@ -124,15 +124,9 @@ int IssuerServe(const ServeArgs& a) {
   Result<http::HostPort> listen = http::ParseHostPort(a.listen.value_or(config->listen));
   if (!listen.ok()) return ReportError(listen.status());
 
-  // Block SIGINT / SIGTERM before any thread starts, so every server thread inherits the mask and
-  // the signal is taken only by sigwait below.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  if (pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr) != 0) {
-    return ReportError(Error(StatusCode::kInternal, "cannot block SIGINT/SIGTERM"));
-  }
+  // Before any thread starts: only WaitForStopSignal below takes SIGINT / SIGTERM.
+  Result<StopSignals> stop_signals = BlockStopSignals();
+  if (!stop_signals.ok()) return ReportError(stop_signals.status());
 
   http::ServerOptions options;
   options.host = listen->host;
@@ -184,9 +178,7 @@ int IssuerServe(const ServeArgs& a) {
                              {"pid", static_cast<int64_t>(::getpid())}})
             << std::endl;  // flushes: a parent reads this line to learn the port
 
-  int signal_number = 0;
-  while (sigwait(&stop_signals, &signal_number) != 0) {
-  }
+  const int signal_number = WaitForStopSignal(*stop_signals);
   purger.Stop();
   (*server)->Stop();
   current.store(nullptr);
