@@ -6,7 +6,7 @@
 #   make test       Release build + all ctest tests; ASan+UBSan build (build-asan/) + unit tests;
 #                   clang libFuzzer build (build-fuzz/) + every fuzz target for FUZZ_SECONDS each.
 #                   The last line printed is ctest's summary of the Release run.
-#   make bench      Release build of bonafide_bench and bonafide_http_bench, then runs both
+#   make bench      Release build of bonafide_bench, bonafide_http_bench and bonafide_verifier_bench, then runs them
 #   make fuzz       only the fuzz stage (FUZZ_SECONDS=300 make fuzz for a longer run)
 #   make format-check / make tidy   clang-format / clang-tidy over src/ (not part of `make test`)
 #   make clean
@@ -80,9 +80,11 @@ fuzz: test-fuzz
 
 bench: build
 	cmake -S . -B $(BUILD_DIR) -DBONAFIDE_BENCH=ON
-	cmake --build $(BUILD_DIR) -j $(JOBS) --target bonafide_bench bonafide_http_bench
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target bonafide_bench bonafide_http_bench bonafide_verifier_bench
 	"$$(find $(BUILD_DIR) -name bonafide_bench -type f -perm -u+x | head -n 1)"
-	"$(BUILD_DIR)/bench/bonafide_http_bench" --seconds 5 --workers 2 --batch 3
+	"$(BUILD_DIR)/bench/bonafide_http_bench" --seconds 5 --workers 2 --clients 16 --batch 3
+	"$(BUILD_DIR)/bench/bonafide_verifier_bench" --seconds 5
+	"$(BUILD_DIR)/bench/bonafide_verifier_bench" --sessions 10000
 
 format-check:
 	find src tests/*/ fuzz bench -name '*.h' -o -name '*.cc' | grep -v '^tests/vectors/' \
