@@ -36,6 +36,7 @@
 #include <vector>
 
 #include "base/clock.h"
+#include "bench/floor.h"
 #include "crypto/keys.h"
 #include "crypto/random.h"
 #include "http/client.h"
@@ -61,24 +62,8 @@ struct Args {
   std::string store = "both";
 };
 
-// FloorMicros returns the median over rounds of (one ES256 verify + one ES256 sign), in µs.
-double FloorMicros() {
-  crypto::PrivateKey key = *crypto::PrivateKey::Generate(crypto::SignatureAlg::kES256);
-  const std::string message(600, 'm');  // about a proof JWT's signing input
-  Bytes sig = *key.Sign(AsBytes(message));
-  std::vector<double> rounds;
-  for (int r = 0; r < 15; ++r) {
-    constexpr int kOps = 100;
-    auto start = std::chrono::steady_clock::now();
-    for (int i = 0; i < kOps; ++i) {
-      if (!key.public_key().Verify(AsBytes(message), sig).ok()) std::abort();
-      if (!key.Sign(AsBytes(message)).ok()) std::abort();
-    }
-    rounds.push_back(Micros(std::chrono::steady_clock::now() - start).count() / kOps);
-  }
-  std::sort(rounds.begin(), rounds.end());
-  return rounds[rounds.size() / 2];
-}
+// FloorMicros is the floor of one unit of work: one ES256 verify + one ES256 sign (bench/floor.h).
+double FloorMicros() { return bench::Es256FloorMicros(1, 1); }
 
 struct Row {
   std::string store, format;

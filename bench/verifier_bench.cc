@@ -54,6 +54,7 @@
 #include <vector>
 
 #include "base/clock.h"
+#include "bench/floor.h"
 #include "base/encoding.h"
 #include "base/json.h"
 #include "cbor/cbor.h"
@@ -73,6 +74,7 @@
 #include "sdjwt/sdjwt_vc.h"
 #include "status/status_list_token.h"
 #include "status/token_status_list.h"
+#include "tests/cli/background.h"
 #include "verifier/checks.h"
 #include "verifier/config.h"
 #include "verifier/http_routes.h"
@@ -100,25 +102,8 @@ struct Args {
   std::string cli;              // memory mode: the bonafide executable
 };
 
-// FloorMicros returns the median over rounds of (two ES256 verifies + one ES256 sign), in µs.
-double FloorMicros() {
-  crypto::PrivateKey key = *crypto::PrivateKey::Generate(crypto::SignatureAlg::kES256);
-  const std::string message(600, 'm');
-  Bytes sig = *key.Sign(AsBytes(message));
-  std::vector<double> rounds;
-  for (int r = 0; r < 15; ++r) {
-    constexpr int kOps = 100;
-    auto start = std::chrono::steady_clock::now();
-    for (int i = 0; i < kOps; ++i) {
-      if (!key.public_key().Verify(AsBytes(message), sig).ok()) std::abort();
-      if (!key.public_key().Verify(AsBytes(message), sig).ok()) std::abort();
-      if (!key.Sign(AsBytes(message)).ok()) std::abort();
-    }
-    rounds.push_back(Micros(std::chrono::steady_clock::now() - start).count() / kOps);
-  }
-  std::sort(rounds.begin(), rounds.end());
-  return rounds[rounds.size() / 2];
-}
+// FloorMicros is the floor of one unit of work: two ES256 verifies + one ES256 sign (bench/floor.h).
+double FloorMicros() { return bench::Es256FloorMicros(2, 1); }
 
 double CpuSeconds(clockid_t id) {
   timespec ts{};
@@ -489,64 +474,6 @@ int RunChild(const std::vector<std::string>& argv, const std::string& log) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-// Serve is the running `verifier serve` child: stdout a pipe (its first line), stderr a file.
-class Serve {
- public:
-  Serve(const std::vector<std::string>& argv, const std::string& log) {
-    int fds[2];
-    if (::pipe(fds) != 0) return;
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
-    posix_spawn_file_actions_addclose(&actions, fds[0]);
-    posix_spawn_file_actions_addclose(&actions, fds[1]);
-    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-    std::vector<char*> args;
-    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    if (posix_spawn(&pid_, args[0], &actions, nullptr, args.data(), environ) != 0) pid_ = -1;
-    posix_spawn_file_actions_destroy(&actions);
-    ::close(fds[1]);
-    out_ = ::fdopen(fds[0], "r");
-  }
-  Serve(const Serve&) = delete;
-  Serve& operator=(const Serve&) = delete;
-  ~Serve() {
-    Stop();
-    if (out_ != nullptr) std::fclose(out_);
-  }
-  // FirstLine returns the first stdout line (blocking; the child prints it once it listens).
-  std::string FirstLine() {
-    std::string line;
-    if (out_ == nullptr) return line;
-    for (int c = std::fgetc(out_); c != EOF && c != '\n'; c = std::fgetc(out_)) line.push_back(static_cast<char>(c));
-    return line;
-  }
-  // Stop sends SIGTERM, waits up to 10 s, then SIGKILL; returns how it ended.
-  std::string Stop() {
-    if (pid_ <= 0) return "not running";
-    ::kill(pid_, SIGTERM);
-    int status = 0;
-    for (int i = 0; i < 100; ++i) {
-      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        return WIFEXITED(status) ? "exited " + std::to_string(WEXITSTATUS(status)) : "died of a signal";
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    ::kill(pid_, SIGKILL);
-    ::waitpid(pid_, &status, 0);
-    pid_ = -1;
-    return "killed (SIGKILL after 10 s)";
-  }
-  pid_t pid() const { return pid_; }
-
- private:
-  pid_t pid_ = -1;
-  FILE* out_ = nullptr;
-};
-
 // ProcStatusKb returns the value in kB of `field` (e.g. "VmRSS") in /proc/PID/status, or -1.
 long ProcStatusKb(pid_t pid, const std::string& field) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/status");
@@ -589,7 +516,7 @@ int Memory(const Args& args) {
   }
   int rc = 0;
   {
-    Serve serve({cli, "verifier", "serve", "--data-dir", dir + "/verifier"}, dir + "/serve.log");
+    clitest::Background serve({cli, "verifier", "serve", "--data-dir", dir + "/verifier"}, dir + "/serve.log");
     Result<Json> line = ParseJsonObject(serve.FirstLine());
     const Json* url = line.ok() ? Find(*line, "url") : nullptr;
     if (serve.pid() <= 0 || url == nullptr || !url->is_string()) {
@@ -637,7 +564,10 @@ int Memory(const Args& args) {
     const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     const long rss = ProcStatusKb(serve.pid(), "VmRSS");
     const long hwm = ProcStatusKb(serve.pid(), "VmHWM");
-    const std::string ended = serve.Stop();
+    const int exit_code = serve.Terminate();  // SIGTERM, up to 10 s
+    const std::string ended = exit_code >= 0 ? "exited " + std::to_string(exit_code)
+                              : serve.Kill()   ? "killed (SIGKILL after 10 s)"
+                                               : "died of a signal";
     if (failed) {
       rc = 1;
     } else {

@@ -97,6 +97,7 @@ class Background {
     return WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
   }
   bool started() const { return pid_ > 0; }
+  pid_t pid() const { return pid_; }
 
  private:
   pid_t pid_ = -1;
