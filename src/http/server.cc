@@ -435,12 +435,14 @@ class Connection final : public ConnectionBase {
     };
     Responder responder(std::move(state));
     const Route& route = server_.routes[static_cast<size_t>(route_index_)];
-    asio::post(*server_.workers, [this, self, &route, request = std::move(*request_),
-                                  responder = std::move(responder)]() mutable {
+    // The worker touches no connection state: once the handler answers, the connection may
+    // already be reading its next request on a network thread.
+    asio::post(*server_.workers, [logger = server_.logger.get(), &route, request_id = request_id_,
+                                  request = std::move(*request_), responder = std::move(responder)]() mutable {
       try {
         route.handler(std::move(request), responder);
       } catch (...) {
-        server_.logger->Error("handler_exception", {{"route", route.pattern}, {"request_id", request_id_}});
+        logger->Error("handler_exception", {{"route", route.pattern}, {"request_id", request_id}});
         responder.Send(Response::JsonError(500, "internal"));
       }
     });
