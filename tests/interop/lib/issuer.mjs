@@ -114,6 +114,23 @@ export function stopChild(child) {
 // startIssuer makes a data directory under `dir` with `issuer init --demo` and serves it on a free
 // loopback port. Returns {url, dataDir, logFile, init, stop()}; stop() is idempotent and resolves
 // with the server's {code, signal}. The caller must call stop() (in an `after` hook).
+// spawnServer starts `bonafide ...serveArgs` in the background (stdout piped, stderr to logFile; under
+// coreutils `timeout` when useTimeout) and returns {child, stop}; stop() ends it once, however often called.
+export function spawnServer(serveArgs, logFile, useTimeout = haveTimeoutCommand()) {
+  const logFd = openSync(logFile, 'w');
+  const [command, args] = useTimeout
+    ? ['timeout', ['--kill-after=5', String(SERVER_LIFETIME_S), BONAFIDE, ...serveArgs]]
+    : [BONAFIDE, serveArgs];
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', logFd] });
+  closeSync(logFd);
+  let stopped = null;
+  const stop = () => {
+    stopped ??= stopChild(child);
+    return stopped;
+  };
+  return { child, stop };
+}
+
 export async function startIssuer(dir, { attempts = 3 } = {}) {
   const useTimeout = haveTimeoutCommand();
   let lastError;
@@ -123,18 +140,8 @@ export async function startIssuer(dir, { attempts = 3 } = {}) {
     const dataDir = join(dir, `issuer-${attempt}`);
     const init = JSON.parse(bonafideOk('issuer', 'init', '--data-dir', dataDir, '--issuer-url', url, '--demo').stdout);
     const logFile = join(dir, `serve-${attempt}.log`);
-    const logFd = openSync(logFile, 'w');
-    const serveArgs = ['issuer', 'serve', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`];
-    const [command, args] = useTimeout
-      ? ['timeout', ['--kill-after=5', String(SERVER_LIFETIME_S), BONAFIDE, ...serveArgs]]
-      : [BONAFIDE, serveArgs];
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', logFd] });
-    closeSync(logFd);
-    let stopped = null;
-    const stop = () => {
-      stopped ??= stopChild(child);
-      return stopped;
-    };
+    const { child, stop } = spawnServer(
+      ['issuer', 'serve', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`], logFile, useTimeout);
     try {
       const line = await readFirstLine(child, READY_TIMEOUT_MS, logFile);
       const printed = JSON.parse(line);

@@ -11,16 +11,12 @@
 // READY_TIMEOUT_MS, every HTTP call is bounded by fetchBounded, result polling by its timeout,
 // and stop() sends SIGTERM, then SIGKILL (lib/issuer.mjs). The server also runs under coreutils
 // `timeout` (when present), so it ends by itself even if this Node process is killed first.
-import { spawn } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { BONAFIDE, bonafideOk } from './common.mjs';
-import { fetchBounded, haveTimeoutCommand, readFirstLine, stopChild, waitReady } from './issuer.mjs';
+import { bonafideOk } from './common.mjs';
+import { fetchBounded, readFirstLine, spawnServer, waitReady } from './issuer.mjs';
 
 const READY_TIMEOUT_MS = 20_000;
-// Upper bound on the server's life when run under `timeout`; above the ctest TIMEOUT of the tests.
-const SERVER_LIFETIME_S = 300;
 const FINISHED = new Set(['completed', 'failed', 'expired']);
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -55,18 +51,7 @@ export async function startVerifier(dir, { rpDir, trustList, name = 'verifier' }
       '--url', 'http://localhost:0', '--listen', '127.0.0.1:0').stdout,
   );
   const logFile = join(dir, `${name}.log`);
-  const logFd = openSync(logFile, 'w');
-  const serveArgs = ['verifier', 'serve', '--data-dir', dataDir];
-  const [command, args] = haveTimeoutCommand()
-    ? ['timeout', ['--kill-after=5', String(SERVER_LIFETIME_S), BONAFIDE, ...serveArgs]]
-    : [BONAFIDE, serveArgs];
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', logFd] });
-  closeSync(logFd);
-  let stopped = null;
-  const stop = () => {
-    stopped ??= stopChild(child);
-    return stopped;
-  };
+  const { child, stop } = spawnServer(['verifier', 'serve', '--data-dir', dataDir], logFile);
   try {
     const printed = JSON.parse(await readFirstLine(child, READY_TIMEOUT_MS, logFile, 'verifier serve'));
     for (const member of ['url', 'verifier_url', 'client_id']) {
