@@ -214,8 +214,19 @@ Result<PublicKey> PublicFromPkey(internal::PkeyPtr pkey) {
   return PublicKey::WrapInternal(std::move(pkey), *alg);
 }
 
-// PublicOnlyCopy extracts the public half of a key pair into its own EVP_PKEY.
+// PublicOnlyCopy extracts the public half of a key pair into its own EVP_PKEY. EC keys go through
+// their encoded point and EcPublicFromPoint's per-thread template: the DER round trip (Ed25519,
+// or an EC key whose point cannot be read) sets up an OpenSSL 3 decoder per call, which costs
+// more than generating the key.
 Result<internal::PkeyPtr> PublicOnlyCopy(EVP_PKEY* pkey) {
+  if (const std::optional<SignatureAlg> alg = AlgOfPkey(pkey); alg && *alg != SignatureAlg::kEdDSA) {
+    uint8_t point[1 + 2 * 48];  // an uncompressed P-384 point, the largest
+    size_t len = 0;
+    if (EVP_PKEY_get_octet_string_param(pkey, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, point, sizeof point, &len) == 1) {
+      return EcPublicFromPoint(*alg, ByteView(point, len));
+    }
+    ERR_clear_error();
+  }
   unsigned char* der = nullptr;
   int len = i2d_PUBKEY(pkey, &der);
   if (len <= 0) return Error(StatusCode::kInternal, OpenSslError());
@@ -545,9 +556,19 @@ Result<SecretBytes> EcdhP256(const PrivateKey& mine, const PublicKey& theirs) {
   if (mine.alg() != SignatureAlg::kES256 || theirs.alg() != SignatureAlg::kES256) {
     return Error(StatusCode::kInvalidKey, "ECDH needs two P-256 keys");
   }
+  // Peer validation: P-256 has cofactor 1, so a point that is on the curve and not the point at
+  // infinity is a valid public key (NIST SP 800-56A rev. 3, 5.6.2.3.4, partial validation, which
+  // suffices for ephemeral keys). EVP_PKEY_derive_set_peer's default full check adds a
+  // multiplication by the group order, as costly as the ECDH itself, that can never fail here.
+  internal::PkeyCtx peer(EVP_PKEY_CTX_new_from_pkey(nullptr, theirs.raw(), nullptr));
+  if (!peer || EVP_PKEY_public_check_quick(peer.get()) != 1) {
+    ERR_clear_error();
+    return Error(StatusCode::kInvalidKey, "ECDH peer key is not a valid P-256 point");
+  }
   internal::PkeyCtx ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, mine.raw(), nullptr));
   size_t len = 0;
-  if (!ctx || EVP_PKEY_derive_init(ctx.get()) != 1 || EVP_PKEY_derive_set_peer(ctx.get(), theirs.raw()) != 1 ||
+  if (!ctx || EVP_PKEY_derive_init(ctx.get()) != 1 ||
+      EVP_PKEY_derive_set_peer_ex(ctx.get(), theirs.raw(), /*validate_peer=*/0) != 1 ||
       EVP_PKEY_derive(ctx.get(), nullptr, &len) != 1) {
     return Error(StatusCode::kInvalidKey, OpenSslError());
   }

@@ -142,8 +142,27 @@ std::string_view ResponseModeName(ResponseMode mode) {
 
 std::string NewNonce(Random& random) { return Base64UrlEncode(random.Generate(16)); }
 
+Result<AccessChain> CheckAccessChain(std::vector<Bytes> x5c_der, const crypto::PublicKey& access_key) {
+  auto invalid = [](std::string m) { return Error(StatusCode::kInvalidArgument, std::move(m)); };
+  if (x5c_der.empty()) return invalid("empty certificate chain");
+  auto leaf = crypto::Certificate::FromDer(x5c_der.front());
+  if (!leaf.ok()) return invalid("leaf certificate does not parse");
+  auto leaf_key = leaf->public_key();
+  if (!leaf_key.ok() || !leaf_key->Equals(access_key)) {
+    return invalid("the access key is not the leaf certificate's key");
+  }
+  return AccessChain(std::move(x5c_der), leaf->dns_names(), std::move(*leaf_key));
+}
+
 Result<std::string> CreateRequestObject(const RequestParams& params, const crypto::Signer& access_key,
                                         const std::vector<Bytes>& x5c_der, const Clock& clock) {
+  if (!internal::IsDnsName(params.host)) return Error(StatusCode::kInvalidArgument, "host is not a DNS name");
+  ASSIGN_OR_RETURN(AccessChain chain, CheckAccessChain(x5c_der, access_key.public_key()));
+  return CreateRequestObject(params, access_key, chain, clock);
+}
+
+Result<std::string> CreateRequestObject(const RequestParams& params, const crypto::Signer& access_key,
+                                        const AccessChain& chain, const Clock& clock) {
   auto invalid = [](std::string m) { return Error(StatusCode::kInvalidArgument, std::move(m)); };
   if (!internal::IsDnsName(params.host)) return invalid("host is not a DNS name");
   auto url = internal::ParseHttpUrl(params.response_uri, "response_uri", true);
@@ -155,12 +174,14 @@ Result<std::string> CreateRequestObject(const RequestParams& params, const crypt
   if (params.lifetime_seconds < 1 || params.lifetime_seconds > kMaxLifetimeSeconds) {
     return invalid("lifetime must be 1 s .. 1 hour");
   }
-  if (x5c_der.empty()) return invalid("empty certificate chain");
-  auto leaf = crypto::Certificate::FromDer(x5c_der.front());
-  if (!leaf.ok()) return invalid("leaf certificate does not parse");
-  if (!CertificateNamesHost(*leaf, params.host)) return invalid("leaf certificate has no dNSName " + params.host);
-  auto leaf_key = leaf->public_key();
-  if (!leaf_key.ok() || !leaf_key->Equals(access_key.public_key())) {
+  if (std::none_of(chain.dns_names().begin(), chain.dns_names().end(),
+                   [&](const std::string& name) { return EqualsIgnoreCase(name, params.host); })) {
+    return invalid("leaf certificate has no dNSName " + params.host);
+  }
+  // The chain was matched to its key once; the signer must hold that key (compared by encoding,
+  // which both keys cache).
+  if (access_key.public_key().alg() != chain.key().alg() ||
+      access_key.public_key().EncodedPoint(false) != chain.key().EncodedPoint(false)) {
     return invalid("the access key is not the leaf certificate's key");
   }
 
@@ -207,7 +228,7 @@ Result<std::string> CreateRequestObject(const RequestParams& params, const crypt
     claims["verifier_info"] = std::move(infos);
   }
   Json x5c = Json::array();
-  for (const Bytes& der : x5c_der) x5c.push_back(Base64Encode(der));
+  for (const Bytes& der : chain.der()) x5c.push_back(Base64Encode(der));
   Json header = {{"typ", kRequestObjectTyp}, {"x5c", std::move(x5c)}};
   return jose::SignJwt(header, claims, access_key);
 }

@@ -124,6 +124,37 @@ struct RequestParams {
 Result<std::string> CreateRequestObject(const RequestParams& params, const crypto::Signer& access_key,
                                         const std::vector<Bytes>& x5c_der, const Clock& clock);
 
+// AccessChain is an access certificate chain (DER, leaf first) whose leaf has been parsed and
+// matched to the access key once, by CheckAccessChain: a verifier signs a Request Object per
+// session, and parsing the chain again each time costs more than the signature. Immutable; safe
+// to share across threads.
+class AccessChain {
+ public:
+  const std::vector<Bytes>& der() const { return der_; }
+  // dns_names are the leaf's subjectAltName dNSName entries.
+  const std::vector<std::string>& dns_names() const { return dns_names_; }
+  // key is the leaf's public key (equal to the access key's).
+  const crypto::PublicKey& key() const { return key_; }
+
+ private:
+  friend Result<AccessChain> CheckAccessChain(std::vector<Bytes> x5c_der, const crypto::PublicKey& access_key);
+  AccessChain(std::vector<Bytes> der, std::vector<std::string> dns_names, crypto::PublicKey key)
+      : der_(std::move(der)), dns_names_(std::move(dns_names)), key_(std::move(key)) {}
+  std::vector<Bytes> der_;
+  std::vector<std::string> dns_names_;
+  crypto::PublicKey key_;
+};
+
+// CheckAccessChain parses the leaf of `x5c_der` and checks it holds `access_key`.
+// kInvalidArgument for an empty chain, a leaf that does not parse, or another key.
+Result<AccessChain> CheckAccessChain(std::vector<Bytes> x5c_der, const crypto::PublicKey& access_key);
+
+// CreateRequestObject (checked chain) is CreateRequestObject above with the chain checked once by
+// CheckAccessChain: the same Request Object and the same errors (kInvalidArgument when the
+// leaf does not name `host`, or `access_key` is not the chain's key).
+Result<std::string> CreateRequestObject(const RequestParams& params, const crypto::Signer& access_key,
+                                        const AccessChain& chain, const Clock& clock);
+
 // RequestUriMethod is `request_uri_method` (section 5.1).
 enum class RequestUriMethod { kGet, kPost };
 

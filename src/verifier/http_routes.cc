@@ -44,19 +44,35 @@ http::Response NoStore(http::Response r) {
   return r;
 }
 
+// CreateSession answers POST /sessions.
+http::Response CreateSession(VerifierService& s, const std::string& body_text) {
+  Result<Json> body = ParseJsonObject(body_text);
+  if (!body.ok()) return StatusResponse(body.status());
+  Result<SessionRequest> request = SessionRequestFromJson(*body);
+  if (!request.ok()) return StatusResponse(request.status());
+  Result<CreatedSession> created = s.CreateSession(*request);
+  if (!created.ok()) return StatusResponse(created.status());
+  return NoStore(http::Response::JsonBody(201, created->ToJson()));
+}
+
 }  // namespace
 
 Status RegisterVerifierRoutes(http::Server& server, std::function<VerifierService*()> resolve) {
-  RETURN_IF_ERROR(server.Post("/sessions", [resolve](const http::Request& req) {
+  // Session creation ends in a durable insert (a commit that waits for the disk): like the
+  // response endpoint below, it runs on the blocking pool so the workers never sit in fsync.
+  http::Server* srv = &server;
+  RETURN_IF_ERROR(server.HandleAsync("POST", "/sessions", [srv, resolve](http::Request req,
+                                                                         http::Responder responder) {
     VerifierService* s = resolve();
-    if (s == nullptr) return Unavailable();
-    Result<Json> body = ParseJsonObject(req.body);
-    if (!body.ok()) return StatusResponse(body.status());
-    Result<SessionRequest> request = SessionRequestFromJson(*body);
-    if (!request.ok()) return StatusResponse(request.status());
-    Result<CreatedSession> created = s->CreateSession(*request);
-    if (!created.ok()) return StatusResponse(created.status());
-    return NoStore(http::Response::JsonBody(201, created->ToJson()));
+    if (s == nullptr) return responder.Send(Unavailable());
+    auto request = std::make_shared<http::Request>(std::move(req));
+    auto out = std::make_shared<std::optional<http::Response>>();
+    srv->Offload(
+        [s, request, out] { *out = CreateSession(*s, request->body); },
+        [out, responder] {
+          if (!out->has_value()) return responder.Send(http::Response::JsonError(500, "server_error"));
+          responder.Send(std::move(**out));
+        });
   }));
 
   RETURN_IF_ERROR(server.Get("/request/{id}", [resolve](const http::Request& req) {
@@ -73,7 +89,6 @@ Status RegisterVerifierRoutes(http::Server& server, std::function<VerifierServic
   // The response endpoint: parsing, decryption and signature checks are CPU work, but the
   // single-use claim and the result are durable writes, so the whole handler runs on the
   // blocking pool and the worker is free at once.
-  http::Server* srv = &server;
   RETURN_IF_ERROR(server.HandleAsync("POST", "/response/{id}", [srv, resolve](http::Request req,
                                                                               http::Responder responder) {
     VerifierService* s = resolve();

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 #include <thread>
+#include <unordered_map>
 #include <utility>
 
 #include "base/encoding.h"
@@ -25,6 +26,7 @@
 #include "sdjwt/sdjwt_vc.h"
 #include "status/bitstring_status_list.h"
 #include "status/status_check.h"
+#include "status/status_list_cwt.h"
 #include "status/status_list_token.h"
 #include "verifier/check_record.h"
 #include "verifier/checks.h"
@@ -37,6 +39,10 @@ namespace fs = std::filesystem;
 constexpr int64_t kDefaultStatusFreshness = 300;
 constexpr int64_t kTrustListRefreshSeconds = 60;
 constexpr size_t kMaxStatusListBytes = 8 << 20;
+// Bounds of the in-memory caches (see Internals).
+constexpr size_t kMaxCachedEncryptionKeys = 2048;
+constexpr size_t kMaxCachedBundles = 64;
+constexpr size_t kMaxCachedQueries = 64;
 
 // RandomId: 128 random bits, base64url, never starting with '-' (ids are typed on command lines).
 std::string RandomId(Random& random) { return random.Identifier(16); }
@@ -145,16 +151,18 @@ TrustBundle BuildTrust(const registry::TrustList& list, const std::vector<regist
 
 // FindVouchingIssuer returns the trusted issuer that is listed for the presented credential's
 // type AND whose anchor verified it; nullptr when there is none.
+// `iaca_subject` maps an IACA PEM of the list to its certificate's subject.
 const registry::TrustedIssuer* FindVouchingIssuer(const registry::TrustList& list,
-                                                  const oid4vp::VerifiedCredential& vc) {
+                                                  const oid4vp::VerifiedCredential& vc,
+                                                  const std::function<std::string(const std::string&)>& iaca_subject) {
   const registry::CredentialType type{vc.format, vc.type};
   for (const auto& [issuer, cred] : list.FindIssuerAnchors(type)) {
     if (vc.format == registry::kFormatSdJwtVc) {
       if (issuer->id == vc.issuer) return issuer;
     } else if (vc.format == registry::kFormatMsoMdoc) {
       for (const std::string& pem : cred->iaca_pems) {
-        auto cert = crypto::Certificate::FromPem(pem);
-        if (cert.ok() && cert->subject() == vc.trust_anchor) return issuer;
+        const std::string subject = iaca_subject(pem);
+        if (!subject.empty() && subject == vc.trust_anchor) return issuer;
       }
     } else if (vc.format == registry::kFormatJwtVcJson) {
       const Json* id = Find(cred->did_document, "id");
@@ -193,26 +201,49 @@ bool IsKeyMismatch(const Status& s) {
          s.code() == StatusCode::kInvalidKey || s.code() == StatusCode::kUnsupportedAlgorithm;
 }
 
-// CheckReference verifies `document` (a fetched status list) for `ref` with the issuer's keys and
-// returns the entry's status (OK, kRevoked, kSuspended) or why it cannot tell.
-Status CheckReference(const std::string& document, const oid4vp::CredentialStatusReference& ref,
-                      const std::vector<crypto::PublicKey>& keys, const Clock& clock) {
+// CheckBitstringReference verifies the Bitstring Status List credential `document` for `ref`
+// with the issuer's keys and returns the entry's status (OK, kRevoked, kSuspended) or why it
+// cannot tell.
+Status CheckBitstringReference(const std::string& document, const oid4vp::CredentialStatusReference& ref,
+                               const std::vector<crypto::PublicKey>& keys, const Clock& clock) {
   if (keys.empty()) return Error(StatusCode::kStatusUnavailable, "the trust list has no key for the status list");
   Status last = Error(StatusCode::kStatusUnavailable, "no key verifies the status list");
   for (const crypto::PublicKey& key : keys) {
-    Status s;
-    if (ref.kind == "bitstring_status_list") {
-      auto entry = status::BitstringStatusEntry::FromJson(ref.entry);
-      if (!entry.ok()) return entry.status();
-      status::BitstringStatusListCredentialVerifier verifier(key, clock);
-      verifier.ExpectPurpose(entry->purpose).ExpectId(entry->status_list_credential);
-      auto verified = verifier.Verify(document);
-      s = verified.ok() ? status::CheckBitstringStatus(*verified, *entry) : verified.status();
-    } else {
-      s = status::CheckStatusWithToken(AsBytes(document), key, clock, status::StatusReference{ref.idx, ref.uri});
-    }
+    auto entry = status::BitstringStatusEntry::FromJson(ref.entry);
+    if (!entry.ok()) return entry.status();
+    status::BitstringStatusListCredentialVerifier verifier(key, clock);
+    verifier.ExpectPurpose(entry->purpose).ExpectId(entry->status_list_credential);
+    auto verified = verifier.Verify(document);
+    Status s = verified.ok() ? status::CheckBitstringStatus(*verified, *entry) : verified.status();
     if (!IsKeyMismatch(s)) return s;
     last = s;
+  }
+  return last;
+}
+
+// VerifyStatusToken verifies the Token Status List (JWT or CWT) `document` for `uri` with the
+// first of `keys` that signed it; `signer` is set to that key's index.
+Result<status::VerifiedStatusListToken> VerifyStatusToken(const std::string& document, const std::string& uri,
+                                                         const std::vector<crypto::PublicKey>& keys,
+                                                         const Clock& clock, size_t& signer) {
+  if (keys.empty()) return Error(StatusCode::kStatusUnavailable, "the trust list has no key for the status list");
+  Status last = Error(StatusCode::kStatusUnavailable, "no key verifies the status list");
+  for (size_t i = 0; i < keys.size(); ++i) {
+    Result<status::VerifiedStatusListToken> verified = Error(StatusCode::kInternal, "");
+    if (status::IsJwtText(AsBytes(document))) {
+      status::StatusListTokenVerifier verifier(keys[i], clock);
+      verifier.ExpectSubject(uri);
+      verified = verifier.Verify(document);
+    } else {
+      status::StatusListCwtVerifier verifier(keys[i], clock);
+      verifier.ExpectSubject(uri);
+      verified = verifier.Verify(AsBytes(document));
+    }
+    if (verified.ok() || !IsKeyMismatch(verified.status())) {
+      signer = i;
+      return verified;
+    }
+    last = verified.status();
   }
   return last;
 }
@@ -247,10 +278,159 @@ struct VerifierService::Internals {
     bool from_source = false;
   };
 
+  // VerifiedToken is a Token Status List whose signature was checked: reused while the same
+  // bytes come back for the same URI, the key that verified them is still one of the issuer's,
+  // and the token has not expired (after that it is verified again, which reports why).
+  struct VerifiedToken {
+    Bytes document_hash;
+    Bytes key_point;  // the verifying key's uncompressed point
+    crypto::SignatureAlg key_alg = crypto::SignatureAlg::kES256;
+    int64_t verified_at = 0;
+    std::optional<int64_t> exp;
+    std::shared_ptr<const status::VerifiedStatusListToken> token;
+  };
+
   std::string cache_dir;
   StatusFetcher fetch;
   std::mutex mu;
-  std::map<std::string, CachedList> lists;  // guarded by mu
+  std::map<std::string, CachedList> lists;                                   // guarded by mu
+  std::map<std::string, std::shared_ptr<const VerifiedToken>> verified_tokens;  // by URI; guarded by mu
+
+  // Encryption keys of this process's sessions (direct_post.jwt), parsed: sessions created by
+  // another process, or pushed out of this bounded cache, parse the stored JWK instead.
+  std::mutex keys_mu;
+  std::unordered_map<std::string, std::shared_ptr<const crypto::PrivateKey>> enc_keys;  // guarded by keys_mu
+  std::deque<std::string> enc_key_order;  // request ids, oldest first; guarded by keys_mu
+
+  // Trust derived from one trust list (rebuilt when the list changes): bundles by the query's
+  // accepted types, issuer status-list keys by issuer id, IACA subjects by PEM.
+  std::mutex trust_mu;
+  std::shared_ptr<const registry::TrustList> trust_for;                             // guarded by trust_mu
+  std::map<std::string, std::shared_ptr<const TrustBundle>> bundles;                // guarded by trust_mu
+  std::map<std::string, std::shared_ptr<const std::vector<crypto::PublicKey>>> issuer_keys;  // guarded by trust_mu
+  std::map<std::string, std::string> iaca_subjects;                                 // guarded by trust_mu
+  std::map<std::string, std::shared_ptr<const oid4vp::DcqlQuery>> queries;  // by query text; guarded by trust_mu
+
+  // ForList drops what was derived from another trust list. Call with trust_mu held.
+  void ForList(const std::shared_ptr<const registry::TrustList>& list) {
+    if (trust_for == list) return;
+    trust_for = list;
+    bundles.clear();
+    issuer_keys.clear();
+    iaca_subjects.clear();
+  }
+
+  std::shared_ptr<const TrustBundle> Bundle(const std::shared_ptr<const registry::TrustList>& list,
+                                            const std::vector<registry::CredentialType>& types) {
+    std::string key;
+    for (const registry::CredentialType& t : types) key += t.format + '\n' + t.type + '\n';
+    {
+      std::lock_guard<std::mutex> lock(trust_mu);
+      ForList(list);
+      if (auto it = bundles.find(key); it != bundles.end()) return it->second;
+    }
+    auto bundle = std::make_shared<const TrustBundle>(BuildTrust(*list, types));
+    std::lock_guard<std::mutex> lock(trust_mu);
+    ForList(list);
+    if (bundles.size() >= kMaxCachedBundles) bundles.clear();
+    return bundles.emplace(key, std::move(bundle)).first->second;
+  }
+
+  std::shared_ptr<const std::vector<crypto::PublicKey>> KeysOf(const std::shared_ptr<const registry::TrustList>& list,
+                                                               const registry::TrustedIssuer& issuer) {
+    {
+      std::lock_guard<std::mutex> lock(trust_mu);
+      ForList(list);
+      if (auto it = issuer_keys.find(issuer.id); it != issuer_keys.end()) return it->second;
+    }
+    auto keys = std::make_shared<const std::vector<crypto::PublicKey>>(IssuerKeys(issuer));
+    std::lock_guard<std::mutex> lock(trust_mu);
+    ForList(list);
+    return issuer_keys.emplace(issuer.id, std::move(keys)).first->second;
+  }
+
+  // IacaSubject returns the RFC 2253 subject of the IACA certificate `pem` ("" if it does not parse).
+  std::string IacaSubject(const std::shared_ptr<const registry::TrustList>& list, const std::string& pem) {
+    {
+      std::lock_guard<std::mutex> lock(trust_mu);
+      ForList(list);
+      if (auto it = iaca_subjects.find(pem); it != iaca_subjects.end()) return it->second;
+    }
+    auto cert = crypto::Certificate::FromPem(pem);
+    std::string subject = cert.ok() ? cert->subject() : std::string();
+    std::lock_guard<std::mutex> lock(trust_mu);
+    ForList(list);
+    iaca_subjects.emplace(pem, subject);
+    return subject;
+  }
+
+  // Query returns the parsed DCQL query of the text a session stored (the named checks send the
+  // same few texts again and again); nullptr when it does not parse.
+  std::shared_ptr<const oid4vp::DcqlQuery> Query(const std::string& text) {
+    {
+      std::lock_guard<std::mutex> lock(trust_mu);
+      if (auto it = queries.find(text); it != queries.end()) return it->second;
+    }
+    Result<oid4vp::DcqlQuery> parsed = oid4vp::ParseDcqlQueryText(text);
+    if (!parsed.ok()) return nullptr;
+    auto query = std::make_shared<const oid4vp::DcqlQuery>(std::move(*parsed));
+    std::lock_guard<std::mutex> lock(trust_mu);
+    if (queries.size() >= kMaxCachedQueries) queries.clear();
+    return queries.emplace(text, std::move(query)).first->second;
+  }
+
+  void RememberKey(const std::string& request_id, std::shared_ptr<const crypto::PrivateKey> key) {
+    std::lock_guard<std::mutex> lock(keys_mu);
+    enc_keys[request_id] = std::move(key);
+    enc_key_order.push_back(request_id);
+    while (enc_key_order.size() > kMaxCachedEncryptionKeys) {
+      enc_keys.erase(enc_key_order.front());
+      enc_key_order.pop_front();
+    }
+  }
+  std::shared_ptr<const crypto::PrivateKey> KeyOf(const std::string& request_id) {
+    std::lock_guard<std::mutex> lock(keys_mu);
+    auto it = enc_keys.find(request_id);
+    return it == enc_keys.end() ? nullptr : it->second;
+  }
+  void ForgetKey(const std::string& request_id) {
+    std::lock_guard<std::mutex> lock(keys_mu);
+    enc_keys.erase(request_id);  // its id leaves enc_key_order in turn
+  }
+
+  // CheckToken checks entry `ref.idx` of the Token Status List `document` (from `ref.uri`),
+  // verifying the token unless the same bytes were verified before with one of `keys`.
+  Status CheckToken(const std::string& document, const oid4vp::CredentialStatusReference& ref,
+                    const std::vector<crypto::PublicKey>& keys, const Clock& clock) {
+    const int64_t now = clock.NowSeconds();
+    const Bytes hash = crypto::Sha256(AsBytes(document));
+    std::shared_ptr<const VerifiedToken> cached;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      if (auto it = verified_tokens.find(ref.uri); it != verified_tokens.end()) cached = it->second;
+    }
+    if (cached && cached->document_hash == hash && cached->verified_at <= now && (!cached->exp || now < *cached->exp)) {
+      for (const crypto::PublicKey& key : keys) {
+        if (key.alg() == cached->key_alg && key.EncodedPoint(false) == cached->key_point) {
+          return status::CheckStatus(cached->token->status_list(), ref.idx);
+        }
+      }
+    }
+    size_t signer = 0;
+    Result<status::VerifiedStatusListToken> verified = VerifyStatusToken(document, ref.uri, keys, clock, signer);
+    if (!verified.ok()) return Status(verified.status().code(), "status list token: " + verified.status().message());
+    auto entry = std::make_shared<VerifiedToken>();
+    entry->document_hash = hash;
+    entry->key_point = keys[signer].EncodedPoint(false);
+    entry->key_alg = keys[signer].alg();
+    entry->verified_at = now;
+    entry->exp = verified->exp();
+    entry->token = std::make_shared<const status::VerifiedStatusListToken>(std::move(*verified));
+    const Status out = status::CheckStatus(entry->token->status_list(), ref.idx);
+    std::lock_guard<std::mutex> lock(mu);
+    verified_tokens[ref.uri] = std::move(entry);
+    return out;
+  }
 
   WebhookSender send;
   std::mutex hook_mu;
@@ -459,7 +639,9 @@ Result<std::unique_ptr<VerifierService>> VerifierService::Create(VerifierConfig 
 
   auto service = std::unique_ptr<VerifierService>(new VerifierService(std::move(config), std::move(deps)));
   service->access_key_ = std::make_unique<crypto::PrivateKey>(std::move(access_key));
-  service->x5c_ = {cert.der()};
+  ASSIGN_OR_RETURN(oid4vp::AccessChain chain,
+                   oid4vp::CheckAccessChain({cert.der()}, service->access_key_->public_key()));
+  service->access_chain_ = std::make_unique<oid4vp::AccessChain>(std::move(chain));
   service->registration_jwt_ = std::move(registration);
   service->result_kid_ = jose::JwkThumbprint(result_key.public_key());
   service->result_key_ = std::make_unique<crypto::PrivateKey>(std::move(result_key));
@@ -584,16 +766,18 @@ Result<CreatedSession> VerifierService::CreateSession(const SessionRequest& requ
   params.dcql_query = query;
   params.lifetime_seconds = config_.session_ttl_seconds;
   params.verifier_info = {oid4vp::VerifierInfo{.format = "jwt", .data = registration_jwt_, .credential_ids = std::nullopt}};
-  std::optional<crypto::PrivateKey> enc_key;
+  std::shared_ptr<const crypto::PrivateKey> enc_key;
   if (request.response_mode == oid4vp::ResponseMode::kDirectPostJwt) {
     ASSIGN_OR_RETURN(crypto::PrivateKey k, crypto::PrivateKey::Generate(crypto::SignatureAlg::kES256));
     s.encryption_kid = "enc-" + RandomId(random).substr(0, 8);
     s.encryption_jwk = DumpJson(k.ExportJwk());
     params.encryption_key = k.public_key();
     params.encryption_kid = s.encryption_kid;
+    enc_key = std::make_shared<const crypto::PrivateKey>(std::move(k));
   }
-  ASSIGN_OR_RETURN(s.request_object, oid4vp::CreateRequestObject(params, *access_key_, x5c_, *deps_.clock));
+  ASSIGN_OR_RETURN(s.request_object, oid4vp::CreateRequestObject(params, *access_key_, *access_chain_, *deps_.clock));
   RETURN_IF_ERROR(deps_.store->Insert(s));
+  if (enc_key != nullptr) internals_->RememberKey(s.request_id, std::move(enc_key));
   Log(http::LogLevel::kInfo, "session_created",
       Json{{"request_id", s.request_id},
            {"check", check.empty() ? Json(nullptr) : Json(check)},
@@ -614,13 +798,24 @@ Result<std::string> VerifierService::RequestObject(std::string_view request_id) 
   return s.request_object;
 }
 
-ResponseOutcome VerifierService::Finish(const Session& session, Json result, bool completed) {
+ResponseOutcome VerifierService::Finish(const Session& session, Json result, bool completed, int64_t claim_now) {
   const int64_t now = deps_.clock->NowSeconds();
   std::string response_code;
   if (session.same_device) response_code = RandomId(*deps_.random);
   result["completed_at"] = now;
   const SessionStatus status = completed ? SessionStatus::kCompleted : SessionStatus::kFailed;
-  const Status stored = deps_.store->Complete(session.id, status, DumpJson(result), response_code, now);
+  // The single-use claim and the result in one durable write (expiry judged at `claim_now`, when
+  // the response arrived).
+  const Status stored =
+      deps_.store->CompleteResponse(session.request_id, status, DumpJson(result), response_code, claim_now);
+  if (stored.code() == StatusCode::kNotFound || stored.code() == StatusCode::kExpired ||
+      stored.code() == StatusCode::kNonceMismatch) {
+    // Lost a race with another response (or the session expired meanwhile): nothing was stored.
+    Log(http::LogLevel::kWarn, "response_rejected",
+        Json{{"request_id", session.request_id}, {"error", std::string(StatusCodeName(stored.code()))}});
+    return WalletError("the session is no longer open");
+  }
+  internals_->ForgetKey(session.request_id);
   Json fields = {{"request_id", session.request_id}, {"status", std::string(SessionStatusName(status))}};
   if (const Json* e = Find(result, "error")) fields["error"] = *e;
   if (const Json* c = Find(result, "credential")) fields["credential"] = *c;
@@ -673,18 +868,21 @@ ResponseOutcome VerifierService::HandleResponse(std::string_view request_id, std
   // 1. Parse (and decrypt) the response. Failures here leave the session open.
   const oid4vp::ResponseMode mode = session.response_mode == "direct_post" ? oid4vp::ResponseMode::kDirectPost
                                                                            : oid4vp::ResponseMode::kDirectPostJwt;
-  std::optional<crypto::PrivateKey> enc_key;
+  std::shared_ptr<const crypto::PrivateKey> enc_key;
   std::optional<crypto::PublicKey> enc_pub;
   oid4vp::ResponseParseOptions parse;
   parse.expected_mode = mode;
   parse.expected_state = session.state;
   if (mode == oid4vp::ResponseMode::kDirectPostJwt) {
-    auto jwk = ParseJsonObject(session.encryption_jwk);
-    auto key = jwk.ok() ? crypto::PrivateKey::FromJwk(*jwk) : Result<crypto::PrivateKey>(jwk.status());
-    if (!key.ok()) return reject("internal", "the session has no usable encryption key");
-    enc_key = std::move(*key);
+    enc_key = internals_->KeyOf(session.request_id);
+    if (enc_key == nullptr) {  // a session of another process, or one pushed out of the cache
+      auto jwk = ParseJsonObject(session.encryption_jwk);
+      auto key = jwk.ok() ? crypto::PrivateKey::FromJwk(*jwk) : Result<crypto::PrivateKey>(jwk.status());
+      if (!key.ok()) return reject("internal", "the session has no usable encryption key");
+      enc_key = std::make_shared<const crypto::PrivateKey>(std::move(*key));
+    }
     enc_pub = enc_key->public_key();
-    parse.decryption_key = &*enc_key;
+    parse.decryption_key = enc_key.get();
     parse.expected_kid = session.encryption_kid;
   }
   Result<oid4vp::AuthorizationResponse> response = oid4vp::ParseAuthorizationResponse(body, content_type, parse);
@@ -692,23 +890,22 @@ ResponseOutcome VerifierService::HandleResponse(std::string_view request_id, std
     return reject(StatusCodeName(response.status().code()), "the response does not parse: " +
                                                                 std::string(StatusCodeName(response.status().code())));
   }
-  auto query = oid4vp::ParseDcqlQueryText(session.dcql_query);
-  if (!query.ok()) return reject("internal", "the session's query does not parse");
+  const std::shared_ptr<const oid4vp::DcqlQuery> query = internals_->Query(session.dcql_query);
+  if (query == nullptr) return reject("internal", "the session's query does not parse");
 
   Json result = Json::object();
   // 2. A wallet error (the holder declined, or the wallet could not answer) ends the session.
   if (response->error) {
-    Result<Session> claimed = deps_.store->ClaimResponse(request_id, now);
-    if (!claimed.ok()) return reject(StatusCodeName(claimed.status().code()), "the session is no longer open");
     result["error"] = response->error->error == "access_denied" ? "declined" : "wallet_error";
     result["wallet_error"] = response->error->error;
-    return Finish(*claimed, std::move(result), false);
+    return Finish(session, std::move(result), false, now);
   }
 
   // 3. Verify the presentations against the trust list (CPU work before the single-use claim).
   Result<std::shared_ptr<const registry::TrustList>> list = TrustListNow();
   if (!list.ok()) return reject("status_unavailable", "the verifier has no trust list");
-  const TrustBundle trust = BuildTrust(**list, AcceptedTypes(*query));
+  const std::shared_ptr<const TrustBundle> bundle = internals_->Bundle(*list, AcceptedTypes(*query));
+  const TrustBundle& trust = *bundle;
   oid4vp::VerificationContext context;
   context.binding = oid4vp::PresentationBinding{.client_id = config_.client_id, .nonce = session.nonce,
                                                 .response_uri = config_.url + "/response/" + session.request_id,
@@ -741,13 +938,12 @@ ResponseOutcome VerifierService::HandleResponse(std::string_view request_id, std
     }
   }
 
-  // 4. Claim the session: exactly one response is ever processed further.
-  Result<Session> claimed = deps_.store->ClaimResponse(request_id, now);
-  if (!claimed.ok()) return reject(StatusCodeName(claimed.status().code()), "the session is no longer open");
+  // 4. From here on the session ends (Finish claims it and stores the result in one conditional
+  // write: exactly one response is ever accepted).
   if (!verified_status.ok()) {
     result["error"] = std::string(StatusCodeName(verified_status.code()));
     result["error_description"] = verified_status.message();
-    return Finish(*claimed, std::move(result), false);
+    return Finish(session, std::move(result), false, now);
   }
 
   // 5. Exactly one credential, from an issuer the list names for its type.
@@ -759,16 +955,17 @@ ResponseOutcome VerifierService::HandleResponse(std::string_view request_id, std
   if (creds.empty() || (!session.check.empty() && creds.size() != 1)) {
     result["error"] = "invalid_claims";
     result["error_description"] = "a check takes exactly one credential";
-    return Finish(*claimed, std::move(result), false);
+    return Finish(session, std::move(result), false, now);
   }
   std::vector<const registry::TrustedIssuer*> issuers;
   for (const auto& [id, c] : creds) {
-    const registry::TrustedIssuer* issuer = FindVouchingIssuer(**list, *c);
+    const registry::TrustedIssuer* issuer =
+        FindVouchingIssuer(**list, *c, [&](const std::string& pem) { return internals_->IacaSubject(*list, pem); });
     if (issuer == nullptr) {
       result["credential"] = Json{{"format", c->format}, {"type", c->type}};
       result["error"] = "untrusted_issuer";
       result["error_description"] = "the issuer is not on the trust list for " + c->format + ":" + c->type;
-      return Finish(*claimed, std::move(result), false);
+      return Finish(session, std::move(result), false, now);
     }
     issuers.push_back(issuer);
   }
@@ -787,7 +984,7 @@ ResponseOutcome VerifierService::HandleResponse(std::string_view request_id, std
   bool unavailable = false;
   std::string status_error;
   for (size_t i = 0; i < creds.size(); ++i) {
-    const std::vector<crypto::PublicKey> keys = IssuerKeys(*issuers[i]);
+    const std::shared_ptr<const std::vector<crypto::PublicKey>> keys = internals_->KeysOf(*list, *issuers[i]);
     for (const oid4vp::CredentialStatusReference& ref : creds[i].second->status) {
       Status source_error;
       std::optional<Internals::StatusDocument> doc = internals_->Get(ref.uri, now, source_error, revalidate);
@@ -804,7 +1001,9 @@ ResponseOutcome VerifierService::HandleResponse(std::string_view request_id, std
                  {"age_seconds", now - doc->fetched_at},
                  {"error", std::string(StatusCodeName(source_error.code()))}});
       }
-      Status s = CheckReference(doc->body, ref, keys, *deps_.clock);
+      Status s = ref.kind == "bitstring_status_list"
+                     ? CheckBitstringReference(doc->body, ref, *keys, *deps_.clock)
+                     : internals_->CheckToken(doc->body, ref, *keys, *deps_.clock);
       if (s.code() == StatusCode::kRevoked) {
         credential_status = "revoked";
       } else if (s.code() == StatusCode::kSuspended) {
@@ -828,7 +1027,7 @@ ResponseOutcome VerifierService::HandleResponse(std::string_view request_id, std
   if (credential_status == "revoked" || credential_status == "suspended") {
     result["error"] = credential_status;
     result["error_description"] = "the issuer has " + credential_status + " the credential";
-    return Finish(*claimed, std::move(result), false);
+    return Finish(session, std::move(result), false, now);
   }
   const bool confirmed = credential_status != "unavailable";
   result["decision_confirmed"] = confirmed;
@@ -844,7 +1043,7 @@ ResponseOutcome VerifierService::HandleResponse(std::string_view request_id, std
                          {"claims", creds[i].second->claims}});
     }
     result["credentials"] = std::move(out);
-    return Finish(*claimed, std::move(result), true);
+    return Finish(session, std::move(result), true, now);
   }
 
   // 8. The check's decision and the signed check record.
@@ -860,7 +1059,7 @@ ResponseOutcome VerifierService::HandleResponse(std::string_view request_id, std
   if (!decision.ok()) {
     result["error"] = std::string(StatusCodeName(decision.status().code()));
     result["error_description"] = decision.status().message();
-    return Finish(*claimed, std::move(result), false);
+    return Finish(session, std::move(result), false, now);
   }
   result["decision"] = decision->ToJson();
   result["outcome"] = decision->outcome;
@@ -881,7 +1080,7 @@ ResponseOutcome VerifierService::HandleResponse(std::string_view request_id, std
     if (!signed_record.ok()) {
       result["error"] = std::string(StatusCodeName(signed_record.status().code()));
       result["error_description"] = "the check record could not be signed";
-      return Finish(*claimed, std::move(result), false);
+      return Finish(session, std::move(result), false, now);
     }
     result["check_record"] = signed_record->jwt;
     if (signed_record->record.retention.retain_until) {
@@ -889,7 +1088,7 @@ ResponseOutcome VerifierService::HandleResponse(std::string_view request_id, std
     }
     result["retention_rule"] = signed_record->record.retention.rule;
   }
-  return Finish(*claimed, std::move(result), true);
+  return Finish(session, std::move(result), true, now);
 }
 
 Result<Json> VerifierService::GetResult(std::string_view session_id, const std::optional<std::string>& response_code) {

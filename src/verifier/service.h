@@ -20,11 +20,18 @@
 // all, or a copy that does not verify: credential_status "unavailable", status_unavailable true,
 // decision_confirmed false, and no check record (an unconfirmed decision is not evidence).
 //
-// Single use. Responses are parsed and verified first (CPU), then the session is claimed
-// atomically (SessionStore::ClaimResponse); the loser of a race, and any replay, gets
-// invalid_request. A response that cannot be parsed or decrypted, or whose state differs, leaves
-// the session open (anyone who sees the QR code could otherwise end it); a response that parses
-// but does not verify ends it as failed.
+// Single use. Responses are parsed and verified first (CPU), then the session is claimed and its
+// result stored in one atomic, durable write (SessionStore::CompleteResponse); the loser of a
+// race, and any replay, gets invalid_request and nothing of it is stored. A response that cannot
+// be parsed or decrypted, or whose state differs, leaves the session open (anyone who sees the QR
+// code could otherwise end it); a response that parses but does not verify ends it as failed.
+//
+// Caches (in memory, per process; none changes a decision): the parsed access certificate chain;
+// the ephemeral encryption keys of sessions created here (bounded; otherwise the stored JWK is
+// parsed); what is derived from the current trust list (trust anchors per accepted credential
+// types, with their chain-validation cache, issuers' status-list keys, IACA subjects), rebuilt
+// when the list changes; the parsed DCQL queries of stored sessions; and per status list URI the last verified Token Status List, reused
+// only for the same bytes, a key the issuer still has, and until its exp.
 //
 // Logs (one JSON line per event) carry request ids, checks, codes, credential types and issuer
 // ids, never claim values, decisions' facts, nonces, keys or session ids.
@@ -166,12 +173,15 @@ class VerifierService {
   VerifierService(VerifierConfig config, ServiceDeps deps);
   Result<std::shared_ptr<const registry::TrustList>> TrustListNow();
   void Log(http::LogLevel level, std::string_view event, const Json& fields) const;
-  ResponseOutcome Finish(const Session& session, Json result, bool completed);
+  // Finish ends `session` with `result`: claims it and stores the result in one write
+  // (SessionStore::CompleteResponse, expiry judged at `claim_now`), logs, queues the webhook and
+  // answers the wallet; a lost claim is the wallet's invalid_request.
+  ResponseOutcome Finish(const Session& session, Json result, bool completed, int64_t claim_now);
 
   VerifierConfig config_;
   ServiceDeps deps_;
   std::unique_ptr<crypto::PrivateKey> access_key_;
-  std::vector<Bytes> x5c_;
+  std::unique_ptr<oid4vp::AccessChain> access_chain_;  // checked once at Create
   std::string registration_jwt_;
   std::unique_ptr<crypto::PrivateKey> result_key_;
   std::string result_kid_;

@@ -2,20 +2,30 @@
 // (verifier/service.h), on SQLite (the default, DATA_DIR/verifier.db, WAL, synchronous=FULL) or
 // PostgreSQL (several verifier processes sharing one database).
 //
+// Durability. Insert, CompleteResponse, ClaimResponse and Complete return only once their write is
+// committed durably. On SQLite these writes are group-committed: concurrent writes run in one
+// transaction on a writer connection, each in its own SAVEPOINT, and share one COMMIT (one fsync);
+// each caller still returns only after that COMMIT. MarkRequestFetched is informational and NOT
+// durable: it is visible at once to this store object, and is written in the background (to
+// other processes it shows after that write commits; a crash before then leaves the session in
+// "created", which changes nothing a response or a result depends on).
+//
 // A session has two random identifiers: `id`, the verifier's own handle (the employer's front end
 // polls the result with it; it never leaves the verifier's side), and `request_id`, the public
 // one that appears in the request_uri and response_uri and therefore in the QR code. Knowing a
 // request_id lets a party fetch the request and answer it, never read the result.
 //
-// Single use. ClaimResponse moves a session from created / request_fetched to responded in ONE
-// conditional UPDATE, so of two responses for the same session (two threads, or two processes on
-// one PostgreSQL database) exactly one is accepted: the nonce is used once.
+// Single use. CompleteResponse moves a session from created / request_fetched straight to
+// completed / failed (and ClaimResponse to responded) in ONE conditional UPDATE, so of two
+// responses for the same session (two threads, or two processes on one database) exactly one is
+// accepted: the nonce is used once.
 //
 // Schema: table verifier_schema (version) and verifier_sessions; version 1. Times are Unix seconds.
 // Every value travels as a statement parameter.
 //
 // Thread safety: all methods may be called concurrently (a connection pool). Ownership: the
-// caller owns the store.
+// caller owns the store; it runs one background thread (the request_fetched writes), which its
+// destructor stops after writing what is pending.
 #ifndef BONAFIDE_VERIFIER_SESSION_STORE_H_
 #define BONAFIDE_VERIFIER_SESSION_STORE_H_
 
@@ -85,7 +95,8 @@ class SessionStore {
   // GetByRequestId returns the session whose request_id is `request_id`; kNotFound otherwise.
   virtual Result<Session> GetByRequestId(std::string_view request_id) = 0;
   // MarkRequestFetched moves a created session to request_fetched (a no-op in any other state).
-  // kNotFound for an unknown request_id.
+  // kNotFound for an unknown request_id. Not durable (see the file comment): Get and
+  // GetByRequestId of this store report request_fetched at once.
   virtual Status MarkRequestFetched(std::string_view request_id, int64_t now) = 0;
   // ClaimResponse atomically moves the session with `request_id` from created / request_fetched
   // to responded, provided now < expires_at, and returns it as it was claimed. kNotFound for an
@@ -97,6 +108,13 @@ class SessionStore {
   // another target status; kNotFound unless the session is in responded.
   virtual Status Complete(std::string_view id, SessionStatus status, std::string_view result,
                           std::string_view response_code, int64_t now) = 0;
+  // CompleteResponse is ClaimResponse and Complete in one durable write: it atomically moves the
+  // session with `request_id` from created / request_fetched to `status` (completed or failed)
+  // with `result`, `response_code`, and its encryption key wiped, provided now < expires_at.
+  // kInvalidArgument for another target status; kNotFound for an unknown request_id; kExpired
+  // when it expired; kNonceMismatch when it was answered already (the nonce is spent).
+  virtual Status CompleteResponse(std::string_view request_id, SessionStatus status, std::string_view result,
+                                  std::string_view response_code, int64_t now) = 0;
   // PurgeExpired deletes sessions whose expires_at is at or before `before` and returns how many.
   virtual Result<int64_t> PurgeExpired(int64_t before) = 0;
 };

@@ -322,6 +322,37 @@ TEST_F(RequestTest, CreateRefusesInconsistentParams) {
             StatusCode::kInvalidArgument);
 }
 
+// The checked chain: parsed and matched once, then the same Request Object rules per call.
+TEST_F(RequestTest, CheckedAccessChainRulesAndSameRequestObject) {
+  const crypto::PrivateKey& key = world_.pki_.access_key;
+  crypto::PrivateKey other = testing::NewKey();
+  EXPECT_EQ(CheckAccessChain({}, key.public_key()).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(CheckAccessChain({Bytes{0x30, 0x00}}, key.public_key()).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(CheckAccessChain(world_.pki_.chain(), other.public_key()).status().code(), StatusCode::kInvalidArgument);
+  auto chain = CheckAccessChain(world_.pki_.chain(), key.public_key());
+  ASSERT_TRUE(chain.ok()) << chain.status().ToString();
+  EXPECT_EQ(chain->der(), world_.pki_.chain());
+  EXPECT_TRUE(chain->key().Equals(key.public_key()));
+
+  RequestParams p = world_.Params(testing::SdJwtQuery());
+  auto jws = CreateRequestObject(p, key, *chain, world_.clock_);
+  ASSERT_TRUE(jws.ok()) << jws.status().ToString();
+  auto v = VerifyRequestObject(*jws, kClientId, world_.VerifyOptions());
+  ASSERT_TRUE(v.ok()) << v.status().ToString();
+  EXPECT_EQ(v->x5c().size(), 2u);
+  EXPECT_EQ(v->leaf_certificate(), world_.pki_.leaf.der());
+  // Same claims as the per-call form (ECDSA signatures differ; the signing inputs' claims do not).
+  auto legacy = CreateRequestObject(p, key, world_.pki_.chain(), world_.clock_);
+  ASSERT_TRUE(legacy.ok());
+  EXPECT_EQ(vcjwt::testing::HeaderOf(*jws), vcjwt::testing::HeaderOf(*legacy));
+  EXPECT_EQ(vcjwt::testing::PayloadOf(*jws), vcjwt::testing::PayloadOf(*legacy));
+  // A signer that is not the chain's key; a host the leaf does not name.
+  EXPECT_EQ(CreateRequestObject(p, other, *chain, world_.clock_).status().code(), StatusCode::kInvalidArgument);
+  RequestParams wrong_host = p;
+  wrong_host.host = "other.example.gov.uk";
+  EXPECT_EQ(CreateRequestObject(wrong_host, key, *chain, world_.clock_).status().code(), StatusCode::kInvalidArgument);
+}
+
 TEST(NewNonceTest, IsTwentyTwoUrlSafeCharacters) {
   const std::string nonce = NewNonce(crypto::SystemRandom());
   EXPECT_EQ(nonce.size(), 22u);

@@ -748,6 +748,31 @@ TEST_F(ServiceTest, RightToWorkRevalidatesStatusSoARevocationCountsAtOnce) {
   EXPECT_EQ(ResultOf(c3)["error"], "revoked");
 }
 
+// The verified status list is reused only while the same bytes come back and the token has not
+// expired: revalidating right-to-work checks fetch every time, and a token past its exp (plus the
+// verifier's skew) is refused even though the bytes did not change.
+TEST_F(ServiceTest, VerifiedStatusListReusedOnlyUntilItsExp) {
+  auto held = DigitalId("british_citizen", true, 3);
+  clock_.Set(kNow - 86400 + 100);  // Publish gives exp = now + 1 day: exp = kNow + 100
+  status_->Publish(sd_issuer_, clock_, 3, false);
+  clock_.Set(kNow);
+  auto check = [&](int64_t at) {
+    clock_.Set(at);
+    CreatedSession c = Create("right_to_work");
+    oid4vp::VerifiedRequest r = Fetch(c);
+    (void)service_->HandleResponse(c.request_id, SdJwtBody(r, *held, kDigitalIdClaims), oid4vp::kFormContentType);
+    return ResultOf(c);
+  };
+  EXPECT_EQ(check(kNow)["credential_status"], "valid");
+  EXPECT_EQ(check(kNow + 99)["credential_status"], "valid");  // same bytes, before exp
+  EXPECT_EQ(status_->hits(), 2);                               // fetched each time all the same
+  Json late = check(kNow + 100 + 300);                         // same bytes, well past exp
+  EXPECT_EQ(late["credential_status"], "unavailable");
+  EXPECT_EQ(late["status_error"], "expired");
+  EXPECT_EQ(late["decision_confirmed"], false);
+  EXPECT_EQ(status_->hits(), 3);
+}
+
 TEST_F(ServiceTest, StatusListNeverFetchedIsUnavailable) {
   auto held = DigitalId("british_citizen");
   status_->Stop();

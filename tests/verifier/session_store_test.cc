@@ -190,6 +190,111 @@ TEST_P(SessionStoreTest, ReopenKeepsRowsAndNewerSchemaRefused) {
   EXPECT_EQ(s.status().code(), StatusCode::kInvalidArgument);
 }
 
+// CompleteResponse: the claim and the result in one write; every refusal has its own code.
+TEST_P(SessionStoreTest, CompleteResponseOnceWithCodes) {
+  ASSERT_TRUE(store_->Insert(Make("s1")).ok());
+  EXPECT_EQ(store_->CompleteResponse("req-s1", SessionStatus::kResponded, "{}", "", kNow).code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->CompleteResponse("req-nope", SessionStatus::kCompleted, "{}", "", kNow).code(),
+            StatusCode::kNotFound);
+  ASSERT_TRUE(store_->CompleteResponse("req-s1", SessionStatus::kFailed, R"({"error":"x"})", "code-1", kNow).ok());
+  auto got = store_->Get("s1");
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->status, SessionStatus::kFailed);
+  EXPECT_EQ(got->result, R"({"error":"x"})");
+  EXPECT_EQ(got->response_code, "code-1");
+  EXPECT_EQ(got->encryption_jwk, "");  // wiped
+  EXPECT_EQ(got->updated_at, kNow);
+  // Spent: neither form of claim takes it again, and the stored result is kept.
+  EXPECT_EQ(store_->CompleteResponse("req-s1", SessionStatus::kCompleted, "{}", "", kNow).code(),
+            StatusCode::kNonceMismatch);
+  EXPECT_EQ(store_->ClaimResponse("req-s1", kNow).status().code(), StatusCode::kNonceMismatch);
+  EXPECT_EQ(store_->Get("s1")->result, R"({"error":"x"})");
+}
+
+TEST_P(SessionStoreTest, CompleteResponseExpiryBoundary) {
+  ASSERT_TRUE(store_->Insert(Make("a", kNow + 10)).ok());
+  ASSERT_TRUE(store_->Insert(Make("b", kNow + 10)).ok());
+  EXPECT_EQ(store_->CompleteResponse("req-a", SessionStatus::kCompleted, "{}", "", kNow + 10).code(),
+            StatusCode::kExpired);
+  EXPECT_EQ(store_->Get("a")->status, SessionStatus::kCreated);  // nothing stored
+  EXPECT_TRUE(store_->CompleteResponse("req-b", SessionStatus::kCompleted, "{}", "", kNow + 9).ok());
+}
+
+TEST_P(SessionStoreTest, CompleteResponseOneWinnerAcrossStores) {
+  ASSERT_TRUE(store_->Insert(Make("s1")).ok());
+  std::unique_ptr<SessionStore> other = Open();  // a second process's store on the same database
+  ASSERT_NE(other, nullptr);
+  std::atomic<int> wins{0};
+  std::atomic<int> refused{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 8; ++i) {
+    SessionStore* s = i % 2 == 0 ? store_.get() : other.get();
+    threads.emplace_back([s, i, &wins, &refused] {
+      Status r = s->CompleteResponse("req-s1", SessionStatus::kCompleted, "{\"by\":" + std::to_string(i) + "}", "", kNow);
+      if (r.ok()) {
+        ++wins;
+      } else if (r.code() == StatusCode::kNonceMismatch) {
+        ++refused;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(wins.load(), 1);
+  EXPECT_EQ(refused.load(), 7);
+}
+
+// Writes from many threads share commits (SQLite group commit); each is on disk when it returns
+// (a new store sees it), and a failing write (a duplicate id) fails alone.
+TEST_P(SessionStoreTest, ConcurrentWritesAllDurableAndFailAlone) {
+  std::vector<std::thread> threads;
+  std::atomic<int> ok{0};
+  std::atomic<int> duplicate{0};
+  for (int i = 0; i < 16; ++i) {
+    threads.emplace_back([this, i, &ok, &duplicate] {
+      // Threads 0..7 and 8..15 insert the same 8 ids: exactly one of each pair succeeds.
+      Status s = store_->Insert(Make("c" + std::to_string(i % 8)));
+      if (s.ok()) {
+        ++ok;
+      } else if (s.code() == StatusCode::kInvalidArgument) {
+        ++duplicate;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok.load(), 8);
+  EXPECT_EQ(duplicate.load(), 8);
+  std::unique_ptr<SessionStore> other = Open();
+  ASSERT_NE(other, nullptr);
+  for (int i = 0; i < 8; ++i) EXPECT_TRUE(other->Get("c" + std::to_string(i)).ok()) << i;
+}
+
+// request_fetched: reported by this store at once; written in the background, and by the time the
+// store is destroyed (another store then reads it from the database).
+TEST_P(SessionStoreTest, RequestFetchedVisibleAtOnceAndWrittenByClose) {
+  ASSERT_TRUE(store_->Insert(Make("s1")).ok());
+  ASSERT_TRUE(store_->Insert(Make("s2")).ok());
+  ASSERT_TRUE(store_->MarkRequestFetched("req-s1", kNow + 1).ok());
+  EXPECT_EQ(store_->Get("s1")->status, SessionStatus::kRequestFetched);
+  EXPECT_EQ(store_->GetByRequestId("req-s1")->status, SessionStatus::kRequestFetched);
+  EXPECT_EQ(store_->Get("s2")->status, SessionStatus::kCreated);  // only the marked one
+  store_.reset();
+  store_ = Open();
+  ASSERT_NE(store_, nullptr);
+  auto got = store_->Get("s1");
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->status, SessionStatus::kRequestFetched);
+  EXPECT_EQ(got->updated_at, kNow + 1);
+  EXPECT_EQ(store_->Get("s2")->status, SessionStatus::kCreated);
+  // A mark never moves a finished session back.
+  ASSERT_TRUE(store_->CompleteResponse("req-s2", SessionStatus::kCompleted, "{}", "", kNow).ok());
+  ASSERT_TRUE(store_->MarkRequestFetched("req-s2", kNow + 2).ok());
+  EXPECT_EQ(store_->Get("s2")->status, SessionStatus::kCompleted);
+  store_.reset();
+  store_ = Open();
+  EXPECT_EQ(store_->Get("s2")->status, SessionStatus::kCompleted);
+}
+
 TEST(SessionStatusNames, RoundTrip) {
   for (SessionStatus s : {SessionStatus::kCreated, SessionStatus::kRequestFetched, SessionStatus::kResponded,
                           SessionStatus::kCompleted, SessionStatus::kFailed, SessionStatus::kExpired}) {
