@@ -3,15 +3,16 @@
 #
 #   make build      Release build in build/ (cmake -G Ninja)
 #   make demo       build, then scripts/demo.sh
-#   make test       Release build + all ctest tests; ASan+UBSan build (build-asan/) + unit tests;
-#                   clang libFuzzer build (build-fuzz/) + every fuzz target for FUZZ_SECONDS each.
+#   make test       Release build + all ctest tests; one clang sanitizer build (build-san/: ASan +
+#                   UBSan, libraries instrumented for libFuzzer) + its unit tests + every fuzz target
+#                   for FUZZ_SECONDS each, FUZZ_JOBS at a time.
 #                   The last line printed is ctest's summary of the Release run.
 #   make bench      Release build of bonafide_bench, bonafide_http_bench and bonafide_verifier_bench, then runs them
 #   make fuzz       only the fuzz stage (FUZZ_SECONDS=300 make fuzz for a longer run)
 #   make format-check / make tidy   clang-format / clang-tidy over src/ (not part of `make test`)
 #   make clean
 #
-# Directories and knobs can be overridden: make test BUILD_DIR=build-me ASAN_DIR=... FUZZ_DIR=...
+# Directories and knobs can be overridden: make test BUILD_DIR=build-me SAN_DIR=...
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -21,9 +22,9 @@ SHELL := /bin/bash
 
 JOBS ?= 2
 BUILD_DIR ?= build
-ASAN_DIR ?= build-asan
-FUZZ_DIR ?= build-fuzz
+SAN_DIR ?= build-san
 FUZZ_SECONDS ?= 15
+FUZZ_JOBS ?= $(JOBS)
 CMAKE_EXTRA ?=
 
 CTEST_LOG := $(BUILD_DIR)/ctest-release.log
@@ -31,7 +32,7 @@ CTEST_LOG := $(BUILD_DIR)/ctest-release.log
 SAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1 \
            UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
-.PHONY: setup build demo test test-release test-asan test-fuzz fuzz fuzz-build bench clean format-check tidy
+.PHONY: setup build demo test test-release san-configure test-asan test-fuzz fuzz fuzz-build bench clean format-check tidy
 
 setup:
 	bash scripts/setup.sh
@@ -55,26 +56,27 @@ test-release: build
 	@echo "==== make test: Release ctest ($(BUILD_DIR))"
 	cd $(BUILD_DIR) && ctest --output-on-failure --no-tests=error -j $(JOBS) 2>&1 | tee $(abspath $(CTEST_LOG))
 
-# Stage 2: ASan + UBSan (GCC, Debug: assertions on, -O0 keeps GCC's -Werror free of the
-# optimiser's sanitizer false positives), unit tests only.
-test-asan: setup
-	@echo "==== make test: ASan+UBSan unit tests ($(ASAN_DIR))"
-	cmake -S . -B $(ASAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DBONAFIDE_SANITIZE=ON -DBONAFIDE_BENCH=OFF $(CMAKE_EXTRA)
-	cmake --build $(ASAN_DIR) -j $(JOBS)
-	cd $(ASAN_DIR) && $(SAN_ENV) ctest --output-on-failure --no-tests=error -j $(JOBS) -L unit
-
-# Stage 3: clang + libFuzzer; each target from the list fuzz/CMakeLists.txt writes, bounded.
-# -O1 -g without NDEBUG: assertions stay on while fuzzing.
-fuzz-build: setup
-	@echo "==== make test: fuzz build ($(FUZZ_DIR))"
-	cmake -S . -B $(FUZZ_DIR) -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang \
+# Stages 2 and 3 share one clang build (CMakeLists.txt, BONAFIDE_FUZZ): libraries at -O1 -g
+# without NDEBUG (assertions on) with ASan, UBSan and libFuzzer coverage; tests with ASan and UBSan.
+san-configure: setup
+	cmake -S . -B $(SAN_DIR) -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang \
 	  -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" \
 	  -DBONAFIDE_FUZZ=ON -DBONAFIDE_BENCH=OFF $(CMAKE_EXTRA)
-	cmake --build $(FUZZ_DIR) -j $(JOBS) --target $$(cut -d' ' -f1 $(FUZZ_DIR)/fuzz/fuzz_targets.txt)
+
+# Stage 2: every gtest test under ASan + UBSan.
+test-asan: san-configure
+	@echo "==== make test: ASan+UBSan unit tests ($(SAN_DIR))"
+	cmake --build $(SAN_DIR) -j $(JOBS)
+	cd $(SAN_DIR) && $(SAN_ENV) ctest --output-on-failure --no-tests=error -j $(JOBS) -L unit
+
+# Stage 3: each target from the list fuzz/CMakeLists.txt writes, bounded.
+fuzz-build: san-configure
+	@echo "==== make test: fuzz build ($(SAN_DIR))"
+	cmake --build $(SAN_DIR) -j $(JOBS) --target $$(cut -d' ' -f1 $(SAN_DIR)/fuzz/fuzz_targets.txt)
 
 test-fuzz: fuzz-build
-	@echo "==== make test: fuzzing each target for $(FUZZ_SECONDS)s"
-	bash scripts/fuzz.sh $(FUZZ_DIR) $(FUZZ_SECONDS)
+	@echo "==== make test: fuzzing each target for $(FUZZ_SECONDS)s, $(FUZZ_JOBS) at a time"
+	FUZZ_JOBS=$(FUZZ_JOBS) bash scripts/fuzz.sh $(SAN_DIR) $(FUZZ_SECONDS)
 
 fuzz: test-fuzz
 
@@ -94,4 +96,4 @@ tidy: build
 	find src -name '*.cc' | xargs clang-tidy -p $(BUILD_DIR) --quiet --extra-arg=-Wno-unknown-warning-option
 
 clean:
-	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(FUZZ_DIR)
+	rm -rf $(BUILD_DIR) $(SAN_DIR)

@@ -119,8 +119,8 @@ Json CredentialSummary::ToJson() const {
               {"received_at", received_at}};
 }
 
-Wallet::Wallet(std::unique_ptr<Vault> vault, const WalletOptions& options, const Clock& clock, Random& random)
-    : vault_(std::move(vault)), key_store_(*vault_), options_(options), clock_(clock), random_(random) {}
+Wallet::Wallet(std::unique_ptr<Vault> vault, const WalletOptions& options, const Clock& clock)
+    : vault_(std::move(vault)), key_store_(*vault_), options_(options), clock_(clock) {}
 
 Wallet::~Wallet() = default;
 
@@ -129,14 +129,14 @@ Result<std::unique_ptr<Wallet>> Wallet::Init(const std::filesystem::path& dir, s
   const Clock& clock = ClockOf(options);
   Random& random = RandomOf(options);
   ASSIGN_OR_RETURN(std::unique_ptr<Vault> vault, Vault::Create(dir, pin, options.vault, clock, random));
-  return std::unique_ptr<Wallet>(new Wallet(std::move(vault), options, clock, random));
+  return std::unique_ptr<Wallet>(new Wallet(std::move(vault), options, clock));
 }
 
 Result<std::unique_ptr<Wallet>> Wallet::Open(const std::filesystem::path& dir, const WalletOptions& options) {
   const Clock& clock = ClockOf(options);
   Random& random = RandomOf(options);
   ASSIGN_OR_RETURN(std::unique_ptr<Vault> vault, Vault::Open(dir, clock, random));
-  return std::unique_ptr<Wallet>(new Wallet(std::move(vault), options, clock, random));
+  return std::unique_ptr<Wallet>(new Wallet(std::move(vault), options, clock));
 }
 
 Result<std::string> Wallet::StoreBatch(const ReceivedBatch& batch) {

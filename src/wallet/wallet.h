@@ -187,14 +187,13 @@ class Wallet {
   void set_receive_options(ReceiveOptions options) { options_.receive = std::move(options); }
 
  private:
-  Wallet(std::unique_ptr<Vault> vault, const WalletOptions& options, const Clock& clock, Random& random);
+  Wallet(std::unique_ptr<Vault> vault, const WalletOptions& options, const Clock& clock);
   Result<std::string> StoreBatch(const ReceivedBatch& batch);
 
   std::unique_ptr<Vault> vault_;
   VaultKeyStore key_store_;
   WalletOptions options_;
   const Clock& clock_;
-  Random& random_;
 };
 
 }  // namespace bonafide::wallet
