@@ -18,6 +18,9 @@ APT_PACKAGES=(
   libboost1.81-dev
   # test oracles for the QR codes (tests/qr): zbarimg decodes PNG, rsvg-convert renders SVG
   zbar-tools librsvg2-bin
+  # the web front ends (issue 6): check record PDFs with libharu and the DejaVu fonts (Unicode, for
+  # Welsh), pdftotext to read them back in tests, and Chromium for the browser tests
+  libhpdf-dev fonts-dejavu-core poppler-utils chromium
 )
 
 missing=()
@@ -38,7 +41,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-# npm packages for interop tests (pinned in package-lock.json).
+# npm packages (pinned in package-lock.json): peers for the interop tests, govuk-frontend and sass
+# for the web assets (web/build.mjs), playwright-core and axe-core for the browser tests.
 if [ -f package-lock.json ]; then
   stamp=node_modules/.bonafide-lock-stamp
   if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then

@@ -74,7 +74,8 @@ typedef enum bf_status {
                                      after too many wrong PINs); unknown credential id */
   BF_IO_ERROR = 26,               /* "io_error": file or network failure, issuer unreachable */
   BF_INTERNAL = 27,               /* "internal": a bug; report it */
-  BF_INVALID_CLAIMS = 28          /* "invalid_claims" */
+  BF_INVALID_CLAIMS = 28,         /* "invalid_claims" */
+  BF_PERMISSION_DENIED = 29       /* "permission_denied" */
 } bf_status;
 
 /* bf_wallet: an opened wallet (opaque). */

@@ -33,6 +33,7 @@ std::string_view StatusCodeName(StatusCode code) {
     case StatusCode::kIoError: return "io_error";
     case StatusCode::kInternal: return "internal";
     case StatusCode::kInvalidClaims: return "invalid_claims";
+    case StatusCode::kPermissionDenied: return "permission_denied";
   }
   return "internal";
 }

@@ -49,6 +49,7 @@ enum class StatusCode {
   kIoError,                // "io_error": file or system I/O failed.
   kInternal,               // "internal": a bug or library failure; never user input.
   kInvalidClaims,          // "invalid_claims": required claims missing or of the wrong type.
+  kPermissionDenied,       // "permission_denied": the caller may not do this (bad login, CSRF).
 };
 
 // StatusCodeName returns the stable snake_case name of `code`, e.g. "invalid_signature".

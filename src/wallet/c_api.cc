@@ -51,6 +51,7 @@ BONAFIDE_CHECK_CODE(kNotFound, BF_NOT_FOUND);
 BONAFIDE_CHECK_CODE(kIoError, BF_IO_ERROR);
 BONAFIDE_CHECK_CODE(kInternal, BF_INTERNAL);
 BONAFIDE_CHECK_CODE(kInvalidClaims, BF_INVALID_CLAIMS);
+BONAFIDE_CHECK_CODE(kPermissionDenied, BF_PERMISSION_DENIED);
 #undef BONAFIDE_CHECK_CODE
 
 struct bf_wallet {
@@ -67,7 +68,7 @@ using bonafide::Result;
 using bonafide::Status;
 using bonafide::StatusCode;
 
-constexpr bf_status kLastStatus = BF_INVALID_CLAIMS;
+constexpr bf_status kLastStatus = BF_PERMISSION_DENIED;
 
 // The message of the calling thread's last failure without a wallet.
 thread_local std::string t_last_error;

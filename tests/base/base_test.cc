@@ -335,11 +335,12 @@ TEST(Status, NamesAreStableAndDistinct) {
   EXPECT_EQ(StatusCodeName(StatusCode::kInvalidSignature), "invalid_signature");
   EXPECT_EQ(StatusCodeName(StatusCode::kUnknownCritical), "unknown_critical_header");
   EXPECT_EQ(StatusCodeName(StatusCode::kInvalidClaims), "invalid_claims");
+  EXPECT_EQ(StatusCodeName(StatusCode::kPermissionDenied), "permission_denied");
   std::set<std::string_view> names;
-  for (int c = 0; c <= static_cast<int>(StatusCode::kInvalidClaims); ++c) {
+  for (int c = 0; c <= static_cast<int>(StatusCode::kPermissionDenied); ++c) {
     names.insert(StatusCodeName(static_cast<StatusCode>(c)));
   }
-  EXPECT_EQ(names.size(), static_cast<size_t>(StatusCode::kInvalidClaims) + 1);
+  EXPECT_EQ(names.size(), static_cast<size_t>(StatusCode::kPermissionDenied) + 1);
 }
 
 TEST(Status, ToStringAndOk) {
