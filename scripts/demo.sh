@@ -258,3 +258,5 @@ wait "$VERIFIER_PID" 2>/dev/null || true
 trap - EXIT
 
 printf '\n%sDemo complete.%s Files are in %s.\n' "$bold" "$off" "$DIR"
+printf 'The same system with its web pages (issuer console, employer portal, web wallet) in a browser:\n'
+printf '   %s up\n' "$B"

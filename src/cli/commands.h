@@ -24,6 +24,8 @@ void RegisterIssuerAdminCommands(CLI::App& app, int& exit_code);
 void RegisterRegistryCommands(CLI::App& app, int& exit_code);
 // RegisterVerifierCommands adds `verifier init|serve|check|result`.
 void RegisterVerifierCommands(CLI::App& app, int& exit_code);
+// RegisterUpCommand adds `up`: issuer, verifier and web wallet on this machine (up_command.cc).
+void RegisterUpCommand(CLI::App& app, int& exit_code);
 
 }  // namespace bonafide::cli
 

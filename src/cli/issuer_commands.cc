@@ -18,6 +18,12 @@
 // SIGINT or SIGTERM, then stops the purger, stops accepting, lets in-flight requests finish and
 // exits 0. Logs (one JSON line per request) go to stderr.
 //
+// The issuer console (issuer/console.h) is served by `issuer serve` at the same address: web pages
+// under /console for the accounts `issuer console-user` adds.
+// `issuer console-user --data-dir DIR --user NAME` adds a console account to
+// DIR/console_users.json; the password is the first line of stdin (never an argument, which
+// other users could see in the process list).
+//
 // Issuer URL that follows the bound port: when the configured issuer_url is a loopback http(s)
 // URL whose port is 0 (e.g. `init --issuer-url http://127.0.0.1:0`), serve replaces that port with
 // the port it bound, for the issuer identifier and for the did:web of the jwt_vc_json keys when
@@ -44,8 +50,10 @@
 #include "http/server.h"
 #include "jose/did.h"
 #include "issuer/config.h"
+#include "issuer/console.h"
 #include "issuer/http_routes.h"
 #include "issuer/service.h"
+#include "web/password.h"
 
 namespace bonafide::cli {
 namespace {
@@ -145,6 +153,15 @@ int IssuerServe(const ServeArgs& a) {
   std::atomic<issuer::IssuerService*> current{nullptr};
   Status routes = issuer::RegisterIssuerRoutes(**server, [&current] { return current.load(); });
   if (!routes.ok()) return ReportError(routes);
+  issuer::ConsoleOptions console;
+  console.users_file = config->Path(issuer::kConsoleUsersFile);
+  console.clock = &SystemClock::Default();
+  console.random = &crypto::SystemRandom();
+  // Secure cookies when the console is reached over https (TLS here, or a TLS proxy in front of an
+  // issuer whose public URL is https); browsers refuse them from plain http://127.0.0.1.
+  console.secure_cookie = (*server)->is_tls() || config->issuer_url.rfind("https://", 0) == 0;
+  Status console_routes = issuer::RegisterConsoleRoutes(**server, [&current] { return current.load(); }, console);
+  if (!console_routes.ok()) return ReportError(console_routes);
   Status started = (*server)->Start();
   if (!started.ok()) return ReportError(started);
   const uint16_t port = (*server)->port();
@@ -186,6 +203,29 @@ int IssuerServe(const ServeArgs& a) {
   return 0;
 }
 
+struct ConsoleUserArgs {
+  std::string data_dir;
+  std::string user;
+};
+
+int IssuerConsoleUser(const ConsoleUserArgs& a) {
+  Result<issuer::IssuerConfig> config = issuer::LoadIssuerConfig(a.data_dir);
+  if (!config.ok()) return ReportError(config.status());
+  std::string password;
+  if (!std::getline(std::cin, password)) {
+    return ReportError(Error(StatusCode::kInvalidArgument, "expected the password on stdin"));
+  }
+  if (!password.empty() && password.back() == '\r') password.pop_back();
+  const std::string path = config->Path(issuer::kConsoleUsersFile);
+  Result<web::UserFile> users = web::UserFile::Load(path);
+  if (!users.ok()) return ReportError(users.status());
+  Status added = users->Add(a.user, password, SystemClock::Default().NowSeconds());
+  if (!added.ok()) return ReportError(added);
+  Status saved = users->Save(path);
+  if (!saved.ok()) return ReportError(saved);
+  return PrintJson(Json{{"user", a.user}, {"users_file", path}});
+}
+
 }  // namespace
 
 CLI::App* IssuerGroup(CLI::App& app) {
@@ -218,6 +258,13 @@ void RegisterIssuerCommands(CLI::App& app, int& exit_code) {
   serve->add_option("--data-dir", sa->data_dir, "Data directory made by `issuer init`")->required();
   serve->add_option("--listen", sa->listen, "HOST:PORT to listen on (default: the config's; port 0: any free port)");
   serve->callback([&exit_code, sa] { exit_code = IssuerServe(*sa); });
+
+  auto ca = std::make_shared<ConsoleUserArgs>();
+  CLI::App* console_user =
+      group->add_subcommand("console-user", "Add an issuer console account (password: first line of stdin)");
+  console_user->add_option("--data-dir", ca->data_dir, "Data directory made by `issuer init`")->required();
+  console_user->add_option("--user", ca->user, "User name (A-Z a-z 0-9 . _ @ -)")->required();
+  console_user->callback([&exit_code, ca] { exit_code = IssuerConsoleUser(*ca); });
 }
 
 }  // namespace bonafide::cli

@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   bonafide::cli::RegisterIssuerAdminCommands(app, exit_code);
   bonafide::cli::RegisterRegistryCommands(app, exit_code);
   bonafide::cli::RegisterVerifierCommands(app, exit_code);
+  bonafide::cli::RegisterUpCommand(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

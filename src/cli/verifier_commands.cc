@@ -12,6 +12,12 @@
 // exits 0. A loopback verifier url with port 0 follows the bound port (as `issuer serve` does).
 // Expired sessions are purged once at start and then every minute. Logs go to stderr.
 //
+// The employer portal (verifier/portal.h) is served by `verifier serve` at the same address: web
+// pages at /, /sign-in and /checks for the accounts `verifier portal-user` adds.
+//
+// `verifier portal-user --data-dir DIR --user NAME` adds a portal account to DIR/portal_users.json;
+// the password (12 to 256 characters) is the first line of stdin. Prints {"user", "users_file"}.
+//
 // `verifier check --url URL --check CHECK [--qr FILE.png] [--same-device] [--webhook URL]
 // [--response-mode direct_post|direct_post.jwt] [--ca-file F]` creates a session on a running
 // verifier and prints {"session_id", "request_uri", "expires_at"} (plus "qr_file").
@@ -42,7 +48,10 @@
 #include "http/server.h"
 #include "verifier/config.h"
 #include "verifier/http_routes.h"
+#include "verifier/portal.h"
+#include "verifier/portal_store.h"
 #include "verifier/service.h"
+#include "web/password.h"
 
 namespace bonafide::cli {
 namespace {
@@ -87,6 +96,20 @@ int VerifierServe(const ServeArgs& a) {
   std::atomic<verifier::VerifierService*> current{nullptr};
   Status routes = verifier::RegisterVerifierRoutes(**server, [&current] { return current.load(); });
   if (!routes.ok()) return ReportError(routes);
+  Result<std::unique_ptr<verifier::PortalCheckStore>> portal_checks =
+      config->db == "sqlite" ? verifier::PortalCheckStore::OpenSqlite(config->Path(verifier::kSqliteFile))
+                             : verifier::PortalCheckStore::OpenPostgres(config->db);
+  if (!portal_checks.ok()) return ReportError(portal_checks.status());
+  verifier::PortalOptions portal;
+  portal.users_file = config->Path(verifier::kPortalUsersFile);
+  portal.checks = std::move(*portal_checks);
+  portal.clock = &SystemClock::Default();
+  portal.random = &crypto::SystemRandom();
+  // Secure cookies when the portal is reached over https (TLS here, or a TLS proxy in front of a
+  // verifier whose public url is https); browsers refuse them from plain http://127.0.0.1.
+  portal.secure_cookie = (*server)->is_tls() || config->url.rfind("https://", 0) == 0;
+  Status portal_routes = verifier::RegisterPortalRoutes(**server, [&current] { return current.load(); }, portal);
+  if (!portal_routes.ok()) return ReportError(portal_routes);
   Status started = (*server)->Start();
   if (!started.ok()) return ReportError(started);
   const uint16_t port = (*server)->port();
@@ -139,6 +162,29 @@ int VerifierServe(const ServeArgs& a) {
   return 0;
 }
 
+struct PortalUserArgs {
+  std::string data_dir;
+  std::string user;
+};
+
+int VerifierPortalUser(const PortalUserArgs& a) {
+  Result<verifier::VerifierConfig> config = verifier::LoadConfig(a.data_dir);
+  if (!config.ok()) return ReportError(config.status());
+  std::string password;
+  if (!std::getline(std::cin, password)) {
+    return ReportError(Error(StatusCode::kInvalidArgument, "expected the password on stdin"));
+  }
+  if (!password.empty() && password.back() == '\r') password.pop_back();
+  const std::string path = config->Path(verifier::kPortalUsersFile);
+  Result<web::UserFile> users = web::UserFile::Load(path);
+  if (!users.ok()) return ReportError(users.status());
+  Status added = users->Add(a.user, password, SystemClock::Default().NowSeconds());
+  if (!added.ok()) return ReportError(added);
+  Status saved = users->Save(path);
+  if (!saved.ok()) return ReportError(saved);
+  return PrintJson(Json{{"user", a.user}, {"users_file", path}});
+}
+
 // Connect returns a client for the origin of `url` (a path is not allowed: the verifier's routes
 // are at its root).
 Result<std::unique_ptr<http::Client>> Connect(const std::string& url, const std::string& ca_file) {
@@ -157,7 +203,7 @@ Result<Json> JsonAnswer(const http::ClientResponse& r, int expected) {
       if (const Json* e = Find(*body, "error"); e != nullptr && e->is_string()) code = e->get<std::string>();
     }
     StatusCode sc = StatusCode::kIoError;
-    for (int i = 0; i <= static_cast<int>(StatusCode::kInvalidClaims); ++i) {
+    for (int i = 0; i <= static_cast<int>(StatusCode::kPermissionDenied); ++i) {
       if (StatusCodeName(static_cast<StatusCode>(i)) == code) sc = static_cast<StatusCode>(i);
     }
     if (sc == StatusCode::kOk) sc = StatusCode::kIoError;
@@ -263,6 +309,13 @@ void RegisterVerifierCommands(CLI::App& app, int& exit_code) {
   serve->add_option("--data-dir", sa->data_dir, "Data directory made by `verifier init`")->required();
   serve->add_option("--listen", sa->listen, "HOST:PORT to listen on (default: the config's)");
   serve->callback([&exit_code, sa] { exit_code = VerifierServe(*sa); });
+
+  auto pa = std::make_shared<PortalUserArgs>();
+  CLI::App* portal_user =
+      group->add_subcommand("portal-user", "Add an employer portal account (password: first line of stdin)");
+  portal_user->add_option("--data-dir", pa->data_dir, "Data directory made by `verifier init`")->required();
+  portal_user->add_option("--user", pa->user, "User name (A-Z a-z 0-9 . _ @ -)")->required();
+  portal_user->callback([&exit_code, pa] { exit_code = VerifierPortalUser(*pa); });
 
   auto ca = std::make_shared<CheckArgs>();
   CLI::App* check = group->add_subcommand("check", "Start a check session on a running verifier");

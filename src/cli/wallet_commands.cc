@@ -17,6 +17,7 @@
 // read from the next stdin line with --pin-stdin).
 // `wallet trust` stores where the trust registry's list comes from and the pinned registry root;
 // `wallet present` answers an OpenID4VP request after consent (wallet/present.h, docs/wallet.md).
+// `wallet ui` serves the web wallet (wallet/ui.h) on a loopback address only.
 #include <termios.h>
 #include <unistd.h>
 
@@ -35,10 +36,12 @@
 #include "cli/commands.h"
 #include "cli/io.h"
 #include "http/client.h"
+#include "crypto/random.h"
 #include "crypto/x509.h"
 #include "oid4vp/request.h"
 #include "wallet/http_client_transport.h"
 #include "wallet/present.h"
+#include "wallet/ui.h"
 #include "wallet/wallet.h"
 
 namespace bonafide::cli {
@@ -495,6 +498,55 @@ int WalletPresent(const PresentArgs& a) {
   return PrintJson(out);
 }
 
+// ---- wallet ui (issue 6 part 2; wallet/ui.h) ----
+
+struct UiArgs {
+  std::string dir;
+  std::string listen = "127.0.0.1:0";
+  std::string ca_file;
+  bool insecure_http_loopback = false;
+};
+
+// WalletUi serves the web wallet on a loopback address until SIGINT / SIGTERM. It prints one JSON
+// line {"url", "pid"} (flushed) once listening, as `verifier serve` does.
+int WalletUi(const UiArgs& a) {
+  Result<http::HostPort> listen = http::ParseHostPort(a.listen);
+  if (!listen.ok()) return ReportError(listen.status());
+  // Refused before anything listens: the wallet is for this machine only.
+  Status loopback = wallet::CheckLoopbackHost(listen->host);
+  if (!loopback.ok()) return ReportError(loopback);
+  Result<StopSignals> stop_signals = BlockStopSignals();
+  if (!stop_signals.ok()) return ReportError(stop_signals.status());
+
+  http::ServerOptions options;
+  options.host = listen->host == "localhost" ? "127.0.0.1" : listen->host;
+  options.port = listen->port;
+  options.service_name = "bonafide-wallet-ui";
+  options.worker_threads = 2;
+  options.blocking_threads = 2;
+  Result<std::unique_ptr<http::Server>> server = http::Server::Create(options);
+  if (!server.ok()) return ReportError(server.status());
+  wallet::WalletUiOptions ui;
+  ui.dir = a.dir;
+  ui.listen_host = listen->host;
+  ui.clock = &SystemClock::Default();
+  ui.random = &crypto::SystemRandom();
+  ui.ca_file = a.ca_file;
+  ui.insecure_http_loopback = a.insecure_http_loopback;
+  Status routes = wallet::RegisterWalletUiRoutes(**server, ui);
+  if (!routes.ok()) return ReportError(routes);
+  Status started = (*server)->Start();
+  if (!started.ok()) return ReportError(started);
+  const std::string host = options.host.find(':') != std::string::npos ? "[" + options.host + "]" : options.host;
+  std::cout << DumpJson(Json{{"url", "http://" + host + ":" + std::to_string((*server)->port())},
+                             {"pid", static_cast<int64_t>(::getpid())}})
+            << std::endl;  // flushes: a parent reads this line to learn the port
+  const int signal_number = WaitForStopSignal(*stop_signals);
+  (*server)->Stop();
+  (*server)->logger().Info("shutdown", Json{{"signal", signal_number}});
+  return 0;
+}
+
 void AddCommon(CLI::App* cmd, CommonArgs& c) {
   cmd->add_option("--dir", c.dir, "Wallet directory")->required();
   cmd->add_flag("--pin-stdin", c.pin_stdin, "Read the PIN from the first line of stdin instead of the terminal");
@@ -570,6 +622,16 @@ void RegisterWalletCommands(CLI::App& app, int& exit_code) {
   present->add_flag("--insecure-http-loopback", pa->insecure_http_loopback,
                     "Reach a verifier on this machine over http (tests and local demos only)");
   present->callback([&exit_code, pa] { exit_code = WalletPresent(*pa); });
+
+  auto ua = std::make_shared<UiArgs>();
+  CLI::App* ui = wl->add_subcommand("ui", "Serve the web wallet on this machine (a loopback address only)");
+  ui->add_option("--dir", ua->dir, "Wallet directory")->required();
+  ui->add_option("--listen", ua->listen, "Loopback address to listen on (127.0.0.0/8, [::1] or localhost)")
+      ->capture_default_str();
+  ui->add_option("--ca-file", ua->ca_file, "PEM roots for issuers' and verifiers' TLS (default: system)");
+  ui->add_flag("--insecure-http-loopback", ua->insecure_http_loopback,
+               "Reach issuers and verifiers on this machine over http (tests and local demos only)");
+  ui->callback([&exit_code, ua] { exit_code = WalletUi(*ua); });
 }
 
 }  // namespace bonafide::cli
