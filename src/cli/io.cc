@@ -15,6 +15,7 @@
 #include "base/clock.h"
 #include "base/encoding.h"
 #include "jose/did.h"
+#include "web/password.h"
 
 namespace bonafide::cli {
 
@@ -188,6 +189,21 @@ int WaitForStopSignal(const StopSignals& signals) {
   while (sigwait(&signals.set, &signal_number) != 0) {
   }
   return signal_number;
+}
+
+int AddStaffAccount(const std::string& users_file, const std::string& user) {
+  std::string password;
+  if (!std::getline(std::cin, password)) {
+    return ReportError(Error(StatusCode::kInvalidArgument, "expected the password on stdin"));
+  }
+  if (!password.empty() && password.back() == '\r') password.pop_back();
+  Result<web::UserFile> users = web::UserFile::Load(users_file);
+  if (!users.ok()) return ReportError(users.status());
+  Status added = users->Add(user, password, SystemClock::Default().NowSeconds());
+  if (!added.ok()) return ReportError(added);
+  Status saved = users->Save(users_file);
+  if (!saved.ok()) return ReportError(saved);
+  return PrintJson(Json{{"user", user}, {"users_file", users_file}});
 }
 
 }  // namespace bonafide::cli

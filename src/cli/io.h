@@ -62,6 +62,11 @@ int Output(const std::string& text, const std::string& out);
 // Prints `value` as pretty JSON on stdout and returns 0.
 int PrintJson(const Json& value);
 
+// AddStaffAccount adds `user` to the staff accounts file `users_file` (web/password.h) with the
+// password on the first line of stdin, prints {"user", "users_file"} and returns 0; on failure
+// it reports the error and returns 1. `issuer console-user` and `verifier portal-user` use it.
+int AddStaffAccount(const std::string& users_file, const std::string& user);
+
 // StopSignals is SIGINT + SIGTERM blocked in the calling thread (and so in every thread it starts
 // afterwards), for a server that waits for them with WaitForStopSignal. Block them before any
 // thread starts so that only the waiting thread takes them.

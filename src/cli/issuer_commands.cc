@@ -53,7 +53,6 @@
 #include "issuer/console.h"
 #include "issuer/http_routes.h"
 #include "issuer/service.h"
-#include "web/password.h"
 
 namespace bonafide::cli {
 namespace {
@@ -211,19 +210,7 @@ struct ConsoleUserArgs {
 int IssuerConsoleUser(const ConsoleUserArgs& a) {
   Result<issuer::IssuerConfig> config = issuer::LoadIssuerConfig(a.data_dir);
   if (!config.ok()) return ReportError(config.status());
-  std::string password;
-  if (!std::getline(std::cin, password)) {
-    return ReportError(Error(StatusCode::kInvalidArgument, "expected the password on stdin"));
-  }
-  if (!password.empty() && password.back() == '\r') password.pop_back();
-  const std::string path = config->Path(issuer::kConsoleUsersFile);
-  Result<web::UserFile> users = web::UserFile::Load(path);
-  if (!users.ok()) return ReportError(users.status());
-  Status added = users->Add(a.user, password, SystemClock::Default().NowSeconds());
-  if (!added.ok()) return ReportError(added);
-  Status saved = users->Save(path);
-  if (!saved.ok()) return ReportError(saved);
-  return PrintJson(Json{{"user", a.user}, {"users_file", path}});
+  return AddStaffAccount(config->Path(issuer::kConsoleUsersFile), a.user);
 }
 
 }  // namespace

@@ -51,7 +51,6 @@
 #include "verifier/portal.h"
 #include "verifier/portal_store.h"
 #include "verifier/service.h"
-#include "web/password.h"
 
 namespace bonafide::cli {
 namespace {
@@ -170,19 +169,7 @@ struct PortalUserArgs {
 int VerifierPortalUser(const PortalUserArgs& a) {
   Result<verifier::VerifierConfig> config = verifier::LoadConfig(a.data_dir);
   if (!config.ok()) return ReportError(config.status());
-  std::string password;
-  if (!std::getline(std::cin, password)) {
-    return ReportError(Error(StatusCode::kInvalidArgument, "expected the password on stdin"));
-  }
-  if (!password.empty() && password.back() == '\r') password.pop_back();
-  const std::string path = config->Path(verifier::kPortalUsersFile);
-  Result<web::UserFile> users = web::UserFile::Load(path);
-  if (!users.ok()) return ReportError(users.status());
-  Status added = users->Add(a.user, password, SystemClock::Default().NowSeconds());
-  if (!added.ok()) return ReportError(added);
-  Status saved = users->Save(path);
-  if (!saved.ok()) return ReportError(saved);
-  return PrintJson(Json{{"user", a.user}, {"users_file", path}});
+  return AddStaffAccount(config->Path(verifier::kPortalUsersFile), a.user);
 }
 
 // Connect returns a client for the origin of `url` (a path is not allowed: the verifier's routes

@@ -23,6 +23,7 @@
 #include "qr/qr.h"
 #include "store/store.h"
 #include "web/assets.h"
+#include "web/front_end.h"
 #include "web/govuk.h"
 #include "web/html.h"
 #include "web/i18n.h"
@@ -62,24 +63,7 @@ constexpr web::Message kMessages[] = {
     {"nav.add", "Add a citizen", "Ychwanegu dinesydd"},
     {"nav.import", "Import citizens", "Mewnforio dinasyddion"},
     {"nav.audit", "Audit log", "Log archwilio"},
-    {"nav.sign_out", "Sign out", "Allgofnodi"},
-    {"signed_in_as", "Signed in as", "Wedi mewngofnodi fel"},
     {"sign_in.title", "Sign in to the issuer console", "Mewngofnodi i gonsol y cyhoeddwr"},
-    {"sign_in.user", "User name", "Enw defnyddiwr"},
-    {"sign_in.password", "Password", "Cyfrinair"},
-    {"sign_in.button", "Sign in", "Mewngofnodi"},
-    {"sign_in.wrong", "Enter a correct user name and password", "Rhowch enw defnyddiwr a chyfrinair cywir"},
-    {"sign_in.missing_user", "Enter your user name", "Rhowch eich enw defnyddiwr"},
-    {"sign_in.missing_password", "Enter your password", "Rhowch eich cyfrinair"},
-    {"sign_in.locked", "Too many attempts to sign in. Wait 15 minutes, then try again.",
-     "Gormod o ymdrechion i fewngofnodi. Arhoswch 15 munud, yna rhowch gynnig arall arni."},
-    {"form_expired", "This form has expired", "Mae'r ffurflen hon wedi dod i ben"},
-    {"form_expired.body", "Go back, refresh the page and try again. Nothing was changed.",
-     "Ewch yn ôl, adnewyddwch y dudalen a rhowch gynnig arall arni. Ni newidiwyd dim."},
-    {"not_found", "Page not found", "Heb ddod o hyd i'r dudalen"},
-    {"not_found.body", "There is nothing at this address.", "Nid oes dim yn y cyfeiriad hwn."},
-    {"unavailable", "Sorry, the service is unavailable", "Mae'n ddrwg gennym, nid yw'r gwasanaeth ar gael"},
-    {"unavailable.body", "Try again in a few minutes.", "Rhowch gynnig arall arni ymhen ychydig funudau."},
     {"citizens.title", "Find a citizen", "Dod o hyd i ddinesydd"},
     {"citizens.search", "Citizen ID or name", "ID neu enw'r dinesydd"},
     {"citizens.search_hint", "For example, demo-0001 or Morrison", "Er enghraifft, demo-0001 neu Morrison"},
@@ -358,71 +342,29 @@ struct Console {
   std::function<IssuerService*()> resolve;
   ConsoleOptions options;
   http::Server* server = nullptr;
-  std::unique_ptr<web::SessionStore> sessions;
-  std::unique_ptr<web::LoginThrottle> throttle;
+  std::shared_ptr<web::FrontEnd> fe;
 
   std::mutex jobs_mu;
   std::deque<std::shared_ptr<ImportJob>> jobs;  // guarded by jobs_mu, oldest first
 
-  struct Page {
-    web::PageRequest request;
-    web::Translator t;
-    std::string user;  // empty when not signed in
-    std::string path;
-  };
-
-  Page Begin(const http::Request& req) {
-    web::PageRequest request = web::BeginPage(req, *sessions);
-    web::Translator t(Words(), request.lang);
-    std::string user = request.session.Value("user").value_or("");
-    return Page{std::move(request), t, std::move(user), web::RequestTarget(req)};
-  }
-
+  using Page = web::FrontEndPage;
+  Page Begin(const http::Request& req) { return fe->Begin(req); }
   http::Response Render(const Page& page, int status, const std::string& title, const Html& body,
                         bool has_errors = false, std::string_view nav_current = "") {
-    web::PageOptions o;
-    o.lang = page.request.lang;
-    o.title = title;
-    o.has_errors = has_errors;
-    o.service_name = Str(page.t("service"));
-    o.service_href = "/console";
-    o.path = page.path;
-    o.phase = "Beta";
-    if (!page.user.empty()) {
-      o.nav = {{"/console/citizens", Str(page.t("nav.citizens")), nav_current == "citizens"},
-               {"/console/citizens/new", Str(page.t("nav.add")), nav_current == "add"},
-               {"/console/import", Str(page.t("nav.import")), nav_current == "import"},
-               {"/console/audit", Str(page.t("nav.audit")), nav_current == "audit"}};
-    }
-    Html content = body;
-    if (!page.user.empty()) {
-      content += Format(
-          "<form method=\"post\" action=\"/console/sign-out\" class=\"govuk-!-margin-top-6\">"
-          "<p class=\"govuk-body-s\">{}: <strong>{}</strong></p>{}"
-          "<button type=\"submit\" class=\"govuk-button govuk-button--secondary\" data-module=\"govuk-button\">{}</button>"
-          "</form>",
-          {Html::Text(page.t("signed_in_as")), Html::Text(page.user), web::CsrfField(page.request.session),
-           Html::Text(page.t("nav.sign_out"))});
-    }
-    o.body = content;
-    return web::FinishPage(page.request, *sessions, web::HtmlPage(status, web::RenderPage(o)));
+    return fe->Render(page, status, title, body, has_errors, nav_current);
   }
-
   http::Response Message(const Page& page, int status, std::string_view title_key, std::string_view body_key) {
-    return Render(page, status, Str(page.t(title_key)), govuk::Heading(page.t(title_key)) + govuk::Paragraph(page.t(body_key)));
+    return fe->Message(page, status, title_key, body_key);
   }
-  http::Response Expired(const Page& page) { return Message(page, 403, "form_expired", "form_expired.body"); }
-  http::Response Unavailable(const Page& page) { return Message(page, 503, "unavailable", "unavailable.body"); }
-  http::Response NotFound(const Page& page) { return Message(page, 404, "not_found", "not_found.body"); }
-
-  http::Response Redirect(const Page& page, std::string_view location) {
-    return web::FinishPage(page.request, *sessions, web::SeeOther(location));
-  }
+  http::Response Expired(const Page& page) { return fe->FormExpired(page); }
+  http::Response Unavailable(const Page& page) { return fe->Unavailable(page); }
+  http::Response NotFound(const Page& page) { return fe->NotFound(page); }
+  http::Response Redirect(const Page& page, std::string_view location) { return fe->Redirect(page, location); }
 
   // SetFlash keeps a one-time banner for the next page of this session.
   void SetFlash(Page& page, std::string_view key, const std::string& text) {
     page.request.session.values[std::string(key)] = text;
-    (void)sessions->Save(page.request.session);
+    (void)fe->sessions().Save(page.request.session);
   }
 
   // TakeFlash returns the banner left by the last POST (success or error) and forgets it.
@@ -439,79 +381,10 @@ struct Console {
     }
     page.request.session.values.erase(kFlash);
     page.request.session.values.erase(kFlashError);
-    (void)sessions->Save(page.request.session);
+    (void)fe->sessions().Save(page.request.session);
     return out;
   }
 
-  // ---------------------------------------------------------------- sign in / out
-
-  http::Response SignInForm(const Page& page, int status, const std::vector<govuk::FieldError>& errors,
-                            const std::string& user) {
-    const Lang lang = page.request.lang;
-    Html body = govuk::ErrorSummary(lang, errors) + govuk::Heading(page.t("sign_in.title"));
-    body += Format("<form method=\"post\" action=\"/console/sign-in\" novalidate>{}{}{}{}</form>",
-                   {web::CsrfField(page.request.session),
-                    govuk::TextInput(lang, {.id = "user", .name = "user", .label = Str(page.t("sign_in.user")),
-                                            .value = user, .error = govuk::ErrorFor(errors, "user"),
-                                            .autocomplete = "username", .spellcheck_off = true}),
-                    govuk::TextInput(lang, {.id = "password", .name = "password", .label = Str(page.t("sign_in.password")),
-                                            .error = govuk::ErrorFor(errors, "password"), .type = "password",
-                                            .autocomplete = "current-password"}),
-                    govuk::Button(page.t("sign_in.button"))});
-    return Render(page, status, Str(page.t("sign_in.title")), body, !errors.empty());
-  }
-
-  http::Response GetSignIn(const http::Request& req) {
-    Page page = Begin(req);
-    if (!page.user.empty()) return Redirect(page, "/console/citizens");
-    return SignInForm(page, 200, {}, "");
-  }
-
-  http::Response PostSignIn(const http::Request& req) {
-    Page page = Begin(req);
-    auto form = web::ReadForm(req, page.request.session);
-    if (!form.ok()) return Expired(page);
-    const std::string user = web::Field(*form, "user");
-    const std::string password = web::Field(*form, "password");
-    std::vector<govuk::FieldError> errors;
-    if (user.empty()) errors.push_back({"user", Str(page.t("sign_in.missing_user"))});
-    if (password.empty()) errors.push_back({"password", Str(page.t("sign_in.missing_password"))});
-    if (!errors.empty()) return SignInForm(page, 400, errors, user);
-
-    const std::string user_key = "user:" + user;
-    const std::string address_key = "address:" + req.remote_addr;
-    const int64_t wait = std::max(throttle->RetryAfter(user_key), throttle->RetryAfter(address_key));
-    if (wait > 0) {
-      http::Response response = SignInForm(page, 429, {{"user", Str(page.t("sign_in.locked"))}}, user);
-      response.headers.emplace_back("Retry-After", std::to_string(wait));
-      return response;
-    }
-    auto users = web::UserFile::Load(options.users_file);
-    if (!users.ok() || !users->Authenticate(user, password)) {
-      throttle->RecordFailure(user_key);
-      throttle->RecordFailure(address_key);
-      return SignInForm(page, 401, {{"user", Str(page.t("sign_in.wrong"))}}, user);
-    }
-    throttle->RecordSuccess(user_key);
-    web::BrowserSession session = page.request.session;
-    session.values.clear();  // nothing of the signed-out session (an offer, a flash) carries over
-    session.values["user"] = user;
-    auto rotated = sessions->Rotate(session);
-    if (!rotated.ok()) return Expired(page);
-    http::Response response = web::SeeOther("/console/citizens");
-    response.headers.emplace_back("Set-Cookie", sessions->CookieFor(*rotated));
-    return response;
-  }
-
-  http::Response PostSignOut(const http::Request& req) {
-    Page page = Begin(req);
-    auto form = web::ReadForm(req, page.request.session);
-    if (!form.ok()) return Expired(page);
-    sessions->End(page.request.session.id);
-    http::Response response = web::SeeOther("/console/sign-in");
-    response.headers.emplace_back("Set-Cookie", sessions->ExpiredCookie());
-    return response;
-  }
 
   // ---------------------------------------------------------------- citizens
 
@@ -897,7 +770,7 @@ struct Console {
     } else {
       values.erase(kOfferTxCode);
     }
-    if (!sessions->Save(page.request.session).ok()) return Expired(page);
+    if (!fe->sessions().Save(page.request.session).ok()) return Expired(page);
     return Redirect(page, "/console/offers/" + offer->offer_id);
   }
 
@@ -919,7 +792,7 @@ struct Console {
       // Shown now, never again: erase it before the page goes out.
       values.erase(kOfferTxCode);
       values[std::string(kOfferTxCode) + ".shown"] = "1";
-      if (!sessions->Save(page.request.session).ok()) return Expired(page);
+      if (!fe->sessions().Save(page.request.session).ok()) return Expired(page);
     }
     const bool tx_required = tx_code.has_value() || page.request.session.Value(std::string(kOfferTxCode) + ".shown");
     const Json metadata = service->CredentialIssuerMetadata();
@@ -1301,10 +1174,22 @@ Status RegisterConsoleRoutes(http::Server& server, std::function<IssuerService*(
   auto console = std::make_shared<Console>();
   console->resolve = std::move(resolve);
   console->server = &server;
-  console->sessions = std::make_unique<web::SessionStore>(
-      web::SessionOptions{.cookie_name = "bonafide_console", .secure_cookie = options.secure_cookie}, *options.clock,
-      *options.random);
-  console->throttle = std::make_unique<web::LoginThrottle>(*options.clock);
+  console->fe = std::make_shared<web::FrontEnd>(
+      web::FrontEndOptions{.words = &Words(),
+                           .home = "/console",
+                           .nav = {{"/console/citizens", "nav.citizens", "citizens"},
+                                   {"/console/citizens/new", "nav.add", "add"},
+                                   {"/console/import", "nav.import", "import"},
+                                   {"/console/audit", "nav.audit", "audit"}},
+                           .footer_action = "/console/sign-out",
+                           .sessions = {.cookie_name = "bonafide_console", .secure_cookie = options.secure_cookie}},
+      *options.clock, *options.random);
+  RETURN_IF_ERROR(web::RegisterStaffSignIn(server, console->fe,
+                                           {.users_file = options.users_file,
+                                            .sign_in_path = "/console/sign-in",
+                                            .sign_out_path = "/console/sign-out",
+                                            .home_path = "/console/citizens"},
+                                           *options.clock));
   console->options = std::move(options);
 
   using Method = http::Response (Console::*)(const http::Request&);
@@ -1314,9 +1199,6 @@ Status RegisterConsoleRoutes(http::Server& server, std::function<IssuerService*(
     Console::Page page = console->Begin(req);
     return console->Redirect(page, page.user.empty() ? "/console/sign-in" : "/console/citizens");
   }));
-  RETURN_IF_ERROR(server.Get("/console/sign-in", bind(&Console::GetSignIn)));
-  RETURN_IF_ERROR(server.Post("/console/sign-in", bind(&Console::PostSignIn)));
-  RETURN_IF_ERROR(server.Post("/console/sign-out", bind(&Console::PostSignOut)));
   RETURN_IF_ERROR(server.Get("/console/citizens", bind(&Console::GetCitizens)));
   RETURN_IF_ERROR(server.Get("/console/citizens/new", bind(&Console::GetAdd)));
   RETURN_IF_ERROR(server.Post("/console/citizens/new", bind(&Console::PostAdd)));

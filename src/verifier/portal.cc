@@ -15,6 +15,7 @@
 #include "web/govuk.h"
 #include "web/html.h"
 #include "web/i18n.h"
+#include "web/front_end.h"
 #include "web/page.h"
 #include "web/password.h"
 #include "web/session.h"
@@ -34,24 +35,9 @@ constexpr web::Message kMessages[] = {
     {"service", "Check someone's digital ID", "Gwirio ID digidol rhywun"},
     {"nav.checks", "Past checks", "Gwiriadau blaenorol"},
     {"nav.new", "Start a check", "Dechrau gwiriad"},
-    {"nav.sign_out", "Sign out", "Allgofnodi"},
-    {"sign_in.title", "Sign in", "Mewngofnodi"},
-    {"sign_in.user", "User name", "Enw defnyddiwr"},
-    {"sign_in.password", "Password", "Cyfrinair"},
-    {"sign_in.button", "Sign in", "Mewngofnodi"},
-    {"sign_in.wrong", "Enter a correct user name and password", "Rhowch enw defnyddiwr a chyfrinair cywir"},
-    {"sign_in.missing_user", "Enter your user name", "Rhowch eich enw defnyddiwr"},
-    {"sign_in.missing_password", "Enter your password", "Rhowch eich cyfrinair"},
-    {"sign_in.locked", "Too many attempts to sign in. Wait 15 minutes, then try again.",
-     "Gormod o ymdrechion i fewngofnodi. Arhoswch 15 munud, yna rhowch gynnig arall arni."},
     {"signed_out", "You have signed out", "Rydych wedi allgofnodi"},
-    {"form_expired", "This form has expired", "Mae'r ffurflen hon wedi dod i ben"},
-    {"form_expired.body", "Go back, refresh the page and try again. Nothing was changed.",
-     "Ewch yn ôl, adnewyddwch y dudalen a rhowch gynnig arall arni. Ni newidiwyd dim."},
     {"not_found", "Page not found", "Heb ddod o hyd i'r dudalen"},
     {"not_found.body", "There is no check at this address.", "Nid oes gwiriad yn y cyfeiriad hwn."},
-    {"unavailable", "Sorry, the service is unavailable", "Mae'n ddrwg gennym, nid yw'r gwasanaeth ar gael"},
-    {"unavailable.body", "Try again in a few minutes.", "Rhowch gynnig arall arni ymhen ychydig funudau."},
     {"new.title", "Which check do you need to make?", "Pa wiriad sydd angen i chi ei wneud?"},
     {"new.hint", "Ask only for the check you need. The person sees what you ask for and why.",
      "Gofynnwch am y gwiriad sydd ei angen arnoch yn unig. Mae'r person yn gweld beth rydych yn gofyn amdano a pham."},
@@ -130,8 +116,6 @@ constexpr web::Message kMessages[] = {
     {"tag.fail", "Not passed", "Heb lwyddo"},
     {"tag.pending", "Waiting", "Yn aros"},
     {"tag.unconfirmed", "Not confirmed", "Heb ei gadarnhau"},
-    {"yes", "Yes", "Ydy"},
-    {"no", "No", "Nac ydy"},
     {"fact.family_name", "Last name", "Cyfenw"},
     {"fact.given_name", "First names", "Enwau cyntaf"},
     {"fact.birth_date", "Date of birth", "Dyddiad geni"},
@@ -207,129 +191,18 @@ std::string PhotoDataUri(const Json& facts) {
 struct Portal {
   std::function<VerifierService*()> resolve;
   PortalOptions options;
-  std::unique_ptr<web::SessionStore> sessions;
-  std::unique_ptr<web::LoginThrottle> throttle;
+  std::shared_ptr<web::FrontEnd> fe;
 
-  // Page is the state of one page request.
-  struct Page {
-    web::PageRequest request;
-    web::Translator t;
-    std::string user;  // empty when not signed in
-    std::string path;
-  };
-
-  Page Begin(const http::Request& req) {
-    web::PageRequest request = web::BeginPage(req, *sessions);
-    web::Translator t(Words(), request.lang);
-    std::string user = request.session.Value("user").value_or("");
-    return Page{std::move(request), t, std::move(user), web::RequestTarget(req)};
-  }
-
+  using Page = web::FrontEndPage;
+  Page Begin(const http::Request& req) { return fe->Begin(req); }
   http::Response Render(const Page& page, int status, const std::string& title, const Html& body,
-                        bool has_errors = false, const std::string& nav_current = "") {
-    web::PageOptions o;
-    o.lang = page.request.lang;
-    o.title = title;
-    o.has_errors = has_errors;
-    o.service_name = std::string(page.t("service"));
-    o.service_href = "/";
-    o.path = page.path;
-    o.phase = "Beta";
-    if (!page.user.empty()) {
-      o.nav = {{"/checks/new", std::string(page.t("nav.new")), nav_current == "new"},
-               {"/checks", std::string(page.t("nav.checks")), nav_current == "checks"}};
-    }
-    Html content = body;
-    if (!page.user.empty()) {
-      content += Format(
-          "<form method=\"post\" action=\"/sign-out\" class=\"govuk-!-margin-top-6\">{}"
-          "<button type=\"submit\" class=\"govuk-button govuk-button--secondary\" data-module=\"govuk-button\">{}</button>"
-          "</form>",
-          {web::CsrfField(page.request.session), Html::Text(page.t("nav.sign_out"))});
-    }
-    o.body = content;
-    return web::FinishPage(page.request, *sessions, web::HtmlPage(status, web::RenderPage(o)));
+                        bool has_errors = false, std::string_view nav_current = "") {
+    return fe->Render(page, status, title, body, has_errors, nav_current);
   }
-
   http::Response Message(const Page& page, int status, std::string_view title_key, std::string_view body_key) {
-    return Render(page, status, std::string(page.t(title_key)),
-                  govuk::Heading(page.t(title_key)) + govuk::Paragraph(page.t(body_key)));
+    return fe->Message(page, status, title_key, body_key);
   }
-
-  http::Response Redirect(const Page& page, std::string_view location) {
-    return web::FinishPage(page.request, *sessions, web::SeeOther(location));
-  }
-
-  // ---------------------------------------------------------------- sign in / out
-
-  http::Response SignInForm(const Page& page, int status, const std::vector<govuk::FieldError>& errors,
-                            const std::string& user) {
-    const Lang lang = page.request.lang;
-    Html body = govuk::ErrorSummary(lang, errors) + govuk::Heading(page.t("sign_in.title"));
-    body += Format("<form method=\"post\" action=\"/sign-in\" novalidate>{}{}{}{}</form>",
-                   {web::CsrfField(page.request.session),
-                    govuk::TextInput(lang, {.id = "user", .name = "user", .label = std::string(page.t("sign_in.user")),
-                                            .value = user, .error = govuk::ErrorFor(errors, "user"),
-                                            .autocomplete = "username", .spellcheck_off = true}),
-                    govuk::TextInput(lang, {.id = "password", .name = "password",
-                                            .label = std::string(page.t("sign_in.password")),
-                                            .error = govuk::ErrorFor(errors, "password"), .type = "password",
-                                            .autocomplete = "current-password"}),
-                    govuk::Button(page.t("sign_in.button"))});
-    return Render(page, status, std::string(page.t("sign_in.title")), body, !errors.empty());
-  }
-
-  http::Response GetSignIn(const http::Request& req) {
-    Page page = Begin(req);
-    if (!page.user.empty()) return Redirect(page, "/checks");
-    return SignInForm(page, 200, {}, "");
-  }
-
-  http::Response PostSignIn(const http::Request& req) {
-    Page page = Begin(req);
-    auto form = web::ReadForm(req, page.request.session);
-    if (!form.ok()) return Message(page, 403, "form_expired", "form_expired.body");
-    const std::string user = web::Field(*form, "user");
-    const std::string password = web::Field(*form, "password");
-    std::vector<govuk::FieldError> errors;
-    if (user.empty()) errors.push_back({"user", std::string(page.t("sign_in.missing_user"))});
-    if (password.empty()) errors.push_back({"password", std::string(page.t("sign_in.missing_password"))});
-    if (!errors.empty()) return SignInForm(page, 400, errors, user);
-
-    const std::string user_key = "user:" + user;
-    const std::string address_key = "address:" + req.remote_addr;
-    if (throttle->RetryAfter(user_key) > 0 || throttle->RetryAfter(address_key) > 0) {
-      http::Response response = SignInForm(page, 429, {{"user", std::string(page.t("sign_in.locked"))}}, user);
-      response.headers.emplace_back("Retry-After", std::to_string(std::max(throttle->RetryAfter(user_key),
-                                                                           throttle->RetryAfter(address_key))));
-      return response;
-    }
-    auto users = web::UserFile::Load(options.users_file);
-    if (!users.ok() || !users->Authenticate(user, password)) {
-      throttle->RecordFailure(user_key);
-      throttle->RecordFailure(address_key);
-      return SignInForm(page, 401, {{"user", std::string(page.t("sign_in.wrong"))}}, user);
-    }
-    throttle->RecordSuccess(user_key);
-    web::BrowserSession session = page.request.session;
-    session.values["user"] = user;
-    auto rotated = sessions->Rotate(session);
-    if (!rotated.ok()) return Message(page, 403, "form_expired", "form_expired.body");
-    page.request.session = *rotated;
-    http::Response response = web::SeeOther("/checks");
-    response.headers.emplace_back("Set-Cookie", sessions->CookieFor(*rotated));
-    return response;
-  }
-
-  http::Response PostSignOut(const http::Request& req) {
-    Page page = Begin(req);
-    auto form = web::ReadForm(req, page.request.session);
-    if (!form.ok()) return Message(page, 403, "form_expired", "form_expired.body");
-    sessions->End(page.request.session.id);
-    http::Response response = web::SeeOther("/sign-in");
-    response.headers.emplace_back("Set-Cookie", sessions->ExpiredCookie());
-    return response;
-  }
+  http::Response Redirect(const Page& page, std::string_view location) { return fe->Redirect(page, location); }
 
   // ---------------------------------------------------------------- checks
 
@@ -628,7 +501,7 @@ struct Portal {
                                       std::to_string(check->finished_at) + ".pdf\"");
     response.headers.emplace_back("Cache-Control", "no-store");
     response.headers.emplace_back("X-Content-Type-Options", "nosniff");
-    return web::FinishPage(page.request, *sessions, std::move(response));
+    return web::FinishPage(page.request, fe->sessions(), std::move(response));
   }
 };
 
@@ -643,10 +516,19 @@ Status RegisterPortalRoutes(http::Server& server, std::function<VerifierService*
   }
   auto portal = std::make_shared<Portal>();
   portal->resolve = std::move(resolve);
-  portal->sessions = std::make_unique<web::SessionStore>(
-      web::SessionOptions{.cookie_name = "bonafide_portal", .secure_cookie = options.secure_cookie}, *options.clock,
-      *options.random);
-  portal->throttle = std::make_unique<web::LoginThrottle>(*options.clock);
+  portal->fe = std::make_shared<web::FrontEnd>(
+      web::FrontEndOptions{.words = &Words(),
+                           .home = "/",
+                           .nav = {{"/checks/new", "nav.new", "new"}, {"/checks", "nav.checks", "checks"}},
+                           .footer_action = "/sign-out",
+                           .sessions = {.cookie_name = "bonafide_portal", .secure_cookie = options.secure_cookie}},
+      *options.clock, *options.random);
+  RETURN_IF_ERROR(web::RegisterStaffSignIn(server, portal->fe,
+                                           {.users_file = options.users_file,
+                                            .sign_in_path = "/sign-in",
+                                            .sign_out_path = "/sign-out",
+                                            .home_path = "/checks"},
+                                           *options.clock));
   portal->options = std::move(options);
 
   RETURN_IF_ERROR(web::ServeAssets(server));
@@ -654,9 +536,6 @@ Status RegisterPortalRoutes(http::Server& server, std::function<VerifierService*
     Portal::Page page = portal->Begin(req);
     return portal->Redirect(page, page.user.empty() ? "/sign-in" : "/checks");
   }));
-  RETURN_IF_ERROR(server.Get("/sign-in", [portal](const http::Request& req) { return portal->GetSignIn(req); }));
-  RETURN_IF_ERROR(server.Post("/sign-in", [portal](const http::Request& req) { return portal->PostSignIn(req); }));
-  RETURN_IF_ERROR(server.Post("/sign-out", [portal](const http::Request& req) { return portal->PostSignOut(req); }));
   RETURN_IF_ERROR(server.Get("/checks", [portal](const http::Request& req) { return portal->GetChecks(req); }));
   RETURN_IF_ERROR(server.Get("/checks/new", [portal](const http::Request& req) { return portal->GetNewCheck(req); }));
   RETURN_IF_ERROR(server.Post("/checks/new", [portal](const http::Request& req) { return portal->PostNewCheck(req); }));

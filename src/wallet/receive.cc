@@ -177,6 +177,7 @@ Result<ReceivedBatch> RequestBatch(const std::string& config_id, const oid4vci::
   batch.type = ConfigurationType(*config);
   batch.display = config->display;
   batch.issuer_display = metadata.display;
+  batch.claims = config->claims;
   batch.notification_endpoint = metadata.notification_endpoint;
   batch.access_token = access_token;
 

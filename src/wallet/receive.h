@@ -106,6 +106,7 @@ struct ReceivedBatch {
   std::string type;  // vct, doctype, or the most specific credential_definition.type
   std::vector<oid4vci::CredentialDisplay> display;
   std::vector<oid4vci::IssuerDisplay> issuer_display;
+  std::vector<oid4vci::ClaimDescription> claims;  // credential_metadata.claims (labels)
   std::vector<ReceivedCopy> copies;  // one per device key, in key creation order
   std::optional<std::string> notification_id;
   std::optional<std::string> notification_endpoint;

@@ -2,6 +2,7 @@
 #include "wallet/ui.h"
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -15,6 +16,7 @@
 #include "base/json.h"
 #include "oid4vp/request.h"
 #include "web/assets.h"
+#include "web/front_end.h"
 #include "web/govuk.h"
 #include "web/html.h"
 #include "web/i18n.h"
@@ -57,9 +59,6 @@ constexpr web::Message kMessages[] = {
     {"unlock.erased.body", "Too many wrong PINs were entered, so every card was erased. Set up the wallet again.",
      "Rhoddwyd gormod o PINs anghywir, felly cafodd pob cerdyn ei ddileu. Sefydlwch y waled eto."},
     {"locked", "Your wallet is locked", "Mae eich waled wedi'i chloi"},
-    {"form_expired", "This form has expired", "Mae'r ffurflen hon wedi dod i ben"},
-    {"form_expired.body", "Go back, refresh the page and try again. Nothing was changed.",
-     "Ewch yn ôl, adnewyddwch y dudalen a rhowch gynnig arall arni. Ni newidiwyd dim."},
     {"not_found", "Page not found", "Heb ddod o hyd i'r dudalen"},
     {"not_found.body", "There is nothing at this address in your wallet.",
      "Nid oes dim yn y cyfeiriad hwn yn eich waled."},
@@ -94,8 +93,6 @@ constexpr web::Message kMessages[] = {
      "Ni allwch ddadwneud hyn. I gael y cerdyn yn ôl, gofynnwch i'w gyhoeddwr am un newydd."},
     {"delete.button", "Yes, delete the card", "Ie, dileu'r cerdyn"},
     {"cancel", "Cancel", "Canslo"},
-    {"yes", "Yes", "Ydy"},
-    {"no", "No", "Nac ydy"},
     {"add.title", "Add a card from an offer", "Ychwanegu cerdyn o gynnig"},
     {"add.label", "Paste the offer link", "Gludwch ddolen y cynnig"},
     {"add.hint", "The organisation that issues the card gives you a link that starts with openid-credential-offer://",
@@ -367,14 +364,71 @@ std::string PortraitOf(const Json& shown) {
   return "";
 }
 
-// PaletteClass returns the card colour class for a credential type (the wallet core keeps only
-// the display names of the issuer's display metadata, so the colour is chosen per type).
+// PaletteClass returns the card colour class for a credential type, for a credential whose issuer
+// gave no background_color.
 std::string PaletteClass(std::string_view type) {
   static constexpr std::string_view kClasses[] = {"", "bonafide-card--green", "bonafide-card--purple",
                                                   "bonafide-card--turquoise", "bonafide-card--dark"};
   uint32_t hash = 2166136261u;
   for (const char c : type) hash = (hash ^ static_cast<unsigned char>(c)) * 16777619u;
   return std::string(kClasses[hash % std::size(kClasses)]);
+}
+
+// ParseHexColour returns the red, green and blue of a CSS hex colour "#rrggbb" or "#rgb"; nullopt
+// for anything else (named colours, rgb(), ...).
+std::optional<std::array<int, 3>> ParseHexColour(std::string_view text) {
+  if (text.size() != 4 && text.size() != 7) return std::nullopt;
+  if (text[0] != '#') return std::nullopt;
+  auto nibble = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  std::array<int, 3> rgb{};
+  const size_t width = text.size() == 4 ? 1 : 2;
+  for (size_t i = 0; i < 3; ++i) {
+    const int high = nibble(text[1 + i * width]);
+    const int low = width == 1 ? high : nibble(text[2 + i * width]);
+    if (high < 0 || low < 0) return std::nullopt;
+    rgb[i] = high * 16 + low;
+  }
+  return rgb;
+}
+
+// ColourClass returns the card colour class for an issuer's background_color: the nearest (in
+// RGB) of the fixed card colours, since the CSP forbids inline styles and the issuer's text must
+// not reach a style anyway. nullopt when `background_color` is not a hex colour.
+std::optional<std::string> ColourClass(std::string_view background_color) {
+  struct Swatch {
+    std::array<int, 3> rgb;
+    std::string_view css_class;
+  };
+  static constexpr Swatch kSwatches[] = {
+      {{0x1d, 0x70, 0xb8}, "bonafide-card--blue"},      {{0x00, 0x70, 0x3c}, "bonafide-card--green"},
+      {{0x4c, 0x2c, 0x92}, "bonafide-card--purple"},    {{0x28, 0xa1, 0x97}, "bonafide-card--turquoise"},
+      {{0xd4, 0x35, 0x1c}, "bonafide-card--red"},       {{0x0b, 0x0c, 0x0c}, "bonafide-card--dark"},
+      {{0xf4, 0x77, 0x38}, "bonafide-card--orange"},    {{0xd5, 0x38, 0x80}, "bonafide-card--pink"},
+  };
+  const std::optional<std::array<int, 3>> rgb = ParseHexColour(background_color);
+  if (!rgb) return std::nullopt;
+  const Swatch* best = nullptr;
+  int best_distance = 0;
+  for (const Swatch& swatch : kSwatches) {
+    int distance = 0;
+    for (size_t i = 0; i < 3; ++i) distance += ((*rgb)[i] - swatch.rgb[i]) * ((*rgb)[i] - swatch.rgb[i]);
+    if (best == nullptr || distance < best_distance) {
+      best = &swatch;
+      best_distance = distance;
+    }
+  }
+  return std::string(best->css_class);
+}
+
+// CardClass returns the colour class of a card: from the issuer's background_color, else per type.
+std::string CardClass(const CredentialSummary& s) {
+  if (std::optional<std::string> mapped = ColourClass(s.background_color)) return *mapped;
+  return PaletteClass(s.type);
 }
 
 // Pending is a prepared presentation request, answered once.
@@ -392,7 +446,7 @@ struct Ui {
   WalletUiOptions options;
   std::unique_ptr<HttpClientTransport> own_transport;
   HttpTransport* transport = nullptr;
-  std::unique_ptr<web::SessionStore> sessions;
+  std::shared_ptr<web::FrontEnd> fe;
 
   std::mutex mu;  // guards everything below
   std::unique_ptr<Wallet> wallet;
@@ -400,71 +454,39 @@ struct Ui {
   int64_t last_seen = 0;
   std::map<std::string, std::unique_ptr<Pending>, std::less<>> pending;
 
-  struct Page {
-    web::PageRequest request;
-    web::Translator t;
-    std::string path;
-    bool unlocked = false;
-  };
+  using Page = web::FrontEndPage;
 
-  // Begin starts a page under `mu`: idle locking, then whether this browser holds the wallet.
+  // Begin starts a page under `mu`: idle locking, then whether this browser holds the wallet
+  // (signed_in: unlocked for this browser session).
   Page Begin(const http::Request& req) {
-    web::PageRequest request = web::BeginPage(req, *sessions);
-    web::Translator t(Words(), request.lang);
+    Page page = fe->Begin(req);
     const int64_t now = options.clock->NowSeconds();
     if (wallet->unlocked() && now - last_seen > options.idle_timeout_seconds) LockWallet();
-    const bool unlocked = wallet->unlocked() && !owner.empty() && owner == request.session.id;
-    if (unlocked) last_seen = now;
-    return Page{std::move(request), t, web::RequestTarget(req), unlocked};
+    page.user.clear();
+    page.signed_in = wallet->unlocked() && !owner.empty() && owner == page.request.session.id;
+    if (page.signed_in) last_seen = now;
+    return page;
   }
 
   void LockWallet() {
     wallet->Lock();
-    if (!owner.empty()) sessions->End(owner);
+    if (!owner.empty()) fe->sessions().End(owner);
     owner.clear();
     pending.clear();
   }
 
   http::Response Render(const Page& page, int status, const std::string& title, const Html& body,
                         bool has_errors = false, std::string_view nav_current = "") {
-    web::PageOptions o;
-    o.lang = page.request.lang;
-    o.title = title;
-    o.has_errors = has_errors;
-    o.service_name = Str(page.t("service"));
-    o.service_href = "/";
-    o.path = page.path;
-    o.phase = "Beta";
-    Html content = body;
-    if (page.unlocked) {
-      o.nav = {{"/cards", Str(page.t("nav.cards")), nav_current == "cards"},
-               {"/add", Str(page.t("nav.add")), nav_current == "add"},
-               {"/present", Str(page.t("nav.present")), nav_current == "present"},
-               {"/history", Str(page.t("nav.history")), nav_current == "history"}};
-      content += Format(
-          "<form method=\"post\" action=\"/lock\" class=\"govuk-!-margin-top-6\">{}"
-          "<button type=\"submit\" class=\"govuk-button govuk-button--secondary\" data-module=\"govuk-button\">{}</button>"
-          "</form>",
-          {web::CsrfField(page.request.session), Html::Text(page.t("lock"))});
-    }
-    o.body = content;
-    return web::FinishPage(page.request, *sessions, web::HtmlPage(status, web::RenderPage(o)));
+    return fe->Render(page, status, title, body, has_errors, nav_current);
   }
 
   http::Response Message(const Page& page, int status, const std::string& title, const std::string& body) {
     return Render(page, status, title, govuk::Heading(title) + govuk::Paragraph(body));
   }
 
-  http::Response Redirect(const Page& page, std::string_view location) {
-    return web::FinishPage(page.request, *sessions, web::SeeOther(location));
-  }
-
-  http::Response FormExpired(const Page& page) {
-    return Message(page, 403, Str(page.t("form_expired")), Str(page.t("form_expired.body")));
-  }
-  http::Response NotFound(const Page& page) {
-    return Message(page, 404, Str(page.t("not_found")), Str(page.t("not_found.body")));
-  }
+  http::Response Redirect(const Page& page, std::string_view location) { return fe->Redirect(page, location); }
+  http::Response FormExpired(const Page& page) { return fe->FormExpired(page); }
+  http::Response NotFound(const Page& page) { return fe->NotFound(page); }
   http::Response Problem(const Page& page) {
     return Message(page, 500, Str(page.t("problem")), Str(page.t("problem.body")));
   }
@@ -472,14 +494,14 @@ struct Ui {
   // SetValue / TakeValue keep small values in the browser session (server side).
   void SetValues(Page& page, std::initializer_list<std::pair<std::string, std::string>> values) {
     for (const auto& [k, v] : values) page.request.session.values[k] = v;
-    (void)sessions->Save(page.request.session);
+    (void)fe->sessions().Save(page.request.session);
   }
   std::string TakeValue(Page& page, const std::string& name) {
     auto it = page.request.session.values.find(name);
     if (it == page.request.session.values.end()) return "";
     std::string value = it->second;
     page.request.session.values.erase(it);
-    (void)sessions->Save(page.request.session);
+    (void)fe->sessions().Save(page.request.session);
     return value;
   }
 
@@ -501,7 +523,7 @@ struct Ui {
 
   http::Response GetUnlock(const http::Request& req) {
     Page page = Begin(req);
-    if (page.unlocked) return Redirect(page, "/cards");
+    if (page.signed_in) return Redirect(page, "/cards");
     return UnlockForm(page, 200, {});
   }
 
@@ -512,7 +534,7 @@ struct Ui {
     const std::string pin = web::Field(*form, "pin");
     if (pin.empty()) return UnlockForm(page, 400, {{"pin", Str(page.t("unlock.missing"))}});
     if (wallet->unlocked() && owner != page.request.session.id) LockWallet();  // another browser's
-    Status unlocked = page.unlocked ? OkStatus() : wallet->Unlock(pin);
+    Status unlocked = page.signed_in ? OkStatus() : wallet->Unlock(pin);
     if (!unlocked.ok()) {
       const int64_t now = options.clock->NowSeconds();
       Result<PinState> state = wallet->GetPinState();
@@ -537,7 +559,7 @@ struct Ui {
       return UnlockForm(page, 401, {{"pin", Str(page.t("unlock.missing"))}});
     }
     // Against session fixation the unlocked wallet belongs to a fresh session id.
-    auto rotated = sessions->Rotate(page.request.session);
+    auto rotated = fe->sessions().Rotate(page.request.session);
     if (!rotated.ok()) {
       wallet->Lock();
       return FormExpired(page);
@@ -545,7 +567,7 @@ struct Ui {
     owner = rotated->id;
     last_seen = options.clock->NowSeconds();
     http::Response response = web::SeeOther("/cards");
-    response.headers.emplace_back("Set-Cookie", sessions->CookieFor(*rotated));
+    response.headers.emplace_back("Set-Cookie", fe->sessions().CookieFor(*rotated));
     return response;
   }
 
@@ -553,10 +575,10 @@ struct Ui {
     Page page = Begin(req);
     auto form = web::ReadForm(req, page.request.session);
     if (!form.ok()) return FormExpired(page);
-    if (page.unlocked) LockWallet();
-    sessions->End(page.request.session.id);
+    if (page.signed_in) LockWallet();
+    fe->sessions().End(page.request.session.id);
     http::Response response = web::SeeOther("/unlock");
-    response.headers.emplace_back("Set-Cookie", sessions->ExpiredCookie());
+    response.headers.emplace_back("Set-Cookie", fe->sessions().ExpiredCookie());
     return response;
   }
 
@@ -566,6 +588,27 @@ struct Ui {
     if (page.request.lang == Lang::kWelsh && !s.display_name_cy.empty()) return s.display_name_cy;
     if (!s.display_name_en.empty()) return s.display_name_en;
     return s.type;
+  }
+
+  // IssuerName returns the issuer's display name in the page's language (English when there is
+  // no Welsh one), or the host of its identifier when it gave no name.
+  std::string IssuerName(const Page& page, const CredentialSummary& s) const {
+    if (page.request.lang == Lang::kWelsh && !s.issuer_name_cy.empty()) return s.issuer_name_cy;
+    if (!s.issuer_name_en.empty()) return s.issuer_name_en;
+    if (!s.issuer_name_cy.empty()) return s.issuer_name_cy;
+    return HostOfUrl(s.issuer);
+  }
+
+  // ClaimLabel returns the issuer's label for a claim of the card's subject (a claims path whose
+  // last segment is `name`: ["name"], ["credentialSubject", "name"] or [namespace, "name"]) in the
+  // page's language, else the wallet's own label.
+  std::string ClaimLabel(const Page& page, const CredentialSummary& s, const std::string& name) const {
+    for (const wallet::ClaimLabel& label : s.claim_labels) {
+      if (label.path.empty() || label.path.size() > 2 || label.path.back() != name) continue;
+      if (page.request.lang == Lang::kWelsh && !label.cy.empty()) return label.cy;
+      if (!label.en.empty()) return label.en;
+    }
+    return ClaimLabel(page, name);
   }
 
   std::string ClaimLabel(const Page& page, const std::string& name) const {
@@ -612,7 +655,7 @@ struct Ui {
 
   http::Response GetCards(const http::Request& req) {
     Page page = Begin(req);
-    if (!page.unlocked) return Redirect(page, "/unlock");
+    if (!page.signed_in) return Redirect(page, "/unlock");
     auto list = wallet->List();
     if (!list.ok()) return Problem(page);
     Html body;
@@ -633,14 +676,14 @@ struct Ui {
           image = Format("<img class=\"bonafide-card__portrait\" src=\"{}\" alt=\"{}\">",
                          {Html::Text(portrait), Html::Text(page.t("cards.photo_alt"))});
         }
-        const std::string palette = PaletteClass(s.type);
+        const std::string palette = CardClass(s);
         items += Format(
             "<li class=\"bonafide-card{}\" data-card-id=\"{}\">{}<div class=\"bonafide-card__body\">"
             "<h2 class=\"govuk-heading-m\"><a class=\"govuk-link\" href=\"{}\">{}</a></h2>"
             "<p class=\"govuk-body-s\">{}</p><p class=\"govuk-body-s\">{}</p></div></li>",
             {Html::Text(palette.empty() ? "" : " " + palette), Html::Text(s.id), image,
              web::SafeHref("/cards/" + s.id), Html::Text(CardName(page, s)),
-             Html::Text(Fill(page.t("cards.issuer"), {HostOfUrl(s.issuer)})),
+             Html::Text(Fill(page.t("cards.issuer"), {IssuerName(page, s)})),
              Html::Text(Fill(page.t("cards.copies"), {std::to_string(s.unused_copies), std::to_string(s.copies)}))});
       }
       body += Format("<ul class=\"bonafide-cards\">{}</ul>", {items});
@@ -661,7 +704,7 @@ struct Ui {
 
   http::Response GetCard(const http::Request& req) {
     Page page = Begin(req);
-    if (!page.unlocked) return Redirect(page, "/unlock");
+    if (!page.signed_in) return Redirect(page, "/unlock");
     const std::string id = req.PathParam("id").value_or("");
     std::optional<CredentialSummary> summary = FindSummary(id);
     if (!summary) return NotFound(page);
@@ -669,7 +712,7 @@ struct Ui {
     if (!shown.ok()) return Problem(page);
     const Lang lang = page.request.lang;
     const std::string name = CardName(page, *summary);
-    Html body = Format("<span class=\"govuk-caption-l\">{}</span>", {Html::Text(HostOfUrl(summary->issuer))});
+    Html body = Format("<span class=\"govuk-caption-l\">{}</span>", {Html::Text(IssuerName(page, *summary))});
     body += govuk::Heading(name);
     const std::string portrait = PortraitOf(*shown);
     if (!portrait.empty()) {
@@ -681,7 +724,7 @@ struct Ui {
     for (const auto& [claim, value] : subject.items()) {
       if (claim == "portrait" || claim == "photo") continue;
       if (summary->format != "mso_mdoc" && IsTechnicalClaim(claim)) continue;
-      claims.push_back({ClaimLabel(page, claim), ClaimValue(page, value)});
+      claims.push_back({ClaimLabel(page, *summary, claim), ClaimValue(page, value)});
     }
     body += Format("<h2 class=\"govuk-heading-m\">{}</h2>", {Html::Text(page.t("card.details"))});
     body += govuk::SummaryList(claims);
@@ -717,7 +760,7 @@ struct Ui {
 
   http::Response GetDelete(const http::Request& req) {
     Page page = Begin(req);
-    if (!page.unlocked) return Redirect(page, "/unlock");
+    if (!page.signed_in) return Redirect(page, "/unlock");
     const std::string id = req.PathParam("id").value_or("");
     std::optional<CredentialSummary> summary = FindSummary(id);
     if (!summary) return NotFound(page);
@@ -735,7 +778,7 @@ struct Ui {
     Page page = Begin(req);
     auto form = web::ReadForm(req, page.request.session);
     if (!form.ok()) return FormExpired(page);
-    if (!page.unlocked) return Redirect(page, "/unlock");
+    if (!page.signed_in) return Redirect(page, "/unlock");
     const std::string id = req.PathParam("id").value_or("");
     std::optional<Status> notification;
     Status deleted = wallet->Delete(id, transport, &notification);
@@ -763,7 +806,7 @@ struct Ui {
 
   http::Response GetAdd(const http::Request& req) {
     Page page = Begin(req);
-    if (!page.unlocked) return Redirect(page, "/unlock");
+    if (!page.signed_in) return Redirect(page, "/unlock");
     return AddForm(page, 200, {}, "");
   }
 
@@ -803,7 +846,7 @@ struct Ui {
     Page page = Begin(req);
     auto form = web::ReadForm(req, page.request.session);
     if (!form.ok()) return FormExpired(page);
-    if (!page.unlocked) return Redirect(page, "/unlock");
+    if (!page.signed_in) return Redirect(page, "/unlock");
     std::string offer = web::Field(*form, "offer");
     offer.erase(0, offer.find_first_not_of(" \t\r\n"));
     offer.erase(offer.find_last_not_of(" \t\r\n") + 1);
@@ -853,7 +896,7 @@ struct Ui {
 
   http::Response GetCode(const http::Request& req) {
     Page page = Begin(req);
-    if (!page.unlocked) return Redirect(page, "/unlock");
+    if (!page.signed_in) return Redirect(page, "/unlock");
     if (!page.request.session.Value("offer")) return Redirect(page, "/add");
     return CodeForm(page, 200, {});
   }
@@ -862,7 +905,7 @@ struct Ui {
     Page page = Begin(req);
     auto form = web::ReadForm(req, page.request.session);
     if (!form.ok()) return FormExpired(page);
-    if (!page.unlocked) return Redirect(page, "/unlock");
+    if (!page.signed_in) return Redirect(page, "/unlock");
     const std::optional<std::string> offer = page.request.session.Value("offer");
     if (!offer) return Redirect(page, "/add");
     const std::string code = web::Field(*form, "tx_code");
@@ -879,7 +922,7 @@ struct Ui {
 
   http::Response GetAdded(const http::Request& req) {
     Page page = Begin(req);
-    if (!page.unlocked) return Redirect(page, "/unlock");
+    if (!page.signed_in) return Redirect(page, "/unlock");
     const std::string added = page.request.session.Value("added").value_or("");
     if (added.empty()) return Redirect(page, "/cards");
     Html names;
@@ -915,7 +958,7 @@ struct Ui {
 
   http::Response GetPresent(const http::Request& req) {
     Page page = Begin(req);
-    if (!page.unlocked) return Redirect(page, "/unlock");
+    if (!page.signed_in) return Redirect(page, "/unlock");
     // A same-device link: /present?client_id=..&request_uri=.. fills the form in (the person still
     // presses Continue, so a link alone never fetches anything).
     std::string link;
@@ -932,7 +975,7 @@ struct Ui {
     Page page = Begin(req);
     auto form = web::ReadForm(req, page.request.session);
     if (!form.ok()) return FormExpired(page);
-    if (!page.unlocked) return Redirect(page, "/unlock");
+    if (!page.signed_in) return Redirect(page, "/unlock");
     std::string link = web::Field(*form, "request");
     link.erase(0, link.find_first_not_of(" \t\r\n"));
     link.erase(link.find_last_not_of(" \t\r\n") + 1);
@@ -1048,7 +1091,7 @@ struct Ui {
 
   http::Response GetConsent(const http::Request& req) {
     Page page = Begin(req);
-    if (!page.unlocked) return Redirect(page, "/unlock");
+    if (!page.signed_in) return Redirect(page, "/unlock");
     const std::string rid = req.PathParam("rid").value_or("");
     Pending* item = FindPending(page, rid);
     if (item == nullptr) return NotFound(page);
@@ -1116,7 +1159,7 @@ struct Ui {
     Page page = Begin(req);
     auto form = web::ReadForm(req, page.request.session);
     if (!form.ok()) return FormExpired(page);
-    if (!page.unlocked) return Redirect(page, "/unlock");
+    if (!page.signed_in) return Redirect(page, "/unlock");
     const std::string rid = req.PathParam("rid").value_or("");
     Pending* item = FindPending(page, rid);
     if (item == nullptr) return NotFound(page);
@@ -1133,7 +1176,7 @@ struct Ui {
 
   http::Response GetPresented(const http::Request& req) {
     Page page = Begin(req);
-    if (!page.unlocked) return Redirect(page, "/unlock");
+    if (!page.signed_in) return Redirect(page, "/unlock");
     const std::string rid = req.PathParam("rid").value_or("");
     Pending* item = FindPending(page, rid);
     if (item == nullptr) return NotFound(page);
@@ -1168,7 +1211,7 @@ struct Ui {
 
   http::Response GetHistory(const http::Request& req) {
     Page page = Begin(req);
-    if (!page.unlocked) return Redirect(page, "/unlock");
+    if (!page.signed_in) return Redirect(page, "/unlock");
     auto history = wallet->History();
     if (!history.ok()) return Problem(page);
     const Lang lang = page.request.lang;
@@ -1271,11 +1314,19 @@ Status RegisterWalletUiRoutes(http::Server& server, WalletUiOptions options) {
   } else {
     ui->transport = options.transport;
   }
-  ui->sessions = std::make_unique<web::SessionStore>(
-      web::SessionOptions{.cookie_name = "bonafide_wallet",
-                          .idle_timeout_seconds = options.idle_timeout_seconds,
-                          .max_sessions = 64,
-                          .secure_cookie = options.secure_cookie},
+  ui->fe = std::make_shared<web::FrontEnd>(
+      web::FrontEndOptions{.words = &Words(),
+                           .home = "/",
+                           .nav = {{"/cards", "nav.cards", "cards"},
+                                   {"/add", "nav.add", "add"},
+                                   {"/present", "nav.present", "present"},
+                                   {"/history", "nav.history", "history"}},
+                           .footer_action = "/lock",
+                           .footer_action_key = "lock",
+                           .sessions = {.cookie_name = "bonafide_wallet",
+                                        .idle_timeout_seconds = options.idle_timeout_seconds,
+                                        .max_sessions = 64,
+                                        .secure_cookie = options.secure_cookie}},
       *options.clock, *options.random);
   ui->options = std::move(options);
 
@@ -1287,7 +1338,7 @@ Status RegisterWalletUiRoutes(http::Server& server, WalletUiOptions options) {
     }
     std::lock_guard<std::mutex> lock(ui->mu);
     Ui::Page page = ui->Begin(req);
-    return ui->Redirect(page, page.unlocked ? "/cards" : "/unlock");
+    return ui->Redirect(page, page.signed_in ? "/cards" : "/unlock");
   }));
   RETURN_IF_ERROR(server.Get("/unlock", Guarded(ui, &Ui::GetUnlock)));
   RETURN_IF_ERROR(server.Post("/unlock", Guarded(ui, &Ui::PostUnlock)));

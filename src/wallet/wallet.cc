@@ -42,6 +42,50 @@ std::string DisplayName(const Json& display, std::string_view language) {
   return fallback;
 }
 
+// DisplayEntry returns a stored display entry {"name", "locale"?}.
+Json DisplayEntry(const std::string& name, const std::optional<std::string>& locale) {
+  Json entry = {{"name", name}};
+  if (locale.has_value()) entry["locale"] = *locale;
+  return entry;
+}
+
+// IsEnglish says whether a display locale is English ("en", "en-GB") or absent.
+bool IsEnglish(const std::optional<std::string>& locale) {
+  return !locale.has_value() || *locale == "en" || locale->rfind("en-", 0) == 0;
+}
+
+// DisplayMetadata returns the members of the credential record that keep the issuer's display
+// metadata beyond the credential's names: "issuer_display", "background_color", "text_color"
+// and "claim_labels" (see the file comment of wallet.h). Absent parts are left out.
+Json DisplayMetadata(const ReceivedBatch& batch) {
+  Json out = Json::object();
+  Json issuer_display = Json::array();
+  for (const oid4vci::IssuerDisplay& d : batch.issuer_display) {
+    if (d.name.has_value()) issuer_display.push_back(DisplayEntry(*d.name, d.locale));
+  }
+  if (!issuer_display.empty()) out["issuer_display"] = std::move(issuer_display);
+  // The colours of one entry, so they belong together: the English one, else the first with any.
+  const oid4vci::CredentialDisplay* coloured = nullptr;
+  for (const oid4vci::CredentialDisplay& d : batch.display) {
+    if (!d.background_color.has_value() && !d.text_color.has_value()) continue;
+    if (coloured == nullptr || (IsEnglish(d.locale) && !IsEnglish(coloured->locale))) coloured = &d;
+  }
+  if (coloured != nullptr && coloured->background_color.has_value()) {
+    out["background_color"] = *coloured->background_color;
+  }
+  if (coloured != nullptr && coloured->text_color.has_value()) out["text_color"] = *coloured->text_color;
+  Json labels = Json::array();
+  for (const oid4vci::ClaimDescription& claim : batch.claims) {
+    Json display = Json::array();
+    for (const oid4vci::ClaimDisplay& d : claim.display) {
+      if (d.name.has_value()) display.push_back(DisplayEntry(*d.name, d.locale));
+    }
+    if (!display.empty()) labels.push_back(Json{{"path", claim.path}, {"display", std::move(display)}});
+  }
+  if (!labels.empty()) out["claim_labels"] = std::move(labels);
+  return out;
+}
+
 // Copies returns the "copies" array of an entry's metadata; kMalformed if missing.
 Result<const Json*> CopiesOf(const Json& metadata) {
   const Json* copies = Find(metadata, "copies");
@@ -61,6 +105,28 @@ CredentialSummary Summarise(const Record& record) {
   if (display != nullptr) {
     s.display_name_en = DisplayName(*display, "en");
     s.display_name_cy = DisplayName(*display, "cy");
+  }
+  // The issuer's display metadata; records written before it was kept lack these members.
+  if (const Json* issuer_display = Find(m, "issuer_display"); issuer_display != nullptr) {
+    s.issuer_name_en = DisplayName(*issuer_display, "en");
+    s.issuer_name_cy = DisplayName(*issuer_display, "cy");
+  }
+  s.background_color = StringMember(m, "background_color");
+  s.text_color = StringMember(m, "text_color");
+  if (const Json* labels = Find(m, "claim_labels"); labels != nullptr && labels->is_array()) {
+    for (const Json& entry : *labels) {
+      const Json* path = Find(entry, "path");
+      const Json* label_display = Find(entry, "display");
+      if (path == nullptr || !path->is_array() || path->empty() || label_display == nullptr) continue;
+      ClaimLabel label;
+      for (const Json& segment : *path) {
+        if (segment.is_string()) label.path.push_back(segment.get<std::string>());
+      }
+      if (label.path.size() != path->size()) continue;
+      label.en = DisplayName(*label_display, "en");
+      label.cy = DisplayName(*label_display, "cy");
+      if (!label.en.empty() || !label.cy.empty()) s.claim_labels.push_back(std::move(label));
+    }
   }
   const Json* copies = Find(m, "copies");
   if (copies != nullptr && copies->is_array()) {
@@ -108,6 +174,10 @@ Result<Json> ClaimsOf(std::string_view format, std::string_view credential) {
 }  // namespace
 
 Json CredentialSummary::ToJson() const {
+  Json labels = Json::array();
+  for (const ClaimLabel& label : claim_labels) {
+    labels.push_back(Json{{"path", label.path}, {"en", label.en}, {"cy", label.cy}});
+  }
   return Json{{"id", id},
               {"configuration_id", configuration_id},
               {"format", format},
@@ -116,7 +186,11 @@ Json CredentialSummary::ToJson() const {
               {"display_name", {{"en", display_name_en}, {"cy", display_name_cy}}},
               {"copies", copies},
               {"unused_copies", unused_copies},
-              {"received_at", received_at}};
+              {"received_at", received_at},
+              {"issuer_name", {{"en", issuer_name_en}, {"cy", issuer_name_cy}}},
+              {"background_color", background_color},
+              {"text_color", text_color},
+              {"claim_labels", labels}};
 }
 
 Wallet::Wallet(std::unique_ptr<Vault> vault, const WalletOptions& options, const Clock& clock)
@@ -167,6 +241,8 @@ Result<std::string> Wallet::StoreBatch(const ReceivedBatch& batch) {
                    {"display", std::move(display)},
                    {"received_at", clock_.NowSeconds()},
                    {"copies", std::move(copies)}};
+  Json display_metadata = DisplayMetadata(batch);
+  for (auto& [key, value] : display_metadata.items()) metadata[key] = std::move(value);
   if (batch.notification_id.has_value()) metadata["notification_id"] = *batch.notification_id;
   if (batch.notification_endpoint.has_value()) metadata["notification_endpoint"] = *batch.notification_endpoint;
   Result<std::string> id = vault_->Add(kCredentialRecordKind, AsBytes(batch.access_token), metadata);

@@ -8,7 +8,10 @@
 //   kind "credential" (kCredentialRecordKind), one per received credential; its id is the
 //     credential id users see. Payload: the access token of the issuance (kept for the
 //     credential_deleted notification). Metadata: {"configuration_id", "format", "type",
-//     "issuer", "display": [{"name", "locale"?}...], "notification_id"?, "notification_endpoint"?,
+//     "issuer", "display": [{"name", "locale"?}...], "issuer_display": [{"name", "locale"?}...]?,
+//     "background_color"?, "text_color"?, "claim_labels": [{"path": [..], "display": [{"name",
+//     "locale"?}...]}...]? (the issuer's display metadata; records written before these members
+//     existed lack them and load with them empty), "notification_id"?, "notification_endpoint"?,
 //     "received_at" (Unix seconds), "copies": [{"copy": <copy record id>, "key": <device key
 //     handle or "">, "used": bool}, ...]}.
 //   kind "credential_copy" (kCopyRecordKind), one per batch copy. Payload: the credential as
@@ -90,6 +93,15 @@ struct WalletOptions {
   Random* random = nullptr;
 };
 
+// ClaimLabel is the issuer's label for one claim (credential_metadata.claims[].display,
+// OpenID4VCI 1.0 Appendix B.2), kept when the credential was received. `path` is the claims path
+// pointer (Appendix C) of the claim; only paths made of strings are kept.
+struct ClaimLabel {
+  std::vector<std::string> path;
+  std::string en;  // "" when the issuer gave none
+  std::string cy;  // Welsh; "" when the issuer gave none
+};
+
 // CredentialSummary is one line of Wallet::List.
 struct CredentialSummary {
   std::string id;
@@ -99,13 +111,24 @@ struct CredentialSummary {
   std::string issuer;  // Credential Issuer Identifier
   std::string display_name_en;  // "" when the issuer gave none
   std::string display_name_cy;  // Welsh; "" when the issuer gave none
+  // The Credential Issuer's display name (issuer metadata `display`, OpenID4VCI 1.0 section
+  // 12.2.4); "" when the issuer gave none.
+  std::string issuer_name_en;
+  std::string issuer_name_cy;
+  // The credential's colours as the issuer gave them (credential_metadata.display[]
+  // background_color / text_color, taken from the English entry, else the first that has one);
+  // "" when absent. Untrusted text: never put into markup or styles unchecked.
+  std::string background_color;
+  std::string text_color;
+  std::vector<ClaimLabel> claim_labels;  // empty when the issuer gave none
   size_t copies = 0;
   size_t unused_copies = 0;
   int64_t received_at = 0;
 
   // ToJson is the summary as the CLI and the C API print it: {"id", "configuration_id",
   // "format", "type", "issuer", "display_name": {"en", "cy"}, "copies", "unused_copies",
-  // "received_at"}.
+  // "received_at", "issuer_name": {"en", "cy"}, "background_color", "text_color",
+  // "claim_labels": [{"path", "en", "cy"}...]}.
   Json ToJson() const;
 };
 

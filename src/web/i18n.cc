@@ -83,7 +83,11 @@ std::optional<std::string_view> Catalogue::Find(Lang lang, std::string_view key)
 }
 
 std::string_view Translator::operator()(std::string_view key) const {
-  return catalogue_->Find(lang_, key).value_or(key);
+  if (auto text = catalogue_->Find(lang_, key)) return *text;
+  if (fallback_ != nullptr) {
+    if (auto text = fallback_->Find(lang_, key)) return *text;
+  }
+  return key;
 }
 
 Result<std::string> FormatLongDate(std::string_view date, Lang lang) {

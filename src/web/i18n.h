@@ -61,10 +61,12 @@ class Catalogue {
   std::map<std::string_view, Message, std::less<>> index_;
 };
 
-// Translator is a Catalogue in one language.
+// Translator is a Catalogue in one language, with an optional fallback Catalogue for keys the
+// first lacks (the messages all front ends share).
 class Translator {
  public:
-  Translator(const Catalogue& catalogue, Lang lang) : catalogue_(&catalogue), lang_(lang) {}
+  Translator(const Catalogue& catalogue, Lang lang, const Catalogue* fallback = nullptr)
+      : catalogue_(&catalogue), fallback_(fallback), lang_(lang) {}
 
   // operator() returns the text of `key`; an unknown key returns the key itself (a visible bug
   // that the tests' "no raw keys on any page" checks catch).
@@ -73,6 +75,7 @@ class Translator {
 
  private:
   const Catalogue* catalogue_;
+  const Catalogue* fallback_;
   Lang lang_;
 };
 

@@ -408,6 +408,117 @@ TEST_F(ReceiveTest, DeleteRemovesCopiesAndKeysAndNotifies) {
   ExpectNothingKept();
 }
 
+TEST_F(ReceiveTest, SummaryCarriesTheIssuersDisplayMetadata) {
+  oid4vci::CredentialConfiguration& sd = issuer_.metadata().credential_configurations_supported[testing::kSdJwtConfig];
+  ASSERT_EQ(sd.display.size(), 2u);
+  // The Welsh entry comes first and has other colours: the English entry's win.
+  sd.display[1].background_color = "#d4351c";
+  sd.display[1].text_color = "#0b0c0c";
+  std::swap(sd.display[0], sd.display[1]);
+  sd.display[1].background_color = "#00703C";
+  sd.display[1].text_color = "#FFFFFF";
+  oid4vci::ClaimDescription given;
+  given.path = Json::array({"given_name"});
+  given.display = {{"Forenames", "en"}, {"Enwau cyntaf", "cy"}};
+  oid4vci::ClaimDescription family;
+  family.path = Json::array({"family_name"});
+  family.display = {{"Surname", std::nullopt}};  // no locale: English
+  oid4vci::ClaimDescription unnamed;
+  unnamed.path = Json::array({"birthdate"});  // described, but no label
+  sd.claims = {given, family, unnamed};
+  ASSERT_TRUE(Receive(issuer_.CreateOffer({testing::kSdJwtConfig, testing::kMdocConfig})).ok());
+
+  auto list = wallet_->List();
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->size(), 2u);
+  const CredentialSummary* sd_summary = nullptr;
+  const CredentialSummary* md_summary = nullptr;
+  for (const CredentialSummary& s : *list) (s.format == "dc+sd-jwt" ? sd_summary : md_summary) = &s;
+  ASSERT_NE(sd_summary, nullptr);
+  ASSERT_NE(md_summary, nullptr);
+  EXPECT_EQ(sd_summary->issuer_name_en, "Disclosure and Barring Service");
+  EXPECT_EQ(sd_summary->issuer_name_cy, "Gwasanaeth Datgelu a Gwahardd");
+  EXPECT_EQ(sd_summary->background_color, "#00703C");
+  EXPECT_EQ(sd_summary->text_color, "#FFFFFF");
+  ASSERT_EQ(sd_summary->claim_labels.size(), 2u) << "a description without a label is not kept";
+  EXPECT_EQ(sd_summary->claim_labels[0].path, std::vector<std::string>{"given_name"});
+  EXPECT_EQ(sd_summary->claim_labels[0].en, "Forenames");
+  EXPECT_EQ(sd_summary->claim_labels[0].cy, "Enwau cyntaf");
+  EXPECT_EQ(sd_summary->claim_labels[1].en, "Surname");
+  EXPECT_EQ(sd_summary->claim_labels[1].cy, "");
+  // Boundary: the mdoc configuration has no colours or labels; the issuer name is the same.
+  EXPECT_EQ(md_summary->issuer_name_en, "Disclosure and Barring Service");
+  EXPECT_EQ(md_summary->background_color, "");
+  EXPECT_EQ(md_summary->text_color, "");
+  EXPECT_TRUE(md_summary->claim_labels.empty());
+
+  // ToJson keeps the existing members and adds the new ones.
+  const Json json = sd_summary->ToJson();
+  EXPECT_EQ(json["display_name"]["en"], "Basic DBS check");
+  EXPECT_EQ(json["issuer"], testing::kIssuerId);
+  EXPECT_EQ(json["issuer_name"]["cy"], "Gwasanaeth Datgelu a Gwahardd");
+  EXPECT_EQ(json["background_color"], "#00703C");
+  EXPECT_EQ(json["text_color"], "#FFFFFF");
+  EXPECT_EQ(json["claim_labels"][0]["path"], Json::array({"given_name"}));
+  EXPECT_EQ(json["claim_labels"][0]["cy"], "Enwau cyntaf");
+  auto shown = wallet_->Show(sd_summary->id);
+  ASSERT_TRUE(shown.ok());
+  EXPECT_EQ((*shown)["issuer_name"]["en"], "Disclosure and Barring Service");
+}
+
+TEST_F(ReceiveTest, RecordWithoutDisplayMetadataStillLoads) {
+  oid4vci::CredentialConfiguration& sd = issuer_.metadata().credential_configurations_supported[testing::kSdJwtConfig];
+  sd.display[0].background_color = "#1d70b8";
+  auto ids = Receive(issuer_.CreateOffer({testing::kSdJwtConfig}));
+  ASSERT_TRUE(ids.ok()) << ids.status().ToString();
+  // Rewrite the record as an older wallet wrote it: without the display-metadata members.
+  {
+    auto vault = Vault::Open(dir_.wallet(), clock_, crypto::SystemRandom());
+    ASSERT_TRUE(vault.ok());
+    ASSERT_TRUE((*vault)->Unlock(kPin).ok());
+    auto record = (*vault)->Get(kCredentialRecordKind, (*ids)[0]);
+    ASSERT_TRUE(record.ok());
+    ASSERT_TRUE(record->metadata.has_value());
+    Json metadata = *record->metadata;
+    EXPECT_TRUE(metadata.contains("issuer_display"));
+    EXPECT_TRUE(metadata.contains("background_color"));
+    for (const char* key : {"issuer_display", "background_color", "text_color", "claim_labels"}) metadata.erase(key);
+    ASSERT_TRUE((*vault)->Put(kCredentialRecordKind, (*ids)[0], record->payload.view(), metadata).ok());
+  }
+  auto list = wallet_->List();
+  ASSERT_TRUE(list.ok()) << list.status().ToString();
+  ASSERT_EQ(list->size(), 1u);
+  const CredentialSummary& s = (*list)[0];
+  EXPECT_EQ(s.display_name_en, "Basic DBS check");
+  EXPECT_EQ(s.copies, 3u);
+  EXPECT_EQ(s.issuer_name_en, "");
+  EXPECT_EQ(s.issuer_name_cy, "");
+  EXPECT_EQ(s.background_color, "");
+  EXPECT_EQ(s.text_color, "");
+  EXPECT_TRUE(s.claim_labels.empty());
+  EXPECT_TRUE(wallet_->Show(s.id).ok());
+  auto copy = wallet_->TakeFreshCopy(s.id);
+  EXPECT_TRUE(copy.ok()) << copy.status().ToString();
+  // A mistyped member (a corrupted or foreign record) is treated as missing, not as an error.
+  {
+    auto vault = Vault::Open(dir_.wallet(), clock_, crypto::SystemRandom());
+    ASSERT_TRUE(vault.ok());
+    ASSERT_TRUE((*vault)->Unlock(kPin).ok());
+    auto record = (*vault)->Get(kCredentialRecordKind, (*ids)[0]);
+    ASSERT_TRUE(record.ok());
+    Json metadata = *record->metadata;
+    metadata["issuer_display"] = "not an array";
+    metadata["background_color"] = 7;
+    metadata["claim_labels"] = Json::array({Json{{"path", Json::array({"a", 1})}, {"display", Json::array()}}, 3});
+    ASSERT_TRUE((*vault)->Put(kCredentialRecordKind, (*ids)[0], record->payload.view(), metadata).ok());
+  }
+  list = wallet_->List();
+  ASSERT_TRUE(list.ok()) << list.status().ToString();
+  EXPECT_EQ((*list)[0].issuer_name_en, "");
+  EXPECT_EQ((*list)[0].background_color, "");
+  EXPECT_TRUE((*list)[0].claim_labels.empty());
+}
+
 TEST_F(ReceiveTest, NoPersonalDataInClearInWalletFiles) {
   ASSERT_TRUE(Receive(issuer_.CreateOffer({testing::kSdJwtConfig, testing::kMdocConfig})).ok());
   auto list = wallet_->List();

@@ -317,6 +317,100 @@ TEST_F(WalletUiTest, PagesAreInWelsh) {
   EXPECT_NE(r.body.find("Nid ydych wedi rhannu dim"), std::string::npos);
 }
 
+// CardItem returns the <li> of the card `id` on a cards page, or "".
+std::string CardItem(const std::string& page, const std::string& id) {
+  const size_t at = page.find("data-card-id=\"" + id + "\"");
+  if (at == std::string::npos) return "";
+  const size_t start = page.rfind("<li", at);
+  return page.substr(start, page.find("</li>", at) - start);
+}
+
+TEST_F(WalletUiTest, CardsUseTheIssuersNameColourAndClaimLabels) {
+  // A third card whose issuer gave colours and claim labels (received before the UI starts).
+  issuer_->With([](testing::FakeIssuer& i) {
+    oid4vci::CredentialConfiguration& md = i.metadata().credential_configurations_supported[testing::kMdocConfig];
+    md.display[0].background_color = "#8a1538";  // nearest of the card colours: red
+    oid4vci::ClaimDescription family;
+    family.path = Json::array({"org.iso.18013.5.1", "family_name"});
+    family.display = {{"Surname on licence", "en"}, {"Cyfenw ar y drwydded", "cy"}};
+    md.claims = {family};
+    return 0;
+  });
+  {
+    WalletOptions options;
+    options.receive.insecure_allow_http_loopback = true;
+    auto wallet = Wallet::Open(dir_.wallet(), options);
+    ASSERT_TRUE(wallet.ok());
+    ASSERT_TRUE((*wallet)->Unlock(kPin).ok());
+    HttpClientTransport transport;
+    auto ids = (*wallet)->Receive(Offer(testing::kMdocConfig), nullptr, transport);
+    ASSERT_TRUE(ids.ok()) << ids.status().ToString();
+    ids_.push_back(ids->front());
+  }
+  StartUi();
+  Browser browser(url_);
+  Unlock(browser);
+  http::ClientResponse r = browser.Get("/cards");
+  ASSERT_EQ(r.status, 200);
+  const std::string mdl = CardItem(r.body, ids_[2]);
+  ASSERT_FALSE(mdl.empty()) << r.body;
+  EXPECT_NE(mdl.find("Issued by Disclosure and Barring Service"), std::string::npos) << mdl;
+  EXPECT_EQ(mdl.find("Issued by 127.0.0.1"), std::string::npos) << "the host only when the issuer gave no name";
+  EXPECT_NE(mdl.find("class=\"bonafide-card bonafide-card--red\""), std::string::npos) << mdl;
+  EXPECT_EQ(r.body.find("8a1538"), std::string::npos) << "the issuer's colour never reaches the page";
+  EXPECT_EQ(r.body.find("style="), std::string::npos) << "no inline styles";
+  // Boundary: without a background_color the card keeps its per-type colour (no mapped class).
+  const std::string dbs = CardItem(r.body, ids_[0]);
+  ASSERT_FALSE(dbs.empty());
+  EXPECT_NE(dbs.find("Issued by Disclosure and Barring Service"), std::string::npos);
+  for (const char* mapped : {"--blue", "--red", "--orange", "--pink"}) {
+    EXPECT_EQ(dbs.find(mapped), std::string::npos) << mapped;
+  }
+
+  r = browser.Get("/cards/" + ids_[2]);
+  ASSERT_EQ(r.status, 200);
+  EXPECT_NE(r.body.find("Surname on licence"), std::string::npos) << "the issuer's claim label";
+  EXPECT_NE(r.body.find("First names"), std::string::npos) << "the wallet's own label as the fallback";
+  EXPECT_NE(r.body.find(issuer_->url()), std::string::npos) << "the issuer identifier under About the card";
+
+  r = browser.Get("/cards?lang=cy");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_NE(CardItem(r.body, ids_[2]).find("Cyhoeddwyd gan Gwasanaeth Datgelu a Gwahardd"), std::string::npos)
+      << r.body;
+  r = browser.Get("/cards/" + ids_[2] + "?lang=cy");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_NE(r.body.find("Cyfenw ar y drwydded"), std::string::npos);
+  EXPECT_NE(r.body.find("Gwasanaeth Datgelu a Gwahardd"), std::string::npos);
+}
+
+TEST_F(WalletUiTest, IssuerWithoutADisplayNameIsShownByItsHost) {
+  issuer_->With([](testing::FakeIssuer& i) {
+    i.metadata().display.clear();
+    i.metadata().credential_configurations_supported[testing::kJwtVcConfig].display[0].background_color = "#F80";
+    return 0;
+  });
+  {
+    WalletOptions options;
+    options.receive.insecure_allow_http_loopback = true;
+    auto wallet = Wallet::Open(dir_.wallet(), options);
+    ASSERT_TRUE(wallet.ok());
+    ASSERT_TRUE((*wallet)->Unlock(kPin).ok());
+    HttpClientTransport transport;
+    auto ids = (*wallet)->Receive(Offer(testing::kJwtVcConfig), nullptr, transport);
+    ASSERT_TRUE(ids.ok()) << ids.status().ToString();
+    ids_.push_back(ids->front());
+  }
+  StartUi();
+  Browser browser(url_);
+  Unlock(browser);
+  http::ClientResponse r = browser.Get("/cards");
+  ASSERT_EQ(r.status, 200);
+  const std::string card = CardItem(r.body, ids_[2]);
+  EXPECT_NE(card.find("Issued by 127.0.0.1"), std::string::npos) << card;
+  // The short hex form: #F80 is #ff8800, nearest to orange (#f47738).
+  EXPECT_NE(card.find("bonafide-card--orange"), std::string::npos) << card;
+}
+
 TEST_F(WalletUiTest, AHostHeaderOtherThanLoopbackIsRefused) {
   StartUi();
   Browser browser(url_);
