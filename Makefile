@@ -25,6 +25,9 @@ BUILD_DIR ?= build
 SAN_DIR ?= build-san
 FUZZ_SECONDS ?= 15
 FUZZ_JOBS ?= $(JOBS)
+# Tests spend much of their time waiting on the processes and servers they start, so ctest runs
+# more of them at once than there are cores.
+CTEST_JOBS ?= 3
 CMAKE_EXTRA ?=
 
 CTEST_LOG := $(BUILD_DIR)/ctest-release.log
@@ -54,7 +57,7 @@ test: setup test-release test-asan test-fuzz
 # Stage 1: the Release build and every registered test.
 test-release: build
 	@echo "==== make test: Release ctest ($(BUILD_DIR))"
-	cd $(BUILD_DIR) && ctest --output-on-failure --no-tests=error -j $(JOBS) 2>&1 | tee $(abspath $(CTEST_LOG))
+	cd $(BUILD_DIR) && ctest --output-on-failure --no-tests=error -j $(CTEST_JOBS) 2>&1 | tee $(abspath $(CTEST_LOG))
 
 # Stages 2 and 3 share one clang build (CMakeLists.txt, BONAFIDE_FUZZ): libraries at -O1 -g
 # without NDEBUG (assertions on) with ASan, UBSan and libFuzzer coverage; tests with ASan and UBSan.
@@ -67,7 +70,7 @@ san-configure: setup
 test-asan: san-configure
 	@echo "==== make test: ASan+UBSan unit tests ($(SAN_DIR))"
 	cmake --build $(SAN_DIR) -j $(JOBS)
-	cd $(SAN_DIR) && $(SAN_ENV) ctest --output-on-failure --no-tests=error -j $(JOBS) -L unit
+	cd $(SAN_DIR) && $(SAN_ENV) ctest --output-on-failure --no-tests=error -j $(CTEST_JOBS) -L unit
 
 # Stage 3: each target from the list fuzz/CMakeLists.txt writes, bounded.
 fuzz-build: san-configure

@@ -132,7 +132,11 @@ bf_status Adopt(Result<std::unique_ptr<bonafide::wallet::Wallet>> made, bf_walle
 extern "C" {
 
 const char* bf_status_name(bf_status status) {
-  const int value = static_cast<int>(status);
+  // C callers may pass any int: read the bits, not the enum (a C++ load of an enum outside its
+  // values is undefined; clang's UBSan reports it).
+  static_assert(sizeof(bf_status) == sizeof(int));
+  int value = 0;
+  std::memcpy(&value, &status, sizeof value);
   if (value < 0 || value > static_cast<int>(kLastStatus)) return "unknown";
   return bonafide::StatusCodeName(static_cast<StatusCode>(value)).data();
 }

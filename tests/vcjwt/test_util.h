@@ -8,6 +8,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "base/encoding.h"
 #include "base/json.h"
@@ -45,11 +46,14 @@ inline Json VerificationMethod(const std::string& did, const std::string& fragme
           {"publicKeyJwk", key.ToJwk()}};
 }
 
-// DidDocument returns a did:web document publishing `methods`.
-inline Json DidDocument(const std::string& did, Json methods) {
-  return {{"@context", Json::array({"https://www.w3.org/ns/did/v1"})},
-          {"id", did},
-          {"verificationMethod", std::move(methods)}};
+// DidDocument returns a did:web document publishing `methods`. A vector, not a Json: a braced
+// list of one Json initialises a Json parameter as a copy under GCC but as a one-element array
+// under clang (nlohmann::json's initializer-list constructor), so `{method}` meant different
+// documents in the two builds.
+inline Json DidDocument(const std::string& did, const std::vector<Json>& methods) {
+  Json list = Json::array();
+  for (const Json& method : methods) list.push_back(method);
+  return {{"@context", Json::array({"https://www.w3.org/ns/did/v1"})}, {"id", did}, {"verificationMethod", list}};
 }
 
 // VeteranCardSubject is the HM Armed Forces Veteran Card credentialSubject (without id).
