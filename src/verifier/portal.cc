@@ -35,7 +35,6 @@ constexpr web::Message kMessages[] = {
     {"service", "Check someone's digital ID", "Gwirio ID digidol rhywun"},
     {"nav.checks", "Past checks", "Gwiriadau blaenorol"},
     {"nav.new", "Start a check", "Dechrau gwiriad"},
-    {"signed_out", "You have signed out", "Rydych wedi allgofnodi"},
     {"not_found", "Page not found", "Heb ddod o hyd i'r dudalen"},
     {"not_found.body", "There is no check at this address.", "Nid oes gwiriad yn y cyfeiriad hwn."},
     {"new.title", "Which check do you need to make?", "Pa wiriad sydd angen i chi ei wneud?"},
