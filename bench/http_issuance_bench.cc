@@ -13,6 +13,9 @@
 // ES256 proof verify + one ES256 credential signature), both measured on this machine in the same run
 // (medians of interleaved rounds, before and after the load). Only ratios are comparable across
 // runs: the machines are shared.
+// Also reported: CPU time per credential of the issuer (the process minus the client threads)
+// and of the clients, and the cpu ratio = the floor's CPU time over the issuer's CPU time per
+// credential (what the ratio would be with both cores given to the issuer).
 //
 // The server is http::Server with --workers worker threads (handlers: proof verification,
 // signing), one network thread, and its blocking pool, where /token and the issuance commit wait
@@ -21,6 +24,7 @@
 //
 // Run: build/bench/bonafide_http_bench [--seconds 5] [--clients 4] [--workers 2] [--batch 1]
 //                                      [--keep-alive 1] [--store sqlite|postgresql|both]
+#include <pthread.h>
 #include <time.h>
 
 #include <algorithm>
@@ -69,6 +73,7 @@ struct Row {
   std::string store, format;
   size_t credentials = 0;
   double seconds = 0, rate = 0, p50_ms = 0, p99_ms = 0, floor_rate = 0;
+  double server_cpu_us = 0, client_cpu_us = 0;  // CPU time per credential
 };
 
 std::string PostgresUrl() {
@@ -138,9 +143,13 @@ bool Run(const Args& args, const std::string& store_kind, std::vector<Row>& rows
     std::mutex mu;
     std::vector<double> latencies_ms;
     std::atomic<bool> failed{false};
+    double client_cpu = 0;  // seconds, summed over the client threads (under mu)
+    const double process_cpu_start = bench::CpuSeconds(CLOCK_PROCESS_CPUTIME_ID);
     const auto start = std::chrono::steady_clock::now();
     const auto deadline = start + std::chrono::duration<double>(args.seconds);
     auto client = [&](size_t k) {
+      pthread_setname_np(pthread_self(), "bench-client");
+      const double cpu0 = bench::CpuSeconds(CLOCK_THREAD_CPUTIME_ID);
       http::ClientOptions copts;
       copts.keep_alive = args.keep_alive;
       Result<std::unique_ptr<http::Client>> c = http::Client::Create(url, copts);
@@ -166,13 +175,18 @@ bool Run(const Args& args, const std::string& store_kind, std::vector<Row>& rows
         const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
         for (int b = 0; b < args.batch; ++b) mine.push_back(ms);
       }
+      const double cpu = bench::CpuSeconds(CLOCK_THREAD_CPUTIME_ID) - cpu0;
       std::lock_guard lock(mu);
+      client_cpu += cpu;
       latencies_ms.insert(latencies_ms.end(), mine.begin(), mine.end());
     };
     std::vector<std::thread> threads;
     for (size_t k = 0; k < offers.size(); ++k) threads.emplace_back(client, k);
     for (std::thread& t : threads) t.join();
     const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    // Everything in the process that is not a client thread is the issuer: network and worker
+    // threads, the blocking pool, SQLite (the PostgreSQL server's own processes are not counted).
+    const double process_cpu = bench::CpuSeconds(CLOCK_PROCESS_CPUTIME_ID) - process_cpu_start;
     if (failed || latencies_ms.empty()) return false;
     std::sort(latencies_ms.begin(), latencies_ms.end());
     Row row;
@@ -183,6 +197,8 @@ bool Run(const Args& args, const std::string& store_kind, std::vector<Row>& rows
     row.rate = static_cast<double>(latencies_ms.size()) / elapsed;
     row.p50_ms = latencies_ms[latencies_ms.size() / 2];
     row.p99_ms = latencies_ms[std::min(latencies_ms.size() - 1, latencies_ms.size() * 99 / 100)];
+    row.client_cpu_us = client_cpu * 1e6 / static_cast<double>(latencies_ms.size());
+    row.server_cpu_us = (process_cpu - client_cpu) * 1e6 / static_cast<double>(latencies_ms.size());
     rows.push_back(row);
   }
   (*server)->Stop();
@@ -210,25 +226,30 @@ int Main(int argc, char** argv) {
   }
   if (args.seconds <= 0 || args.clients < 1 || args.workers < 1 || args.batch < 1 || args.batch > 100) return 2;
   const double floor_before = FloorMicros();
+  const double floor_cpu_before = bench::Es256FloorMicros(1, 1, bench::FloorClock::kThreadCpu);
   std::vector<Row> rows;
   bool ok = true;
   if (args.store == "sqlite" || args.store == "both") ok = Run(args, "sqlite", rows) && ok;
   if (args.store == "postgresql" || args.store == "both") ok = Run(args, "postgresql", rows) && ok;
   const double floor_after = FloorMicros();
+  const double floor_cpu_us = (floor_cpu_before + bench::Es256FloorMicros(1, 1, bench::FloorClock::kThreadCpu)) / 2;
   const double floor_us = (floor_before + floor_after) / 2;
   std::printf("floor: one ES256 verify + one ES256 sign = %.1f us (before %.1f, after %.1f); workers %d, clients %d, "
               "credentials per request %d, keep-alive %s\n",
               floor_us, floor_before, floor_after, args.workers, args.clients, args.batch,
               args.keep_alive ? "yes" : "no");
-  std::printf("%-11s %-10s %8s %10s %9s %9s %12s %8s\n", "store", "format", "creds", "creds/s", "p50 ms", "p99 ms",
-              "floor/s", "ratio");
+  std::printf("floor CPU time: %.1f us; cpu ratio = that / the issuer's CPU time per credential\n", floor_cpu_us);
+  std::printf("%-11s %-10s %8s %10s %9s %9s %12s %8s %11s %11s %10s\n", "store", "format", "creds", "creds/s", "p50 ms",
+              "p99 ms", "floor/s", "ratio", "srv cpu us", "cli cpu us", "cpu ratio");
   // The floor: every core signing and verifying (the workers cannot use more cores than exist).
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   const double parallel = std::min<double>(args.workers, cores);
   for (Row& r : rows) {
     r.floor_rate = parallel * 1e6 / floor_us;
-    std::printf("%-11s %-10s %8zu %10.0f %9.2f %9.2f %12.0f %8.3f\n", r.store.c_str(), r.format.c_str(), r.credentials,
-                r.rate, r.p50_ms, r.p99_ms, r.floor_rate, r.rate / r.floor_rate);
+    const double cpu_ratio = r.server_cpu_us > 0 ? floor_cpu_us / r.server_cpu_us : 0;
+    std::printf("%-11s %-10s %8zu %10.0f %9.2f %9.2f %12.0f %8.3f %11.1f %11.1f %10.3f\n", r.store.c_str(),
+                r.format.c_str(), r.credentials, r.rate, r.p50_ms, r.p99_ms, r.floor_rate, r.rate / r.floor_rate,
+                r.server_cpu_us, r.client_cpu_us, cpu_ratio);
   }
   store::testing::PgServer::StopIfRunning();
   return ok ? 0 : 1;

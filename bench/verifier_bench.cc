@@ -107,34 +107,10 @@ struct Args {
 // FloorMicros is the floor of one unit of work: two ES256 verifies + one ES256 sign (bench/floor.h).
 double FloorMicros() { return bench::Es256FloorMicros(2, 1); }
 
-double CpuSeconds(clockid_t id) {
-  timespec ts{};
-  clock_gettime(id, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
-}
+using bench::CpuSeconds;
 
-// FloorCpuMicros is FloorMicros in this thread's CPU time rather than wall-clock time: the cost
-// the cpu ratio divides by, which (unlike wall-clock time) does not grow when other processes
-// take turns on the cores. Median of 15 rounds of 100.
-double FloorCpuMicros() {
-  crypto::PrivateKey key = *crypto::PrivateKey::Generate(crypto::SignatureAlg::kES256);
-  const std::string message(600, 'm');
-  const Bytes sig = *key.Sign(AsBytes(message));
-  std::vector<double> rounds;
-  for (int r = 0; r < 15; ++r) {
-    constexpr int kOps = 100;
-    const double start = CpuSeconds(CLOCK_THREAD_CPUTIME_ID);
-    for (int i = 0; i < kOps; ++i) {
-      for (int v = 0; v < 2; ++v) {
-        if (!key.public_key().Verify(AsBytes(message), sig).ok()) std::abort();
-      }
-      if (!key.Sign(AsBytes(message)).ok()) std::abort();
-    }
-    rounds.push_back((CpuSeconds(CLOCK_THREAD_CPUTIME_ID) - start) * 1e6 / kOps);
-  }
-  std::sort(rounds.begin(), rounds.end());
-  return rounds[rounds.size() / 2];
-}
+// FloorCpuMicros is FloorMicros in this thread's CPU time (bench/floor.h).
+double FloorCpuMicros() { return bench::Es256FloorMicros(2, 1, bench::FloorClock::kThreadCpu); }
 
 void WriteFile(const std::string& path, std::string_view text) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);

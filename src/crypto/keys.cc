@@ -429,7 +429,12 @@ Status PublicKey::Verify(ByteView data, ByteView signature) const {
 }
 
 bool PublicKey::Equals(const PublicKey& other) const {
-  return alg_ == other.alg_ && EVP_PKEY_eq(pkey_.get(), other.pkey_.get()) == 1;
+  // The cached point is the key's one canonical encoding (uncompressed SEC1, or the raw Ed25519
+  // key), so comparing it is comparing the keys, without OpenSSL comparing the curve groups
+  // field by field (EVP_PKEY_eq), which cost more than a signature check in a batch of proofs.
+  if (alg_ != other.alg_) return false;
+  if (point_ && other.point_) return *point_ == *other.point_;
+  return EVP_PKEY_eq(pkey_.get(), other.pkey_.get()) == 1;
 }
 
 // ---- PrivateKey ----

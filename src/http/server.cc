@@ -2,6 +2,8 @@
 // through asio's TLS support, OpenSSL's): no public header of this module exposes them.
 #include "http/server.h"
 
+#include <pthread.h>
+
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
@@ -37,6 +39,16 @@ namespace bhttp = boost::beast::http;
 using tcp = boost::asio::ip::tcp;
 
 namespace {
+
+// NameThread gives the calling thread a name once (shown by top -H, perf and gdb): the pools'
+// threads are started by Asio, so each names itself when it first runs one of our tasks.
+void NameThread(const char* name) {
+  thread_local bool named = false;
+  if (named) return;
+  named = true;
+  pthread_setname_np(pthread_self(), name);
+}
+
 
 constexpr size_t kHeaderLimit = 16 * 1024;
 constexpr std::chrono::seconds kLingerTime{2};
@@ -97,6 +109,7 @@ struct Route {
   std::string pattern;
   std::vector<std::string> segments;  // "{name}" for parameters
   AsyncHandler handler;
+  Handler network_thread_handler;  // set instead of `handler` by HandleOnNetworkThread
 };
 
 // Outgoing is a response on its way to the network, with what the log line needs.
@@ -424,6 +437,20 @@ class Connection final : public ConnectionBase {
     r.body = std::move(message.body());
     r.remote_addr = remote_addr_;
     r.request_id = request_id_;
+    const Route& route = server_.routes[static_cast<size_t>(route_index_)];
+    if (route.network_thread_handler) {
+      // A handler that neither blocks nor computes for long answers here, on the connection's
+      // strand: no hand-off to a worker and back.
+      Outgoing out;
+      try {
+        out.response = route.network_thread_handler(r);
+      } catch (...) {
+        server_.logger->Error("handler_exception", {{"route", route.pattern}, {"request_id", request_id_}});
+        out.response = Response::JsonError(500, "internal");
+      }
+      request_.reset();
+      return Finish(std::move(out));
+    }
     auto self = Self();
     auto state = std::make_shared<Responder::State>();
     state->send = [self](Response response) {
@@ -434,11 +461,11 @@ class Connection final : public ConnectionBase {
       });
     };
     Responder responder(std::move(state));
-    const Route& route = server_.routes[static_cast<size_t>(route_index_)];
     // The worker touches no connection state: once the handler answers, the connection may
     // already be reading its next request on a network thread.
     asio::post(*server_.workers, [logger = server_.logger.get(), &route, request_id = request_id_,
                                   request = std::move(*request_), responder = std::move(responder)]() mutable {
+      NameThread("bf-worker");
       try {
         route.handler(std::move(request), responder);
       } catch (...) {
@@ -696,6 +723,16 @@ Status Server::Handle(std::string_view method, std::string_view pattern, Handler
   });
 }
 
+Status Server::HandleOnNetworkThread(std::string_view method, std::string_view pattern, Handler handler) {
+  if (!handler) return Error(StatusCode::kInvalidArgument, "empty handler");
+  // Registered like any route (same checks), then marked: Dispatch calls it in place.
+  RETURN_IF_ERROR(HandleAsync(method, pattern, [](Request, Responder responder) {
+    responder.Send(Response::JsonError(500, "internal"));
+  }));
+  impl_->routes.back().network_thread_handler = std::move(handler);
+  return OkStatus();
+}
+
 Status Server::HandleAsync(std::string_view method, std::string_view pattern, AsyncHandler handler) {
   if (impl_->started) return Error(StatusCode::kInvalidArgument, "routes must be added before Start()");
   if (!IsKnownMethod(method)) return Error(StatusCode::kInvalidArgument, "unsupported method");
@@ -746,6 +783,7 @@ void Server::SetReadinessCheck(ReadinessCheck check) {
 void Server::Offload(std::function<void()> blocking, std::function<void()> then) {
   Impl* p = impl_.get();
   asio::post(*p->blocking, [p, blocking = std::move(blocking), then = std::move(then)]() mutable {
+    NameThread("bf-blocking");
     try {
       blocking();
     } catch (...) {
@@ -785,7 +823,12 @@ Status Server::Start() {
   s.blocking = std::make_unique<asio::thread_pool>(static_cast<size_t>(s.options.blocking_threads));
   s.work.emplace(s.ioc.get_executor());
   s.Accept();
-  for (int i = 0; i < s.options.io_threads; ++i) s.io_threads.emplace_back([&s] { s.ioc.run(); });
+  for (int i = 0; i < s.options.io_threads; ++i) {
+    s.io_threads.emplace_back([&s] {
+      NameThread("bf-net");
+      s.ioc.run();
+    });
+  }
   s.running = true;
   s.logger->Info("http_listening", {{"host", s.options.host}, {"port", s.bound_port.load()}, {"tls", is_tls()}});
   return OkStatus();

@@ -137,6 +137,12 @@ class Server {
   Status Delete(std::string_view pattern, Handler handler) { return Handle("DELETE", pattern, std::move(handler)); }
   // HandleAsync registers an AsyncHandler; same rules as Handle.
   Status HandleAsync(std::string_view method, std::string_view pattern, AsyncHandler handler);
+  // HandleOnNetworkThread registers a handler that runs on the network thread that read the
+  // request, skipping the hand-off to a worker and back. Only for handlers that never block
+  // (no store, no outbound I/O, no waiting) and take microseconds (an HMAC, a small JSON
+  // answer): while one runs, that network thread serves no other connection. Same rules as
+  // Handle; a throwing handler answers 500.
+  Status HandleOnNetworkThread(std::string_view method, std::string_view pattern, Handler handler);
 
   // Offload runs `blocking` on the blocking pool, then `then` on a worker thread. For handlers
   // that wait on I/O: call it from an AsyncHandler (between Start() and the end of Stop()),

@@ -483,12 +483,14 @@ Status RegisterIssuerRoutes(http::Server& server, ServiceResolver resolve) {
     srv->Offload([s, body, out] { *out = s->Token(*body); },
                  [out, responder] { responder.Send(TokenHttpResponse(**out)); });
   }));
-  RETURN_IF_ERROR(server.Post("/nonce", Bind(resolve, [](IssuerService& s, const http::Request&) {
-                                Result<oid4vci::NonceResponse> n = s.Nonce();
-                                if (!n.ok()) return StatusResponse(n.status());
-                                return WithHeader(http::Response::JsonBody(200, n->ToJson()), "Cache-Control",
-                                                  kNoStore);
-                              })));
+  // A c_nonce is stateless (random bytes, an expiry and an HMAC; no store): answered on the
+  // network thread.
+  RETURN_IF_ERROR(server.HandleOnNetworkThread(
+      "POST", "/nonce", Bind(resolve, [](IssuerService& s, const http::Request&) {
+        Result<oid4vci::NonceResponse> n = s.Nonce();
+        if (!n.ok()) return StatusResponse(n.status());
+        return WithHeader(http::Response::JsonBody(200, n->ToJson()), "Cache-Control", kNoStore);
+      })));
   RETURN_IF_ERROR(server.HandleAsync("POST", "/credential", [srv, resolve, issued](http::Request req,
                                                                                    http::Responder responder) {
     IssuerService* s = resolve();

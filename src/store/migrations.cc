@@ -98,8 +98,56 @@ CREATE INDEX codes_by_offer ON pre_authorized_codes (offer_id);
 CREATE INDEX offers_by_expiry ON offers (expires_at);
 )sql";
 
-constexpr std::string_view kSqliteSteps[] = {kSqliteV1, kV2};
-constexpr std::string_view kPostgresSteps[] = {kPostgresV1, kV2};
+// V3 (SQLite): the tables every issuance writes become WITHOUT ROWID tables keyed by their
+// primary key. A rowid table with a TEXT or BLOB primary key is two B-trees (the rows by rowid
+// and an automatic index on the key), so each insert dirtied two pages; now it is one. Each table
+// is rebuilt (new table, copy, drop, rename) and its secondary indexes made again. PostgreSQL has
+// no rowid tables: nothing to do there.
+constexpr std::string_view kSqliteV3 = R"sql(
+CREATE TABLE status_allocations_v3 (
+  list_id TEXT NOT NULL REFERENCES status_lists(id), idx INTEGER NOT NULL,
+  PRIMARY KEY (list_id, idx)) WITHOUT ROWID;
+INSERT INTO status_allocations_v3 (list_id, idx) SELECT list_id, idx FROM status_allocations;
+DROP TABLE status_allocations;
+ALTER TABLE status_allocations_v3 RENAME TO status_allocations;
+
+CREATE TABLE issued_credentials_v3 (
+  id TEXT PRIMARY KEY, citizen_id TEXT NOT NULL REFERENCES citizens(id),
+  configuration_id TEXT NOT NULL, format TEXT NOT NULL, batch_group_id TEXT NOT NULL,
+  status_list_id TEXT NOT NULL REFERENCES status_lists(id), status_index INTEGER NOT NULL,
+  issued_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, status INTEGER NOT NULL,
+  notification INTEGER NOT NULL) WITHOUT ROWID;
+INSERT INTO issued_credentials_v3 (id, citizen_id, configuration_id, format, batch_group_id,
+  status_list_id, status_index, issued_at, expires_at, status, notification)
+  SELECT id, citizen_id, configuration_id, format, batch_group_id, status_list_id, status_index,
+         issued_at, expires_at, status, notification FROM issued_credentials;
+DROP TABLE issued_credentials;
+ALTER TABLE issued_credentials_v3 RENAME TO issued_credentials;
+CREATE INDEX issued_by_citizen ON issued_credentials (citizen_id, configuration_id);
+CREATE INDEX issued_by_batch ON issued_credentials (batch_group_id);
+
+CREATE TABLE nonces_v3 (nonce TEXT PRIMARY KEY, expires_at INTEGER NOT NULL) WITHOUT ROWID;
+INSERT INTO nonces_v3 (nonce, expires_at) SELECT nonce, expires_at FROM nonces;
+DROP TABLE nonces;
+ALTER TABLE nonces_v3 RENAME TO nonces;
+CREATE INDEX nonces_by_expiry ON nonces (expires_at);
+
+CREATE TABLE access_tokens_v3 (
+  token_hash BLOB PRIMARY KEY, offer_id TEXT NOT NULL REFERENCES offers(offer_id),
+  citizen_id TEXT NOT NULL, configuration_id TEXT NOT NULL, expires_at INTEGER NOT NULL)
+  WITHOUT ROWID;
+INSERT INTO access_tokens_v3 (token_hash, offer_id, citizen_id, configuration_id, expires_at)
+  SELECT token_hash, offer_id, citizen_id, configuration_id, expires_at FROM access_tokens;
+DROP TABLE access_tokens;
+ALTER TABLE access_tokens_v3 RENAME TO access_tokens;
+CREATE INDEX tokens_by_expiry ON access_tokens (expires_at);
+CREATE INDEX tokens_by_offer ON access_tokens (offer_id);
+)sql";
+
+constexpr std::string_view kPostgresV3 = "SELECT 1";
+
+constexpr std::string_view kSqliteSteps[] = {kSqliteV1, kV2, kSqliteV3};
+constexpr std::string_view kPostgresSteps[] = {kPostgresV1, kV2, kPostgresV3};
 
 }  // namespace
 

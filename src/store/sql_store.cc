@@ -692,10 +692,12 @@ class SqlOps final : public IssuerStore {
     return out;
   }
 
-  Result<int64_t> AllocateStatusIndex(std::string_view id, Random& random) override {
+  Result<std::vector<int64_t>> AllocateStatusIndices(std::string_view id, int64_t count, Random& random) override {
     RETURN_IF_ERROR(CheckId("status list id", id));
-    int64_t chosen = -1;
+    if (count < 1 || count > 1000) return Error(StatusCode::kInvalidArgument, "status index count must be 1 to 1000");
+    std::vector<int64_t> chosen;
     Status tx_status = Tx([&]() -> Status {
+      chosen.clear();
       ASSIGN_OR_RETURN(auto r, Q(std::string("SELECT size, allocated FROM status_lists "
                                              "WHERE id = ?") +
                                      std::string(ForUpdate()),
@@ -703,40 +705,44 @@ class SqlOps final : public IssuerStore {
       if (r.rows.empty()) return Error(StatusCode::kNotFound, "no such status list");
       ASSIGN_OR_RETURN(int64_t size, r.Int(0, 0));
       ASSIGN_OR_RETURN(int64_t allocated, r.Int(0, 1));
-      if (allocated >= size) return Error(StatusCode::kLimitExceeded, "status list is full");
+      if (allocated > size - count) return Error(StatusCode::kLimitExceeded, "status list is full");
       auto try_insert = [&](int64_t idx) -> Result<bool> {
         ASSIGN_OR_RETURN(auto ins, Q("INSERT INTO status_allocations (list_id, idx) VALUES (?, ?) "
                                      "ON CONFLICT DO NOTHING",
                                      {id, idx}));
         return ins.rows_affected == 1;
       };
-      // Uniform draws over the whole list; taken slots are redrawn. When the list is so full that
-      // 16 draws all hit taken slots, pick uniformly among the free slots instead.
-      for (int attempt = 0; attempt < 16 && chosen < 0; ++attempt) {
-        const auto idx = static_cast<int64_t>(random.Uniform(static_cast<uint64_t>(size)));
-        ASSIGN_OR_RETURN(bool ok, try_insert(idx));
-        if (ok) chosen = idx;
-      }
-      if (chosen < 0) {
-        ASSIGN_OR_RETURN(auto taken, Q("SELECT idx FROM status_allocations WHERE list_id = ? "
-                                       "ORDER BY idx",
-                                       {id}));
-        std::vector<bool> used(static_cast<size_t>(size), false);
-        for (size_t i = 0; i < taken.rows.size(); ++i) {
-          ASSIGN_OR_RETURN(int64_t t, taken.Int(i, 0));
-          if (t >= 0 && t < size) used[static_cast<size_t>(t)] = true;
+      for (int64_t n = 0; n < count; ++n) {
+        // Uniform draws over the whole list; taken slots are redrawn. When the list is so full
+        // that 16 draws all hit taken slots, pick uniformly among the free slots instead.
+        int64_t got = -1;
+        for (int attempt = 0; attempt < 16 && got < 0; ++attempt) {
+          const auto idx = static_cast<int64_t>(random.Uniform(static_cast<uint64_t>(size)));
+          ASSIGN_OR_RETURN(bool ok, try_insert(idx));
+          if (ok) got = idx;
         }
-        std::vector<int64_t> free_slots;
-        for (int64_t i = 0; i < size; ++i) {
-          if (!used[static_cast<size_t>(i)]) free_slots.push_back(i);
+        if (got < 0) {
+          ASSIGN_OR_RETURN(auto taken, Q("SELECT idx FROM status_allocations WHERE list_id = ? "
+                                         "ORDER BY idx",
+                                         {id}));
+          std::vector<bool> used(static_cast<size_t>(size), false);
+          for (size_t i = 0; i < taken.rows.size(); ++i) {
+            ASSIGN_OR_RETURN(int64_t t, taken.Int(i, 0));
+            if (t >= 0 && t < size) used[static_cast<size_t>(t)] = true;
+          }
+          std::vector<int64_t> free_slots;
+          for (int64_t i = 0; i < size; ++i) {
+            if (!used[static_cast<size_t>(i)]) free_slots.push_back(i);
+          }
+          if (free_slots.empty()) return Error(StatusCode::kLimitExceeded, "status list is full");
+          const int64_t idx = free_slots[random.Uniform(free_slots.size())];
+          ASSIGN_OR_RETURN(bool ok, try_insert(idx));
+          if (!ok) return Error(StatusCode::kInternal, "store: free slot was taken");
+          got = idx;
         }
-        if (free_slots.empty()) return Error(StatusCode::kLimitExceeded, "status list is full");
-        const int64_t idx = free_slots[random.Uniform(free_slots.size())];
-        ASSIGN_OR_RETURN(bool ok, try_insert(idx));
-        if (!ok) return Error(StatusCode::kInternal, "store: free slot was taken");
-        chosen = idx;
+        chosen.push_back(got);
       }
-      return Q("UPDATE status_lists SET allocated = allocated + 1 WHERE id = ?", {id}).status();
+      return Q("UPDATE status_lists SET allocated = allocated + ? WHERE id = ?", {count, id}).status();
     });
     RETURN_IF_ERROR(tx_status);
     return chosen;
@@ -1079,13 +1085,13 @@ class SqlStore final : public IssuerStore {
   Result<std::vector<std::string>> ListStatusListIds() override {
     return Run([&](SqlOps& o) { return o.ListStatusListIds(); });
   }
-  Result<int64_t> AllocateStatusIndex(std::string_view id, Random& random) override {
-    Result<int64_t> index = Error(StatusCode::kInternal, "unset");
+  Result<std::vector<int64_t>> AllocateStatusIndices(std::string_view id, int64_t count, Random& random) override {
+    Result<std::vector<int64_t>> indices = Error(StatusCode::kInternal, "unset");
     RETURN_IF_ERROR(Write([&](SqlOps& o) {
-      index = o.AllocateStatusIndex(id, random);
-      return index.status();
+      indices = o.AllocateStatusIndices(id, count, random);
+      return indices.status();
     }));
-    return index;
+    return indices;
   }
   Status SetStatus(std::string_view id, int64_t index, uint8_t value, int64_t now) override {
     return Run([&](SqlOps& o) { return o.SetStatus(id, index, value, now); });

@@ -251,7 +251,14 @@ class IssuerStore {
   // AllocateStatusIndex reserves an unused index of list `id` chosen uniformly at random with
   // `random` (so an index says nothing about issue order) and returns it. Atomic: concurrent
   // callers never get the same index. kNotFound for an unknown list, kLimitExceeded when full.
-  virtual Result<int64_t> AllocateStatusIndex(std::string_view id, Random& random) = 0;
+  Result<int64_t> AllocateStatusIndex(std::string_view id, Random& random) {
+    ASSIGN_OR_RETURN(std::vector<int64_t> one, AllocateStatusIndices(id, 1, random));
+    return one.front();
+  }
+  // AllocateStatusIndices reserves `count` (1 to 1,000) distinct unused indices the same way, in
+  // one statement on the list row (a batch of credentials takes its indices at once). All or
+  // none: kLimitExceeded, and nothing reserved, when fewer than `count` are free.
+  virtual Result<std::vector<int64_t>> AllocateStatusIndices(std::string_view id, int64_t count, Random& random) = 0;
   // SetStatus writes `value` (< 2^bits) at `index` (< size) of list `id` and bumps its version,
   // under a row lock (read-modify-write). kNotFound for an unknown list, kInvalidArgument for an
   // index or value out of range.

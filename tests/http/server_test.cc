@@ -2,6 +2,8 @@
 // ports). Each test starts and stops its own servers.
 #include "http/server.h"
 
+#include <pthread.h>
+
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -152,6 +154,22 @@ class ServerTest : public ::testing::Test {
                   throw std::runtime_error("boom");
                 }).ok());
     ASSERT_TRUE(server_->Get("/throw-int", [](const Request&) -> Response { throw 7; }).ok());
+    // Answered on the network thread: reports the name of the thread it ran on.
+    ASSERT_TRUE(server_->HandleOnNetworkThread("POST", "/here/{what}", [](const Request& r) {
+                  char name[16] = {};
+                  pthread_getname_np(pthread_self(), name, sizeof name);
+                  return Response::JsonBody(200, {{"thread", std::string(name)},
+                                                  {"what", r.PathParam("what").value_or("")},
+                                                  {"body", r.body}});
+                }).ok());
+    ASSERT_TRUE(server_->HandleOnNetworkThread("GET", "/here-throw", [](const Request&) -> Response {
+                  throw std::runtime_error("boom");
+                }).ok());
+    ASSERT_TRUE(server_->Get("/where", [](const Request&) {
+                  char name[16] = {};
+                  pthread_getname_np(pthread_self(), name, sizeof name);
+                  return Response::JsonBody(200, {{"thread", std::string(name)}});
+                }).ok());
     ASSERT_TRUE(server_->Get("/cached", [](const Request&) {
                   Response r = Response::JsonBody(200, Json::object());
                   r.headers.emplace_back("Cache-Control", "max-age=60");
@@ -235,6 +253,36 @@ TEST_F(ServerTest, HandlerExceptionIs500Internal) {
     EXPECT_EQ(r->body.find("boom"), std::string::npos);
   }
   // The server is still serving.
+  auto h = client_->Get("/healthz");
+  ASSERT_TRUE(h.ok());
+  EXPECT_EQ(h->status, 200);
+}
+
+// A route registered with HandleOnNetworkThread runs where the request was read; an ordinary
+// route runs on a worker. Both answer the same way, with path parameters, bodies and errors.
+TEST_F(ServerTest, NetworkThreadRoutesAnswerInPlace) {
+  for (int i = 0; i < 3; ++i) {  // several requests on one keep-alive connection
+    auto r = client_->Post("/here/x" + std::to_string(i), "body" + std::to_string(i), "text/plain");
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(r->status, 200);
+    Json j = BodyJson(*r);
+    EXPECT_EQ(j["thread"], "bf-net");
+    EXPECT_EQ(j["what"], "x" + std::to_string(i));
+    EXPECT_EQ(j["body"], "body" + std::to_string(i));
+    EXPECT_EQ(r->Header("Cache-Control").value_or(""), "no-store");
+  }
+  auto w = client_->Get("/where");
+  ASSERT_TRUE(w.ok());
+  EXPECT_EQ(BodyJson(*w)["thread"], "bf-worker");
+  auto t = client_->Get("/here-throw");
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ(t->status, 500);
+  EXPECT_EQ(BodyJson(*t)["error"], "internal");
+  auto m = client_->Get("/here/x");
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ(m->status, 405);
+  EXPECT_EQ(m->Header("Allow").value_or(""), "POST");
+  EXPECT_FALSE(server_->HandleOnNetworkThread("GET", "/late", [](const Request&) { return Response{}; }).ok());
   auto h = client_->Get("/healthz");
   ASSERT_TRUE(h.ok());
   EXPECT_EQ(h->status, 200);

@@ -19,6 +19,7 @@
 #include "base/clock.h"
 #include "crypto/hash.h"
 #include "crypto/random.h"
+#include "store/internal/sql.h"
 #include "store/postgres_store.h"
 #include "store/sqlite_store.h"
 #include "tests/store/pg_server.h"
@@ -642,6 +643,27 @@ TYPED_TEST(StoreTest, StatusIndexAllocationIsUniqueRandomAndBounded) {
   EXPECT_GT(*std::max_element(big.begin(), big.end()), 1 << 18);
 }
 
+// A batch of credentials takes its indices in one call: distinct, within the list, and all or
+// none (a batch that does not fit reserves nothing, so the next smaller batch still fits).
+TYPED_TEST(StoreTest, StatusIndicesForABatchAreDistinctAndAllOrNone) {
+  auto& s = *this->store_;
+  this->MakeList("ten", 1, 10);
+  auto first = s.AllocateStatusIndices("ten", 4, crypto::SystemRandom());
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  ASSERT_EQ(first->size(), 4u);
+  EXPECT_CODE(s.AllocateStatusIndices("ten", 7, crypto::SystemRandom()), StatusCode::kLimitExceeded);
+  auto rest = s.AllocateStatusIndices("ten", 6, crypto::SystemRandom());
+  ASSERT_TRUE(rest.ok()) << rest.status().ToString();
+  std::set<int64_t> all(first->begin(), first->end());
+  all.insert(rest->begin(), rest->end());
+  EXPECT_EQ(all.size(), 10u);
+  EXPECT_EQ(*all.begin(), 0);
+  EXPECT_EQ(*all.rbegin(), 9);
+  EXPECT_CODE(s.AllocateStatusIndices("ten", 1, crypto::SystemRandom()), StatusCode::kLimitExceeded);
+  EXPECT_CODE(s.AllocateStatusIndices("ten", 0, crypto::SystemRandom()), StatusCode::kInvalidArgument);
+  EXPECT_CODE(s.AllocateStatusIndices("ten", 1001, crypto::SystemRandom()), StatusCode::kInvalidArgument);
+}
+
 TYPED_TEST(StoreTest, ConcurrentAllocationNeverRepeats) {
   auto& s = *this->store_;
   this->MakeList("L1", 1, 200);
@@ -798,6 +820,62 @@ TYPED_TEST(StoreTest, ReopenIsNoOpAndNewerSchemaIsRefused) {
   EXPECT_NE(refused.status().message().find("newer"), std::string::npos);
 }
 
+
+// A database made by an older release (schema version 2: rowid tables) is migrated to version 3
+// (WITHOUT ROWID tables) when opened, and every row of the rebuilt tables is still there.
+TEST(SqliteMigrationTest, Version2DatabaseKeepsItsRowsThroughVersion3) {
+  Result<std::string> where = SqliteBackend::NewLocation();
+  ASSERT_TRUE(where.ok());
+  {
+    Result<std::unique_ptr<internal::Connection>> c = internal::OpenSqliteConnection(*where, 5000);
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    const auto steps = internal::Migrations(internal::Dialect::kSqlite);
+    ASSERT_GE(steps.size(), 3u);
+    ASSERT_TRUE((*c)->ExecScript("CREATE TABLE schema_version (version INTEGER NOT NULL);"
+                               "INSERT INTO schema_version (version) VALUES (2)").ok());
+    ASSERT_TRUE((*c)->ExecScript(steps[0]).ok());
+    ASSERT_TRUE((*c)->ExecScript(steps[1]).ok());
+    ASSERT_TRUE((*c)->ExecScript(
+        "INSERT INTO citizens VALUES ('c1', '{}', 1, 1);"
+        "INSERT INTO offers VALUES ('o1', 'c1', 'cfg', NULL, 1, 9999999999, 1);"
+        "INSERT INTO status_lists VALUES ('L', 1, 8, zeroblob(1), 1, 1, 2);"
+        "INSERT INTO status_allocations VALUES ('L', 3), ('L', 5);"
+        "INSERT INTO issued_credentials VALUES ('cred1', 'c1', 'cfg', 'dc+sd-jwt', 'b1', 'L', 3, 1, "
+        "9999999999, 0, 0), ('cred2', 'c1', 'cfg', 'dc+sd-jwt', 'b1', 'L', 5, 1, 9999999999, 0, 0);"
+        "INSERT INTO nonces VALUES ('n1', 9999999999);"
+        "INSERT INTO access_tokens VALUES (x'" + std::string(64, 'a') + "', 'o1', 'c1', 'cfg', 9999999999);").ok());
+  }
+  Result<std::unique_ptr<IssuerStore>> opened = SqliteStore::Open(*where);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  IssuerStore& s = **opened;
+  auto cred = s.GetIssuedCredential("cred2");
+  ASSERT_TRUE(cred.ok()) << cred.status().ToString();
+  EXPECT_EQ(cred->status_index, 5);
+  EXPECT_EQ(cred->batch_group_id, "b1");
+  auto listed = s.ListIssuedCredentials("c1", std::nullopt);
+  ASSERT_TRUE(listed.ok());
+  EXPECT_EQ(listed->size(), 2u);
+  auto token = s.GetAccessToken(Bytes(32, 0xaa), 1);
+  ASSERT_TRUE(token.ok()) << token.status().ToString();
+  EXPECT_EQ(token->offer_id, "o1");
+  EXPECT_CODE(s.CreateNonce("n1", 9999999999), StatusCode::kInvalidArgument);  // still spent
+  // Indices 3 and 5 stay taken: the other six are all that is left.
+  auto rest = s.AllocateStatusIndices("L", 6, crypto::SystemRandom());
+  ASSERT_TRUE(rest.ok()) << rest.status().ToString();
+  EXPECT_EQ(std::set<int64_t>(rest->begin(), rest->end()), (std::set<int64_t>{0, 1, 2, 4, 6, 7}));
+  opened->reset();
+  {
+    Result<std::unique_ptr<internal::Connection>> c = internal::OpenSqliteConnection(*where, 5000);
+    ASSERT_TRUE(c.ok());
+    auto r = (*c)->Exec("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND sql LIKE '%WITHOUT ROWID'", {});
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(*r->Int(0, 0), 4);
+    auto v = (*c)->Exec("SELECT version FROM schema_version", {});
+    ASSERT_TRUE(v.ok());
+    EXPECT_EQ(*v->Int(0, 0), 3);
+  }
+  SqliteBackend::Cleanup(*where);
+}
 
 // --- SQLite group commit (sql_store.cc GroupCommitter) ---
 
