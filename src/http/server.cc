@@ -110,6 +110,7 @@ struct Route {
   std::vector<std::string> segments;  // "{name}" for parameters
   AsyncHandler handler;
   Handler network_thread_handler;  // set instead of `handler` by HandleOnNetworkThread
+  bool async_on_network_thread = false;  // HandleAsyncOnNetworkThread: `handler` runs in place
 };
 
 // Outgoing is a response on its way to the network, with what the log line needs.
@@ -461,6 +462,17 @@ class Connection final : public ConnectionBase {
       });
     };
     Responder responder(std::move(state));
+    if (route.async_on_network_thread) {
+      // The handler only hands its work on (Offload) or answers at once: call it in place.
+      try {
+        route.handler(std::move(*request_), responder);
+      } catch (...) {
+        server_.logger->Error("handler_exception", {{"route", route.pattern}, {"request_id", request_id_}});
+        responder.Send(Response::JsonError(500, "internal"));
+      }
+      request_.reset();
+      return;
+    }
     // The worker touches no connection state: once the handler answers, the connection may
     // already be reading its next request on a network thread.
     asio::post(*server_.workers, [logger = server_.logger.get(), &route, request_id = request_id_,
@@ -733,6 +745,13 @@ Status Server::HandleOnNetworkThread(std::string_view method, std::string_view p
   return OkStatus();
 }
 
+Status Server::HandleAsyncOnNetworkThread(std::string_view method, std::string_view pattern,
+                                          AsyncHandler handler) {
+  RETURN_IF_ERROR(HandleAsync(method, pattern, std::move(handler)));
+  impl_->routes.back().async_on_network_thread = true;
+  return OkStatus();
+}
+
 Status Server::HandleAsync(std::string_view method, std::string_view pattern, AsyncHandler handler) {
   if (impl_->started) return Error(StatusCode::kInvalidArgument, "routes must be added before Start()");
   if (!IsKnownMethod(method)) return Error(StatusCode::kInvalidArgument, "unsupported method");
@@ -789,6 +808,7 @@ void Server::Offload(std::function<void()> blocking, std::function<void()> then)
     } catch (...) {
       p->logger->Error("offload_exception", {});
     }
+    if (!then) return;  // the blocking function answered itself
     asio::post(*p->workers, [p, then = std::move(then)] {
       try {
         then();

@@ -143,11 +143,17 @@ class Server {
   // answer): while one runs, that network thread serves no other connection. Same rules as
   // Handle; a throwing handler answers 500.
   Status HandleOnNetworkThread(std::string_view method, std::string_view pattern, Handler handler);
+  // HandleAsyncOnNetworkThread registers an AsyncHandler that runs on the network thread: for
+  // handlers whose only work is to Offload (below) a blocking job that answers the Responder
+  // itself, so the request goes network thread -> blocking pool -> network thread without a
+  // worker in between. The same limits as HandleOnNetworkThread; same rules as Handle.
+  Status HandleAsyncOnNetworkThread(std::string_view method, std::string_view pattern, AsyncHandler handler);
 
-  // Offload runs `blocking` on the blocking pool, then `then` on a worker thread. For handlers
-  // that wait on I/O: call it from an AsyncHandler (between Start() and the end of Stop()),
-  // capturing the Responder. An exception from either function is logged and dropped (an
-  // unanswered Responder then answers 500).
+  // Offload runs `blocking` on the blocking pool, then `then` (if not empty) on a worker thread.
+  // For handlers that wait on I/O: call it from an AsyncHandler (between Start() and the end of
+  // Stop()), capturing the Responder; when nothing CPU-heavy follows the wait, `blocking` may
+  // answer the Responder itself and `then` be empty. An exception from either function is
+  // logged and dropped (an unanswered Responder then answers 500).
   void Offload(std::function<void()> blocking, std::function<void()> then);
 
   // SetReadinessCheck replaces the readiness check (before Start()).

@@ -472,17 +472,17 @@ Status RegisterIssuerRoutes(http::Server& server, ServiceResolver resolve) {
 
   // /token and /credential wait for a durable commit: that wait runs on the server's blocking
   // pool (http::Server::Offload), so the worker threads only ever do CPU work. /token is all
-  // store work (a peek and the redeeming write) and runs there whole; /credential verifies its
-  // proofs on a worker, commits on the blocking pool, and signs on a worker again.
+  // store work (a peek and the redeeming write): the network thread hands it to the blocking
+  // pool, which answers. /credential verifies its proofs on a worker, commits on the blocking
+  // pool, and signs on a worker again.
   http::Server* srv = &server;
-  RETURN_IF_ERROR(server.HandleAsync("POST", "/token", [srv, resolve](http::Request req, http::Responder responder) {
-    IssuerService* s = resolve();
-    if (s == nullptr) return responder.Send(Unavailable());
-    auto body = std::make_shared<std::string>(std::move(req.body));
-    auto out = std::make_shared<std::optional<TokenOutcome>>();
-    srv->Offload([s, body, out] { *out = s->Token(*body); },
-                 [out, responder] { responder.Send(TokenHttpResponse(**out)); });
-  }));
+  RETURN_IF_ERROR(server.HandleAsyncOnNetworkThread(
+      "POST", "/token", [srv, resolve](http::Request req, http::Responder responder) {
+        IssuerService* s = resolve();
+        if (s == nullptr) return responder.Send(Unavailable());
+        auto body = std::make_shared<std::string>(std::move(req.body));
+        srv->Offload([s, body, responder] { responder.Send(TokenHttpResponse(s->Token(*body))); }, nullptr);
+      }));
   // A c_nonce is stateless (random bytes, an expiry and an HMAC; no store): answered on the
   // network thread.
   RETURN_IF_ERROR(server.HandleOnNetworkThread(

@@ -61,19 +61,14 @@ Status RegisterVerifierRoutes(http::Server& server, std::function<VerifierServic
   // Session creation ends in a durable insert (a commit that waits for the disk): like the
   // response endpoint below, it runs on the blocking pool so the workers never sit in fsync.
   http::Server* srv = &server;
-  RETURN_IF_ERROR(server.HandleAsync("POST", "/sessions", [srv, resolve](http::Request req,
-                                                                         http::Responder responder) {
-    VerifierService* s = resolve();
-    if (s == nullptr) return responder.Send(Unavailable());
-    auto request = std::make_shared<http::Request>(std::move(req));
-    auto out = std::make_shared<std::optional<http::Response>>();
-    srv->Offload(
-        [s, request, out] { *out = CreateSession(*s, request->body); },
-        [out, responder] {
-          if (!out->has_value()) return responder.Send(http::Response::JsonError(500, "server_error"));
-          responder.Send(std::move(**out));
-        });
-  }));
+  // The network thread hands the request straight to the blocking pool, which answers.
+  RETURN_IF_ERROR(server.HandleAsyncOnNetworkThread(
+      "POST", "/sessions", [srv, resolve](http::Request req, http::Responder responder) {
+        VerifierService* s = resolve();
+        if (s == nullptr) return responder.Send(Unavailable());
+        auto request = std::make_shared<http::Request>(std::move(req));
+        srv->Offload([s, request, responder] { responder.Send(CreateSession(*s, request->body)); }, nullptr);
+      }));
 
   RETURN_IF_ERROR(server.Get("/request/{id}", [resolve](const http::Request& req) {
     VerifierService* s = resolve();
@@ -89,22 +84,19 @@ Status RegisterVerifierRoutes(http::Server& server, std::function<VerifierServic
   // The response endpoint: parsing, decryption and signature checks are CPU work, but the
   // single-use claim and the result are durable writes, so the whole handler runs on the
   // blocking pool and the worker is free at once.
-  RETURN_IF_ERROR(server.HandleAsync("POST", "/response/{id}", [srv, resolve](http::Request req,
-                                                                              http::Responder responder) {
-    VerifierService* s = resolve();
-    if (s == nullptr) return responder.Send(Unavailable());
-    auto request = std::make_shared<http::Request>(std::move(req));
-    auto out = std::make_shared<std::optional<ResponseOutcome>>();
-    srv->Offload(
-        [s, request, out] {
-          *out = s->HandleResponse(request->PathParam("id").value_or(""), request->body,
-                                   request->Header("Content-Type").value_or(""));
-        },
-        [out, responder] {
-          if (!out->has_value()) return responder.Send(http::Response::JsonError(500, "server_error"));
-          responder.Send(NoStore(http::Response::JsonBody((*out)->http_status, (*out)->body)));
-        });
-  }));
+  RETURN_IF_ERROR(server.HandleAsyncOnNetworkThread(
+      "POST", "/response/{id}", [srv, resolve](http::Request req, http::Responder responder) {
+        VerifierService* s = resolve();
+        if (s == nullptr) return responder.Send(Unavailable());
+        auto request = std::make_shared<http::Request>(std::move(req));
+        srv->Offload(
+            [s, request, responder] {
+              ResponseOutcome out = s->HandleResponse(request->PathParam("id").value_or(""), request->body,
+                                                      request->Header("Content-Type").value_or(""));
+              responder.Send(NoStore(http::Response::JsonBody(out.http_status, out.body)));
+            },
+            nullptr);
+      }));
 
   RETURN_IF_ERROR(server.Get("/sessions/{id}", [resolve](const http::Request& req) {
     VerifierService* s = resolve();

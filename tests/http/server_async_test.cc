@@ -3,6 +3,7 @@
 // and the protocol details a hand-made client sees (100-continue, header limit, HEAD, 204).
 // Real loopback sockets on ephemeral ports; nothing is timed except as a hang detector.
 #include <arpa/inet.h>
+#include <pthread.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -243,6 +244,60 @@ TEST(ServerAsync, OffloadedWaitsLeaveTheWorkerFree) {
     EXPECT_EQ(results[static_cast<size_t>(i)]->body, "done:" + std::to_string(i));
   }
   EXPECT_EQ(then_ran.load(), 4);
+}
+
+// ThreadName is the calling thread's name (the server names its threads bf-net, bf-worker and
+// bf-blocking).
+std::string ThreadName() {
+  char name[16] = {};
+  pthread_getname_np(pthread_self(), name, sizeof name);
+  return name;
+}
+
+// A handler registered with HandleAsyncOnNetworkThread runs on the network thread and hands its
+// work to the blocking pool, which answers (Offload with no `then`): no worker takes part, even
+// when the only worker is busy. A blocking job that throws or never answers gets a 500.
+TEST(ServerAsync, NetworkThreadHandOffAnswersFromTheBlockingPool) {
+  ServerOptions options;
+  options.worker_threads = 1;
+  auto server = MakeServer(options);
+  Server* s = server.get();
+  Latch worker_busy;
+  ASSERT_TRUE(server->Get("/occupy", [&worker_busy](const Request&) {
+                  worker_busy.Arrive();
+                  return Response::Text(200, "freed");
+                }).ok());
+  ASSERT_TRUE(server
+                  ->HandleAsyncOnNetworkThread(
+                      "POST", "/store",
+                      [s](Request request, Responder responder) {
+                        const std::string handler_thread = ThreadName();
+                        s->Offload(
+                            [responder, handler_thread, body = request.body] {
+                              if (body == "throw") throw 3;
+                              if (body == "drop") return;
+                              responder.Send(Response::Text(200, handler_thread + "|" + ThreadName() + "|" + body));
+                            },
+                            nullptr);
+                      })
+                  .ok());
+  ASSERT_TRUE(server->Start().ok());
+  std::thread occupier([&] { (void)MakeClient(*s)->Get("/occupy"); });
+  ASSERT_TRUE(worker_busy.WaitArrived(1));  // the only worker now waits in /occupy
+  auto client = MakeClient(*server, 5s);
+  for (int i = 0; i < 3; ++i) {
+    auto r = client->Post("/store", "b" + std::to_string(i), "text/plain");
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(r->status, 200);
+    EXPECT_EQ(r->body, "bf-net|bf-blocking|b" + std::to_string(i));
+  }
+  for (const char* body : {"throw", "drop"}) {
+    auto r = client->Post("/store", body, "text/plain");
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(r->status, 500) << body;
+  }
+  worker_busy.Open();
+  occupier.join();
 }
 
 TEST(ServerAsync, UnansweredOrThrowingHandlersGet500AndOnlyTheFirstSendCounts) {
