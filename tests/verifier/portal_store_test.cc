@@ -2,46 +2,28 @@
 // PostgreSQL (tests/store/pg_server.h).
 #include <gtest/gtest.h>
 
-#include <filesystem>
 #include <memory>
 #include <string>
 
-#include "base/encoding.h"
-#include "crypto/random.h"
-#include "tests/store/pg_server.h"
+#include "tests/verifier/store_backend.h"
 #include "verifier/portal_store.h"
 
 namespace bonafide::verifier {
 namespace {
 
-namespace fs = std::filesystem;
-
-enum class Backend { kSqlite, kPostgres };
+using testing::Backend;
 
 class PortalCheckStoreTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
-    if (GetParam() == Backend::kSqlite) {
-      dir_ = fs::temp_directory_path() / ("bonafide-portal-" + Base64UrlEncode(crypto::SystemRandom().Generate(6)));
-      fs::create_directories(dir_);
-      target_ = (dir_ / "verifier.db").string();
-    } else {
-      auto pg = store::testing::PgServer::Get();
-      ASSERT_TRUE(pg.ok()) << pg.status().ToString();
-      auto db = (*pg)->NewDatabase();
-      ASSERT_TRUE(db.ok()) << db.status().ToString();
-      target_ = *db;
-    }
+    Status made = db_.Make(GetParam(), "portal");
+    ASSERT_TRUE(made.ok()) << made.ToString();
+    target_ = db_.target();
     store_ = Open();
     ASSERT_NE(store_, nullptr);
   }
-  void TearDown() override {
-    store_.reset();
-    if (!dir_.empty()) {
-      std::error_code ec;
-      fs::remove_all(dir_, ec);
-    }
-  }
+  void TearDown() override { store_.reset(); }
+
   std::unique_ptr<PortalCheckStore> Open() {
     auto s = GetParam() == Backend::kSqlite ? PortalCheckStore::OpenSqlite(target_) : PortalCheckStore::OpenPostgres(target_);
     EXPECT_TRUE(s.ok()) << s.status().ToString();
@@ -56,7 +38,7 @@ class PortalCheckStoreTest : public ::testing::TestWithParam<Backend> {
     return c;
   }
 
-  fs::path dir_;
+  testing::FreshDatabase db_;  // outlives store_ (members are destroyed in reverse order)
   std::string target_;
   std::unique_ptr<PortalCheckStore> store_;
 };
@@ -115,9 +97,7 @@ TEST_P(PortalCheckStoreTest, FinishRecordsOnceAndSurvivesAReopen) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, PortalCheckStoreTest, ::testing::Values(Backend::kSqlite, Backend::kPostgres),
-                         [](const ::testing::TestParamInfo<Backend>& param_info) {
-                           return param_info.param == Backend::kSqlite ? std::string("Sqlite") : std::string("Postgres");
-                         });
+                         testing::BackendName);
 
 }  // namespace
 }  // namespace bonafide::verifier

@@ -5,48 +5,29 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <filesystem>
 #include <thread>
 #include <vector>
 
-#include "base/encoding.h"
-#include "crypto/random.h"
 #include "store/internal/sql.h"
-#include "tests/store/pg_server.h"
+#include "tests/verifier/store_backend.h"
 
 namespace bonafide::verifier {
 namespace {
 
-namespace fs = std::filesystem;
-
 constexpr int64_t kNow = 1795694400;
 
-enum class Backend { kSqlite, kPostgres };
+using testing::Backend;
 
 class SessionStoreTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
-    if (GetParam() == Backend::kSqlite) {
-      dir_ = fs::temp_directory_path() / ("bonafide-sessions-" + Base64UrlEncode(crypto::SystemRandom().Generate(6)));
-      fs::create_directories(dir_);
-      target_ = (dir_ / "verifier.db").string();
-    } else {
-      auto pg = store::testing::PgServer::Get();
-      ASSERT_TRUE(pg.ok()) << pg.status().ToString();
-      auto db = (*pg)->NewDatabase();
-      ASSERT_TRUE(db.ok()) << db.status().ToString();
-      target_ = *db;
-    }
+    Status made = db_.Make(GetParam(), "sessions");
+    ASSERT_TRUE(made.ok()) << made.ToString();
+    target_ = db_.target();
     store_ = Open();
     ASSERT_NE(store_, nullptr);
   }
-  void TearDown() override {
-    store_.reset();
-    if (!dir_.empty()) {
-      std::error_code ec;
-      fs::remove_all(dir_, ec);
-    }
-  }
+  void TearDown() override { store_.reset(); }
 
   std::unique_ptr<SessionStore> Open() {
     auto s = GetParam() == Backend::kSqlite ? SessionStore::OpenSqlite(target_) : SessionStore::OpenPostgres(target_);
@@ -81,7 +62,7 @@ class SessionStoreTest : public ::testing::TestWithParam<Backend> {
     return s;
   }
 
-  fs::path dir_;
+  testing::FreshDatabase db_;  // outlives store_ (members are destroyed in reverse order)
   std::string target_;
   std::unique_ptr<SessionStore> store_;
 };
@@ -304,9 +285,7 @@ TEST(SessionStatusNames, RoundTrip) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, SessionStoreTest, ::testing::Values(Backend::kSqlite, Backend::kPostgres),
-                         [](const ::testing::TestParamInfo<Backend>& param_info) {
-                           return param_info.param == Backend::kSqlite ? std::string("Sqlite") : std::string("Postgres");
-                         });
+                         testing::BackendName);
 
 }  // namespace
 }  // namespace bonafide::verifier
