@@ -388,9 +388,7 @@ struct Console {
 
   // ---------------------------------------------------------------- citizens
 
-  http::Response GetCitizens(const http::Request& req) {
-    Page page = Begin(req);
-    if (page.user.empty()) return Redirect(page, "/console/sign-in");
+  http::Response GetCitizens(Page& page, const http::Request& req) {
     IssuerService* service = resolve();
     if (service == nullptr) return Unavailable(page);
     const Lang lang = page.request.lang;
@@ -478,15 +476,11 @@ struct Console {
     return Render(page, status, Str(page.t("add.title")), body, !errors.empty(), "add");
   }
 
-  http::Response GetAdd(const http::Request& req) {
-    Page page = Begin(req);
-    if (page.user.empty()) return Redirect(page, "/console/sign-in");
+  http::Response GetAdd(Page& page, const http::Request& /*req*/) {
     return AddForm(page, 200, {}, "", "");
   }
 
-  http::Response PostAdd(const http::Request& req) {
-    Page page = Begin(req);
-    if (page.user.empty()) return Redirect(page, "/console/sign-in");
+  http::Response PostAdd(Page& page, const http::Request& req) {
     auto form = web::ReadForm(req, page.request.session);
     if (!form.ok()) return Expired(page);
     IssuerService* service = resolve();
@@ -569,9 +563,7 @@ struct Console {
     return out;
   }
 
-  http::Response GetCitizen(const http::Request& req) {
-    Page page = Begin(req);
-    if (page.user.empty()) return Redirect(page, "/console/sign-in");
+  http::Response GetCitizen(Page& page, const http::Request& req) {
     IssuerService* service = resolve();
     if (service == nullptr) return Unavailable(page);
     const Lang lang = page.request.lang;
@@ -640,9 +632,7 @@ struct Console {
 
   // PostStatus revokes, suspends or reinstates every copy of one of the citizen's batches, each
   // through the service (one audit entry per copy, actor: the officer).
-  http::Response PostStatus(const http::Request& req) {
-    Page page = Begin(req);
-    if (page.user.empty()) return Redirect(page, "/console/sign-in");
+  http::Response PostStatus(Page& page, const http::Request& req) {
     auto form = web::ReadForm(req, page.request.session);
     if (!form.ok()) return Expired(page);
     IssuerService* service = resolve();
@@ -718,9 +708,7 @@ struct Console {
     return Render(page, status, Str(page.t("issue.title")), body, !errors.empty(), "citizens");
   }
 
-  http::Response GetIssue(const http::Request& req) {
-    Page page = Begin(req);
-    if (page.user.empty()) return Redirect(page, "/console/sign-in");
+  http::Response GetIssue(Page& page, const http::Request& req) {
     IssuerService* service = resolve();
     if (service == nullptr) return Unavailable(page);
     auto citizen = service->store().GetCitizen(req.PathParam("id").value_or(""));
@@ -728,9 +716,7 @@ struct Console {
     return IssueForm(page, 200, *service, *citizen, {}, "", "yes");
   }
 
-  http::Response PostIssue(const http::Request& req) {
-    Page page = Begin(req);
-    if (page.user.empty()) return Redirect(page, "/console/sign-in");
+  http::Response PostIssue(Page& page, const http::Request& req) {
     auto form = web::ReadForm(req, page.request.session);
     if (!form.ok()) return Expired(page);
     IssuerService* service = resolve();
@@ -774,9 +760,7 @@ struct Console {
     return Redirect(page, "/console/offers/" + offer->offer_id);
   }
 
-  http::Response GetOffer(const http::Request& req) {
-    Page page = Begin(req);
-    if (page.user.empty()) return Redirect(page, "/console/sign-in");
+  http::Response GetOffer(Page& page, const http::Request& req) {
     IssuerService* service = resolve();
     if (service == nullptr) return Unavailable(page);
     const Lang lang = page.request.lang;
@@ -845,9 +829,7 @@ struct Console {
     return Render(page, status, Str(page.t("import.title")), body, !errors.empty(), "import");
   }
 
-  http::Response GetImport(const http::Request& req) {
-    Page page = Begin(req);
-    if (page.user.empty()) return Redirect(page, "/console/sign-in");
+  http::Response GetImport(Page& page, const http::Request& /*req*/) {
     return ImportForm(page, 200, {}, "");
   }
 
@@ -928,9 +910,7 @@ struct Console {
     job.finished = true;
   }
 
-  http::Response PostImport(const http::Request& req) {
-    Page page = Begin(req);
-    if (page.user.empty()) return Redirect(page, "/console/sign-in");
+  http::Response PostImport(Page& page, const http::Request& req) {
     auto form = web::ReadForm(req, page.request.session);
     if (!form.ok() && form.status().code() == StatusCode::kLimitExceeded) {
       // Too long to read (and so to check its token): nothing was done; say what to do.
@@ -992,9 +972,7 @@ struct Console {
            Str(page.t("import.rows_done"));
   }
 
-  http::Response GetImportJob(const http::Request& req) {
-    Page page = Begin(req);
-    if (page.user.empty()) return Redirect(page, "/console/sign-in");
+  http::Response GetImportJob(Page& page, const http::Request& req) {
     const std::string id = req.PathParam("job").value_or("");
     auto job = FindJob(id);
     if (job == nullptr) return NotFound(page);
@@ -1033,9 +1011,7 @@ struct Console {
     return Render(page, 200, title, body, false, "import");
   }
 
-  http::Response GetImportStatus(const http::Request& req) {
-    Page page = Begin(req);
-    if (page.user.empty()) return http::Response::JsonError(401, "unauthorized");
+  http::Response GetImportStatus(Page& page, const http::Request& req) {
     const std::string id = req.PathParam("job").value_or("");
     auto job = FindJob(id);
     if (job == nullptr) return http::Response::JsonError(404, "not_found");
@@ -1085,9 +1061,7 @@ struct Console {
     return low;
   }
 
-  http::Response GetAudit(const http::Request& req) {
-    Page page = Begin(req);
-    if (page.user.empty()) return Redirect(page, "/console/sign-in");
+  http::Response GetAudit(Page& page, const http::Request& req) {
     IssuerService* service = resolve();
     if (service == nullptr) return Unavailable(page);
     const Lang lang = page.request.lang;
@@ -1134,9 +1108,7 @@ struct Console {
     return Render(page, 200, Str(page.t("audit.title")), body, false, "audit");
   }
 
-  http::Response PostAuditVerify(const http::Request& req) {
-    Page page = Begin(req);
-    if (page.user.empty()) return Redirect(page, "/console/sign-in");
+  http::Response PostAuditVerify(Page& page, const http::Request& req) {
     auto form = web::ReadForm(req, page.request.session);
     if (!form.ok()) return Expired(page);
     IssuerService* service = resolve();
@@ -1192,8 +1164,14 @@ Status RegisterConsoleRoutes(http::Server& server, std::function<IssuerService*(
                                            *options.clock));
   console->options = std::move(options);
 
-  using Method = http::Response (Console::*)(const http::Request&);
-  auto bind = [console](Method m) { return [console, m](const http::Request& req) { return ((*console).*m)(req); }; };
+  // Every console page is for a signed-in officer (web::StaffOnly sends anyone else to sign in;
+  // the import progress the page polls answers 401 instead).
+  using Method = http::Response (Console::*)(Console::Page&, const http::Request&);
+  auto bind = [console](Method m, bool json = false) {
+    return web::StaffOnly(
+        console->fe, "/console/sign-in",
+        [console, m](Console::Page& page, const http::Request& req) { return ((*console).*m)(page, req); }, json);
+  };
   RETURN_IF_ERROR(web::ServeAssets(server));
   RETURN_IF_ERROR(server.Get("/console", [console](const http::Request& req) {
     Console::Page page = console->Begin(req);
@@ -1210,7 +1188,7 @@ Status RegisterConsoleRoutes(http::Server& server, std::function<IssuerService*(
   RETURN_IF_ERROR(server.Get("/console/import", bind(&Console::GetImport)));
   RETURN_IF_ERROR(server.Post("/console/import", bind(&Console::PostImport)));
   RETURN_IF_ERROR(server.Get("/console/import/{job}", bind(&Console::GetImportJob)));
-  RETURN_IF_ERROR(server.Get("/console/import/{job}/status", bind(&Console::GetImportStatus)));
+  RETURN_IF_ERROR(server.Get("/console/import/{job}/status", bind(&Console::GetImportStatus, /*json=*/true)));
   RETURN_IF_ERROR(server.Get("/console/audit", bind(&Console::GetAudit)));
   RETURN_IF_ERROR(server.Post("/console/audit/verify", bind(&Console::PostAuditVerify)));
   return OkStatus();

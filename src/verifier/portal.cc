@@ -245,9 +245,7 @@ struct Portal {
     return govuk::Tag(t(Key("status.", check.status)), govuk::TagColour::kRed);
   }
 
-  http::Response GetChecks(const http::Request& req) {
-    Page page = Begin(req);
-    if (page.user.empty()) return Redirect(page, "/sign-in");
+  http::Response GetChecks(Page& page, const http::Request& req) {
     VerifierService* service = resolve();
     if (service == nullptr) return Message(page, 503, "unavailable", "unavailable.body");
     constexpr int kPageSize = 25;
@@ -309,15 +307,11 @@ struct Portal {
     return Render(page, status, std::string(page.t("new.title")), body, !errors.empty(), "new");
   }
 
-  http::Response GetNewCheck(const http::Request& req) {
-    Page page = Begin(req);
-    if (page.user.empty()) return Redirect(page, "/sign-in");
+  http::Response GetNewCheck(Page& page, const http::Request& /*req*/) {
     return NewCheckForm(page, 200, {});
   }
 
-  http::Response PostNewCheck(const http::Request& req) {
-    Page page = Begin(req);
-    if (page.user.empty()) return Redirect(page, "/sign-in");
+  http::Response PostNewCheck(Page& page, const http::Request& req) {
     auto form = web::ReadForm(req, page.request.session);
     if (!form.ok()) return Message(page, 403, "form_expired", "form_expired.body");
     const std::string check = web::Field(*form, "check");
@@ -427,9 +421,7 @@ struct Portal {
     return body;
   }
 
-  http::Response GetCheck(const http::Request& req) {
-    Page page = Begin(req);
-    if (page.user.empty()) return Redirect(page, "/sign-in");
+  http::Response GetCheck(Page& page, const http::Request& req) {
     VerifierService* service = resolve();
     if (service == nullptr) return Message(page, 503, "unavailable", "unavailable.body");
     const std::string id = req.PathParam("id").value_or("");
@@ -462,9 +454,7 @@ struct Portal {
     return Render(page, 200, std::string(page.t("pending.title")), body);
   }
 
-  http::Response GetCheckStatus(const http::Request& req) {
-    Page page = Begin(req);
-    if (page.user.empty()) return http::Response::JsonError(401, "unauthorized");
+  http::Response GetCheckStatus(Page& page, const http::Request& req) {
     VerifierService* service = resolve();
     if (service == nullptr) return http::Response::JsonError(503, "unavailable");
     const std::string id = req.PathParam("id").value_or("");
@@ -477,9 +467,7 @@ struct Portal {
                                               {"next", "/checks/" + id}});
   }
 
-  http::Response GetRecordPdf(const http::Request& req) {
-    Page page = Begin(req);
-    if (page.user.empty()) return Redirect(page, "/sign-in");
+  http::Response GetRecordPdf(Page& page, const http::Request& req) {
     VerifierService* service = resolve();
     if (service == nullptr) return Message(page, 503, "unavailable", "unavailable.body");
     const std::string id = req.PathParam("id").value_or("");
@@ -535,14 +523,20 @@ Status RegisterPortalRoutes(http::Server& server, std::function<VerifierService*
     Portal::Page page = portal->Begin(req);
     return portal->Redirect(page, page.user.empty() ? "/sign-in" : "/checks");
   }));
-  RETURN_IF_ERROR(server.Get("/checks", [portal](const http::Request& req) { return portal->GetChecks(req); }));
-  RETURN_IF_ERROR(server.Get("/checks/new", [portal](const http::Request& req) { return portal->GetNewCheck(req); }));
-  RETURN_IF_ERROR(server.Post("/checks/new", [portal](const http::Request& req) { return portal->PostNewCheck(req); }));
-  RETURN_IF_ERROR(server.Get("/checks/{id}", [portal](const http::Request& req) { return portal->GetCheck(req); }));
-  RETURN_IF_ERROR(
-      server.Get("/checks/{id}/status", [portal](const http::Request& req) { return portal->GetCheckStatus(req); }));
-  RETURN_IF_ERROR(
-      server.Get("/checks/{id}/record.pdf", [portal](const http::Request& req) { return portal->GetRecordPdf(req); }));
+  // Every page but the sign-in is for a signed-in member of staff (web::StaffOnly; the status
+  // the result page polls answers 401 instead of redirecting).
+  using Method = http::Response (Portal::*)(Portal::Page&, const http::Request&);
+  auto bind = [portal](Method m, bool json = false) {
+    return web::StaffOnly(
+        portal->fe, "/sign-in",
+        [portal, m](Portal::Page& page, const http::Request& req) { return ((*portal).*m)(page, req); }, json);
+  };
+  RETURN_IF_ERROR(server.Get("/checks", bind(&Portal::GetChecks)));
+  RETURN_IF_ERROR(server.Get("/checks/new", bind(&Portal::GetNewCheck)));
+  RETURN_IF_ERROR(server.Post("/checks/new", bind(&Portal::PostNewCheck)));
+  RETURN_IF_ERROR(server.Get("/checks/{id}", bind(&Portal::GetCheck)));
+  RETURN_IF_ERROR(server.Get("/checks/{id}/status", bind(&Portal::GetCheckStatus, /*json=*/true)));
+  RETURN_IF_ERROR(server.Get("/checks/{id}/record.pdf", bind(&Portal::GetRecordPdf)));
   return OkStatus();
 }
 

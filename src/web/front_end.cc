@@ -117,6 +117,18 @@ http::Response SignInForm(FrontEnd& fe, const FrontEndPage& page, const StaffSig
 
 }  // namespace
 
+http::Handler StaffOnly(std::shared_ptr<FrontEnd> front_end, std::string sign_in_path, StaffPageHandler handler,
+                        bool json) {
+  return [front_end = std::move(front_end), sign_in_path = std::move(sign_in_path), handler = std::move(handler),
+          json](const http::Request& request) {
+    FrontEndPage page = front_end->Begin(request);
+    if (page.user.empty()) {
+      return json ? http::Response::JsonError(401, "unauthorized") : front_end->Redirect(page, sign_in_path);
+    }
+    return handler(page, request);
+  };
+}
+
 Status RegisterStaffSignIn(http::Server& server, std::shared_ptr<FrontEnd> front_end, StaffSignInOptions options,
                            const Clock& clock) {
   if (options.sign_in_path.empty() || options.sign_out_path.empty() || options.home_path.empty() ||

@@ -12,6 +12,7 @@
 #define BONAFIDE_WEB_FRONT_END_H_
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -105,6 +106,15 @@ struct StaffSignInOptions {
 // Server::Handle; kInvalidArgument for an empty path.
 Status RegisterStaffSignIn(http::Server& server, std::shared_ptr<FrontEnd> front_end, StaffSignInOptions options,
                            const Clock& clock);
+
+// StaffPageHandler serves one page of a signed-in member of staff (page.user is set).
+using StaffPageHandler = std::function<http::Response(FrontEndPage& page, const http::Request& request)>;
+
+// StaffOnly makes the route handler of a staff page: it begins the page and calls `handler`
+// when someone is signed in; anyone else is sent to `sign_in_path` (303), or, with `json` (a
+// route that page scripts poll), answered 401 {"error":"unauthorized"}.
+http::Handler StaffOnly(std::shared_ptr<FrontEnd> front_end, std::string sign_in_path, StaffPageHandler handler,
+                        bool json = false);
 
 }  // namespace bonafide::web
 

@@ -11,6 +11,7 @@
 #include "http/client.h"
 #include "http/server.h"
 #include "web/assets.h"
+#include "web/front_end.h"
 #include "web/govuk.h"
 #include "web/html.h"
 #include "web/i18n.h"
@@ -458,6 +459,63 @@ TEST(Assets, ServedOverHttpWithEtagsAnd304) {
   auto missing = (*client)->Get("/assets/nope.js");
   ASSERT_TRUE(missing.ok());
   EXPECT_EQ(missing->status, 404);
+}
+
+// ---------------------------------------------------------------- staff-only pages
+
+// StaffOnly over a real server: someone not signed in is sent to the sign-in page (or gets 401
+// on a polled JSON route) and the handler never runs; a signed-in member of staff reaches it,
+// with the page state (who is signed in) filled in.
+TEST(StaffOnly, SendsStrangersToSignInAndLetsStaffThrough) {
+  constexpr Message words[] = {{"service", "Test service", "Gwasanaeth prawf"}};
+  auto catalogue = Catalogue::Create(words);
+  ASSERT_TRUE(catalogue.ok());
+  FixedClock clock(1'800'000'000);
+  auto fe = std::make_shared<FrontEnd>(FrontEndOptions{.words = &*catalogue}, clock, crypto::SystemRandom());
+  int calls = 0;
+  StaffPageHandler handler = [&calls](FrontEndPage& page, const http::Request& req) {
+    ++calls;
+    return http::Response::Text(200, page.user + " " + req.path);
+  };
+  http::ServerOptions options;
+  options.log_sink = [](std::string_view) {};
+  auto server = http::Server::Create(options);
+  ASSERT_TRUE(server.ok());
+  ASSERT_TRUE((*server)->Get("/page", StaffOnly(fe, "/staff/sign-in", handler)).ok());
+  ASSERT_TRUE((*server)->Get("/poll", StaffOnly(fe, "/staff/sign-in", handler, /*json=*/true)).ok());
+  ASSERT_TRUE((*server)->Start().ok());
+  auto client = http::Client::Create("http://127.0.0.1:" + std::to_string((*server)->port()), {});
+  ASSERT_TRUE(client.ok());
+
+  auto page = (*client)->Get("/page");
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(page->status, 303);
+  EXPECT_EQ(page->Header("Location"), "/staff/sign-in");
+  auto poll = (*client)->Get("/poll");
+  ASSERT_TRUE(poll.ok());
+  EXPECT_EQ(poll->status, 401);
+  EXPECT_EQ(poll->body, "{\"error\":\"unauthorized\"}");
+  // A session without a user is not signed in either.
+  BrowserSession anonymous = fe->sessions().Start();
+  const std::string anonymous_cookie = fe->sessions().options().cookie_name + "=" + anonymous.id;
+  auto still = (*client)->Get("/page", {{"Cookie", anonymous_cookie}});
+  ASSERT_TRUE(still.ok());
+  EXPECT_EQ(still->status, 303);
+  EXPECT_EQ(calls, 0);
+
+  BrowserSession session = fe->sessions().Start();
+  session.values["user"] = "officer";
+  ASSERT_TRUE(fe->sessions().Save(session).ok());
+  const std::string cookie = fe->sessions().options().cookie_name + "=" + session.id;
+  auto in = (*client)->Get("/page", {{"Cookie", cookie}});
+  ASSERT_TRUE(in.ok());
+  EXPECT_EQ(in->status, 200);
+  EXPECT_EQ(in->body, "officer /page");
+  auto polled = (*client)->Get("/poll", {{"Cookie", cookie}});
+  ASSERT_TRUE(polled.ok());
+  EXPECT_EQ(polled->status, 200);
+  EXPECT_EQ(calls, 2);
+  (*server)->Stop();
 }
 
 // ---------------------------------------------------------------- staff accounts
