@@ -5,14 +5,13 @@
 // and no page may log a CSP violation or a script error. Everything runs on 127.0.0.1 and stops by
 // itself.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { BONAFIDE, scratchDir } from '../interop/lib/common.mjs';
+import { scratchDir } from '../interop/lib/common.mjs';
 import { fetchBounded, startIssuer } from '../interop/lib/issuer.mjs';
-import { checkAccessibility, expectClean, launchBrowser, screenshot, watchPage } from './lib.mjs';
+import { checkAccessibility, expectClean, expectSignInThrottled, launchBrowser, run, screenshot, watchPage } from './lib.mjs';
 
 const PIN = '271828';
 const OFFICER = 'officer.jones';
@@ -22,11 +21,6 @@ let issuer;
 let browser;
 let walletDir;
 
-function run(args, input) {
-  const r = spawnSync(BONAFIDE, args, { encoding: 'utf8', input, timeout: 60_000 });
-  if (r.error) throw r.error;
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 before(async () => {
   issuer = await startIssuer(dir);
@@ -205,24 +199,7 @@ test('wrong passwords are refused and then rate limited', async () => {
   const context = await browser.newContext();
   const page = await context.newPage();
   const problems = watchPage(page);
-  await page.goto(issuer.url + '/console/sign-in');
-  for (let i = 0; i < 5; ++i) {
-    await page.fill('#user', 'intruder');
-    await page.fill('#password', `wrong password ${i}`);
-    const [response] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/console/sign-in') && r.request().method() === 'POST'),
-      page.click('button:has-text("Sign in")')]);
-    assert.equal(response.status(), 401);
-    assert.match(await page.textContent('.govuk-error-summary'), /Enter a correct user name and password/);
-  }
-  await checkAccessibility(page, 'sign in with an error');
-  await screenshot(page, 'console-14-sign-in-error');
-  await page.fill('#user', 'intruder');
-  await page.fill('#password', PASSWORD);
-  const [locked] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/console/sign-in') && r.request().method() === 'POST'),
-    page.click('button:has-text("Sign in")')]);
-  assert.equal(locked.status(), 429);
-  assert.ok(Number(locked.headers()['retry-after']) > 0);
-  assert.match(await page.textContent('.govuk-error-summary'), /Too many attempts/);
+  await expectSignInThrottled(page, issuer.url + '/console/sign-in', PASSWORD, 'console-14-sign-in-error');
   // 4xx document loads are reported on the console by Chromium; only CSP and script errors count.
   expectClean(problems.filter((p) => !/Failed to load resource/.test(p)), 'sign-in errors');
   await context.close();

@@ -7,10 +7,18 @@
 //   checkAccessibility(page) runs axe-core (WCAG 2.0/2.1/2.2 A and AA rules) and fails on any
 //                            serious or critical violation
 //   screenshot(page, name)   saves BONAFIDE_SCREENSHOT_DIR/<name>.png
+//   run(args, input)         runs the bonafide CLI with `input` on stdin: {code, stdout, stderr}
+//   adminArgs(issuer)        the CLI flags that reach a test issuer's admin API
+//   expectSignInThrottled(page, signInUrl, password, shot)
+//                            five wrong passwords are refused (401), then even the right one is
+//                            locked out (429, Retry-After); locks sign-in from this address
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+
+import { BONAFIDE } from '../interop/lib/common.mjs';
 
 const require = createRequire(join(process.env.BONAFIDE_NODE_MODULES, 'x.js'));
 const { chromium } = require('playwright-core');
@@ -66,4 +74,38 @@ export async function screenshot(page, name) {
   const path = join(SCREENSHOTS, `${name}.png`);
   await page.screenshot({ path, fullPage: true });
   return path;
+}
+
+export function run(args, input) {
+  const r = spawnSync(BONAFIDE, args, { encoding: 'utf8', input, timeout: 60_000 });
+  if (r.error) throw r.error;
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+export function adminArgs(issuer) {
+  return ['--url', issuer.url, '--admin-token-file', join(issuer.dataDir, 'admin-token')];
+}
+
+// The staff sign-in (web::RegisterStaffSignIn) of the console and the portal alike.
+export async function expectSignInThrottled(page, signInUrl, password, shot) {
+  const path = new URL(signInUrl).pathname;
+  const submit = () => Promise.all([
+    page.waitForResponse((r) => r.url().endsWith(path) && r.request().method() === 'POST'),
+    page.click('button:has-text("Sign in")')]);
+  await page.goto(signInUrl);
+  for (let i = 0; i < 5; ++i) {
+    await page.fill('#user', 'intruder');
+    await page.fill('#password', `wrong password ${i}`);
+    const [response] = await submit();
+    assert.equal(response.status(), 401);
+    assert.match(await page.textContent('.govuk-error-summary'), /Enter a correct user name and password/);
+  }
+  await checkAccessibility(page, 'sign in with an error');
+  await screenshot(page, shot);
+  await page.fill('#user', 'intruder');
+  await page.fill('#password', password);
+  const [locked] = await submit();
+  assert.equal(locked.status(), 429);
+  assert.ok(Number(locked.headers()['retry-after']) > 0);
+  assert.match(await page.textContent('.govuk-error-summary'), /Too many attempts/);
 }

@@ -12,10 +12,10 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { BONAFIDE, bonafideOk, scratchDir } from '../interop/lib/common.mjs';
+import { bonafideOk, scratchDir } from '../interop/lib/common.mjs';
 import { fetchBounded, startIssuer } from '../interop/lib/issuer.mjs';
 import { makeRegistry, startVerifier } from '../interop/lib/verifier.mjs';
-import { checkAccessibility, expectClean, launchBrowser, screenshot, watchPage } from './lib.mjs';
+import { adminArgs, checkAccessibility, expectClean, expectSignInThrottled, launchBrowser, run, screenshot, watchPage } from './lib.mjs';
 
 const PIN = '271828';
 const STAFF = 'employer';
@@ -26,22 +26,14 @@ let verifier;
 let browser;
 let walletDir;
 
-function run(args, input) {
-  const r = spawnSync(BONAFIDE, args, { encoding: 'utf8', input, timeout: 60_000 });
-  if (r.error) throw r.error;
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
-function adminArgs() {
-  return ['--url', issuer.url, '--admin-token-file', join(issuer.dataDir, 'admin-token')];
-}
 
 before(async () => {
   issuer = await startIssuer(dir);
   walletDir = join(dir, 'wallet');
   assert.equal(run(['wallet', 'init', '--dir', walletDir, '--pin-stdin'], `${PIN}\n`).code, 0);
   for (const config of ['uk.gov.digital-id.sd-jwt']) {
-    const offer = JSON.parse(bonafideOk('issuer', 'offer', ...adminArgs(), '--citizen', 'demo-0001', '--credential', config).stdout);
+    const offer = JSON.parse(bonafideOk('issuer', 'offer', ...adminArgs(issuer), '--citizen', 'demo-0001', '--credential', config).stdout);
     const received = run(['wallet', 'receive', '--dir', walletDir, '--pin-stdin', '--insecure-http-loopback', offer.offer_uri], `${PIN}\n`);
     assert.equal(received.code, 0, received.stderr);
   }
@@ -141,7 +133,7 @@ test('an employer makes a right-to-work check, an age check, and a check after r
   assert.equal(await page.$('img.bonafide-portrait'), null, 'no photo for an age check');
 
   // Revocation: the issuer revokes the Digital ID; the next right-to-work check fails.
-  bonafideOk('issuer', 'revoke', ...adminArgs(), '--citizen', 'demo-0001', '--credential-type', 'uk.gov.digital-id.sd-jwt');
+  bonafideOk('issuer', 'revoke', ...adminArgs(issuer), '--citizen', 'demo-0001', '--credential-type', 'uk.gov.digital-id.sd-jwt');
   const revokedUri = await startCheck(page, 'Right to work');
   const refused = present(revokedUri);
   assert.notEqual(refused.code, 0, 'the verifier refuses a revoked credential');
@@ -222,22 +214,6 @@ test('the portal works without JavaScript: the waiting page has a "Check again" 
 test('wrong passwords are refused and then rate limited', async () => {
   const context = await browser.newContext();
   const page = await context.newPage();
-  await page.goto(verifier.url + '/sign-in');
-  for (let i = 0; i < 5; ++i) {
-    await page.fill('#user', 'intruder');
-    await page.fill('#password', `wrong password ${i}`);
-    const [response] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/sign-in') && r.request().method() === 'POST'),
-      page.click('button:has-text("Sign in")')]);
-    assert.equal(response.status(), 401);
-    assert.match(await page.textContent('.govuk-error-summary'), /Enter a correct user name and password/);
-  }
-  await checkAccessibility(page, 'sign in with an error');
-  await screenshot(page, 'portal-08-sign-in-error');
-  await page.fill('#user', 'intruder');
-  await page.fill('#password', PASSWORD);
-  const [locked] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/sign-in') && r.request().method() === 'POST'),
-    page.click('button:has-text("Sign in")')]);
-  assert.equal(locked.status(), 429);
-  assert.match(await page.textContent('.govuk-error-summary'), /Too many attempts/);
+  await expectSignInThrottled(page, verifier.url + '/sign-in', PASSWORD, 'portal-08-sign-in-error');
   await context.close();
 });

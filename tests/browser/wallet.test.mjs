@@ -4,15 +4,14 @@
 // locks the wallet. axe-core runs on every page; the page must log no console errors or CSP
 // violations. Everything runs on 127.0.0.1 and stops by itself.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { BONAFIDE, bonafideOk, scratchDir } from '../interop/lib/common.mjs';
+import { bonafideOk, scratchDir } from '../interop/lib/common.mjs';
 import { readFirstLine, spawnServer, startIssuer, waitReady } from '../interop/lib/issuer.mjs';
 import { createSession, makeRegistry, startVerifier, waitForResult } from '../interop/lib/verifier.mjs';
-import { checkAccessibility, expectClean, launchBrowser, screenshot, watchPage } from './lib.mjs';
+import { adminArgs, checkAccessibility, expectClean, launchBrowser, run, screenshot, watchPage } from './lib.mjs';
 
 const PIN = '314159';
 const dir = scratchDir();
@@ -22,15 +21,7 @@ let ui;
 let browser;
 let walletDir;
 
-function run(args, input) {
-  const r = spawnSync(BONAFIDE, args, { encoding: 'utf8', input, timeout: 60_000 });
-  if (r.error) throw r.error;
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
-function adminArgs() {
-  return ['--url', issuer.url, '--admin-token-file', join(issuer.dataDir, 'admin-token')];
-}
 
 async function startUi() {
   const logFile = join(dir, 'wallet-ui.log');
@@ -102,7 +93,7 @@ test('a person adds a card, shares their age with a registered verifier, and loc
   await screenshot(page, 'wallet-03-empty');
 
   // Add a Digital ID from an offer with a transaction code.
-  const offer = JSON.parse(bonafideOk('issuer', 'offer', ...adminArgs(), '--citizen', 'demo-0001', '--credential',
+  const offer = JSON.parse(bonafideOk('issuer', 'offer', ...adminArgs(issuer), '--citizen', 'demo-0001', '--credential',
     'uk.gov.digital-id.sd-jwt', '--tx-code').stdout);
   assert.match(offer.offer_uri, /^openid-credential-offer:\/\//);
   assert.ok(offer.tx_code, 'the offer has a transaction code');
