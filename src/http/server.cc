@@ -49,7 +49,6 @@ void NameThread(const char* name) {
   pthread_setname_np(pthread_self(), name);
 }
 
-
 constexpr size_t kHeaderLimit = 16 * 1024;
 constexpr std::chrono::seconds kLingerTime{2};
 constexpr size_t kLingerBytes = 16 << 20;
