@@ -80,6 +80,14 @@ std::unique_ptr<Client> MakeClient(const Server& server, ClientOptions options =
   return std::move(client).value();
 }
 
+// ThreadName is the calling thread's name (the server names its threads bf-net, bf-worker and
+// bf-blocking).
+std::string ThreadName() {
+  char name[16] = {};
+  pthread_getname_np(pthread_self(), name, sizeof name);
+  return name;
+}
+
 Json BodyJson(const ClientResponse& r) {
   auto j = ParseJson(r.body);
   EXPECT_TRUE(j.ok()) << r.body;
@@ -156,9 +164,7 @@ class ServerTest : public ::testing::Test {
     ASSERT_TRUE(server_->Get("/throw-int", [](const Request&) -> Response { throw 7; }).ok());
     // Answered on the network thread: reports the name of the thread it ran on.
     ASSERT_TRUE(server_->HandleOnNetworkThread("POST", "/here/{what}", [](const Request& r) {
-                  char name[16] = {};
-                  pthread_getname_np(pthread_self(), name, sizeof name);
-                  return Response::JsonBody(200, {{"thread", std::string(name)},
+                  return Response::JsonBody(200, {{"thread", ThreadName()},
                                                   {"what", r.PathParam("what").value_or("")},
                                                   {"body", r.body}});
                 }).ok());
@@ -166,9 +172,7 @@ class ServerTest : public ::testing::Test {
                   throw std::runtime_error("boom");
                 }).ok());
     ASSERT_TRUE(server_->Get("/where", [](const Request&) {
-                  char name[16] = {};
-                  pthread_getname_np(pthread_self(), name, sizeof name);
-                  return Response::JsonBody(200, {{"thread", std::string(name)}});
+                  return Response::JsonBody(200, {{"thread", ThreadName()}});
                 }).ok());
     ASSERT_TRUE(server_->Get("/cached", [](const Request&) {
                   Response r = Response::JsonBody(200, Json::object());
