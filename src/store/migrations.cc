@@ -146,8 +146,25 @@ CREATE INDEX tokens_by_offer ON access_tokens (offer_id);
 
 constexpr std::string_view kPostgresV3 = "SELECT 1";
 
-constexpr std::string_view kSqliteSteps[] = {kSqliteV1, kV2, kSqliteV3};
-constexpr std::string_view kPostgresSteps[] = {kPostgresV1, kV2, kPostgresV3};
+// V4: status indices come from a shuffled pool per list (sql_store.cc AllocateStatusIndices)
+// instead of one status_allocations row per taken index. A list's pool is made on its next
+// allocation (pool_ready 0 until then) from the indices status_allocations does not hold.
+constexpr std::string_view kSqliteV4 = R"sql(
+ALTER TABLE status_lists ADD COLUMN pool_ready INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE status_pool (
+  list_id TEXT NOT NULL REFERENCES status_lists(id), chunk INTEGER NOT NULL,
+  entries BLOB NOT NULL, PRIMARY KEY (list_id, chunk)) WITHOUT ROWID;
+)sql";
+
+constexpr std::string_view kPostgresV4 = R"sql(
+ALTER TABLE status_lists ADD COLUMN pool_ready BIGINT NOT NULL DEFAULT 0;
+CREATE TABLE status_pool (
+  list_id TEXT NOT NULL REFERENCES status_lists(id), chunk BIGINT NOT NULL,
+  entries BYTEA NOT NULL, PRIMARY KEY (list_id, chunk));
+)sql";
+
+constexpr std::string_view kSqliteSteps[] = {kSqliteV1, kV2, kSqliteV3, kSqliteV4};
+constexpr std::string_view kPostgresSteps[] = {kPostgresV1, kV2, kPostgresV3, kPostgresV4};
 
 }  // namespace
 

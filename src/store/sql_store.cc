@@ -4,7 +4,9 @@
 // transaction that locks what they read: SQLite takes the write lock up front (BEGIN IMMEDIATE),
 // PostgreSQL locks the rows (SELECT ... FOR UPDATE). Hence the single-use and chain guarantees
 // hold across processes as well as threads.
+#include <algorithm>
 #include <charconv>
+#include <cstdint>
 #include <condition_variable>
 #include <cstring>
 #include <exception>
@@ -692,57 +694,58 @@ class SqlOps final : public IssuerStore {
     return out;
   }
 
+  // Status indices come from the list's pool: a random permutation of its free indices, kept in
+  // status_pool in chunks of kPoolChunk entries and made on the list's first allocation. The
+  // list's `allocated` count is the cursor into it: a batch takes the entries at positions
+  // [allocated, allocated + count) and moves the cursor, so it dirties the list row and reads one
+  // or two chunks, instead of inserting one row per index at a random place in a B-tree (one
+  // dirtied page per credential). Each index is still a uniform draw among the free ones, so it
+  // says nothing about issue order.
   Result<std::vector<int64_t>> AllocateStatusIndices(std::string_view id, int64_t count, Random& random) override {
     RETURN_IF_ERROR(CheckId("status list id", id));
     if (count < 1 || count > 1000) return Error(StatusCode::kInvalidArgument, "status index count must be 1 to 1000");
     std::vector<int64_t> chosen;
     Status tx_status = Tx([&]() -> Status {
       chosen.clear();
-      ASSIGN_OR_RETURN(auto r, Q(std::string("SELECT size, allocated FROM status_lists "
+      ASSIGN_OR_RETURN(auto r, Q(std::string("SELECT size, allocated, pool_ready FROM status_lists "
                                              "WHERE id = ?") +
                                      std::string(ForUpdate()),
                                  {id}));
       if (r.rows.empty()) return Error(StatusCode::kNotFound, "no such status list");
       ASSIGN_OR_RETURN(int64_t size, r.Int(0, 0));
       ASSIGN_OR_RETURN(int64_t allocated, r.Int(0, 1));
-      if (allocated > size - count) return Error(StatusCode::kLimitExceeded, "status list is full");
-      auto try_insert = [&](int64_t idx) -> Result<bool> {
-        ASSIGN_OR_RETURN(auto ins, Q("INSERT INTO status_allocations (list_id, idx) VALUES (?, ?) "
-                                     "ON CONFLICT DO NOTHING",
-                                     {id, idx}));
-        return ins.rows_affected == 1;
-      };
-      for (int64_t n = 0; n < count; ++n) {
-        // Uniform draws over the whole list; taken slots are redrawn. When the list is so full
-        // that 16 draws all hit taken slots, pick uniformly among the free slots instead.
-        int64_t got = -1;
-        for (int attempt = 0; attempt < 16 && got < 0; ++attempt) {
-          const auto idx = static_cast<int64_t>(random.Uniform(static_cast<uint64_t>(size)));
-          ASSIGN_OR_RETURN(bool ok, try_insert(idx));
-          if (ok) got = idx;
-        }
-        if (got < 0) {
-          ASSIGN_OR_RETURN(auto taken, Q("SELECT idx FROM status_allocations WHERE list_id = ? "
-                                         "ORDER BY idx",
-                                         {id}));
-          std::vector<bool> used(static_cast<size_t>(size), false);
-          for (size_t i = 0; i < taken.rows.size(); ++i) {
-            ASSIGN_OR_RETURN(int64_t t, taken.Int(i, 0));
-            if (t >= 0 && t < size) used[static_cast<size_t>(t)] = true;
-          }
-          std::vector<int64_t> free_slots;
-          for (int64_t i = 0; i < size; ++i) {
-            if (!used[static_cast<size_t>(i)]) free_slots.push_back(i);
-          }
-          if (free_slots.empty()) return Error(StatusCode::kLimitExceeded, "status list is full");
-          const int64_t idx = free_slots[random.Uniform(free_slots.size())];
-          ASSIGN_OR_RETURN(bool ok, try_insert(idx));
-          if (!ok) return Error(StatusCode::kInternal, "store: free slot was taken");
-          got = idx;
-        }
-        chosen.push_back(got);
+      ASSIGN_OR_RETURN(int64_t pool_ready, r.Int(0, 2));
+      if (pool_ready == 0) {
+        ASSIGN_OR_RETURN(allocated, MakeStatusPool(id, size, random));
       }
-      return Q("UPDATE status_lists SET allocated = allocated + ? WHERE id = ?", {count, id}).status();
+      if (allocated < 0 || allocated > size) return Error(StatusCode::kInternal, "store: status list cursor out of range");
+      if (allocated > size - count) return Error(StatusCode::kLimitExceeded, "status list is full");
+      const int64_t first = allocated / kPoolChunk;
+      const int64_t last = (allocated + count - 1) / kPoolChunk;
+      ASSIGN_OR_RETURN(auto chunks, Q("SELECT chunk, entries FROM status_pool WHERE list_id = ? AND chunk >= ? "
+                                      "AND chunk <= ? ORDER BY chunk",
+                                      {id, first, last}));
+      if (static_cast<int64_t>(chunks.rows.size()) != last - first + 1) {
+        return Error(StatusCode::kInternal, "store: status pool of list " + std::string(id) + " is missing chunks");
+      }
+      std::vector<Bytes> entries;
+      for (size_t i = 0; i < chunks.rows.size(); ++i) {
+        ASSIGN_OR_RETURN(int64_t chunk, chunks.Int(i, 0));
+        if (chunk != first + static_cast<int64_t>(i)) {
+          return Error(StatusCode::kInternal, "store: status pool of list " + std::string(id) + " is missing chunks");
+        }
+        ASSIGN_OR_RETURN(Bytes blob, chunks.Blob(i, 1));
+        entries.push_back(std::move(blob));
+      }
+      for (int64_t pos = allocated; pos < allocated + count; ++pos) {
+        const Bytes& e = entries[static_cast<size_t>(pos / kPoolChunk - first)];
+        const auto at = static_cast<size_t>(pos % kPoolChunk) * 4;
+        if (at + 4 > e.size()) return Error(StatusCode::kInternal, "store: status pool chunk is short");
+        const int64_t idx = (int64_t{e[at]} << 24) | (int64_t{e[at + 1]} << 16) | (int64_t{e[at + 2]} << 8) | e[at + 3];
+        if (idx >= size) return Error(StatusCode::kInternal, "store: status pool entry out of range");
+        chosen.push_back(idx);
+      }
+      return Q("UPDATE status_lists SET allocated = ? WHERE id = ?", {allocated + count, id}).status();
     });
     RETURN_IF_ERROR(tx_status);
     return chosen;
@@ -864,6 +867,70 @@ class SqlOps final : public IssuerStore {
   }
 
  private:
+  // kPoolChunk is the number of pool entries (4 bytes each, big-endian) in one status_pool row.
+  static constexpr int64_t kPoolChunk = 512;
+
+  // MakeStatusPool shuffles the free indices of list `id` (those not in status_allocations, where
+  // lists allocated before schema version 4 recorded their taken indices) into the list's pool,
+  // at positions [taken, size), and returns the new cursor, `taken`. Runs inside the allocating
+  // transaction, which holds the list row.
+  Result<int64_t> MakeStatusPool(std::string_view id, int64_t size, Random& random) {
+    ASSIGN_OR_RETURN(auto taken, Q("SELECT idx FROM status_allocations WHERE list_id = ?", {id}));
+    std::vector<bool> used(static_cast<size_t>(size), false);
+    for (size_t i = 0; i < taken.rows.size(); ++i) {
+      ASSIGN_OR_RETURN(int64_t t, taken.Int(i, 0));
+      if (t < 0 || t >= size) return Error(StatusCode::kInternal, "store: taken status index out of range");
+      used[static_cast<size_t>(t)] = true;
+    }
+    std::vector<uint32_t> free_slots;
+    free_slots.reserve(static_cast<size_t>(size));
+    for (int64_t i = 0; i < size; ++i) {
+      if (!used[static_cast<size_t>(i)]) free_slots.push_back(static_cast<uint32_t>(i));
+    }
+    Shuffle(free_slots, random);
+    const int64_t start = size - static_cast<int64_t>(free_slots.size());
+    RETURN_IF_ERROR(Q("DELETE FROM status_pool WHERE list_id = ?", {id}).status());
+    Bytes chunk;
+    for (int64_t c = start / kPoolChunk; c * kPoolChunk < size; ++c) {
+      chunk.clear();
+      for (int64_t pos = c * kPoolChunk; pos < std::min(size, (c + 1) * kPoolChunk); ++pos) {
+        const uint32_t v = pos < start ? 0 : free_slots[static_cast<size_t>(pos - start)];
+        chunk.insert(chunk.end(), {static_cast<uint8_t>(v >> 24), static_cast<uint8_t>(v >> 16),
+                                   static_cast<uint8_t>(v >> 8), static_cast<uint8_t>(v)});
+      }
+      RETURN_IF_ERROR(Q("INSERT INTO status_pool (list_id, chunk, entries) VALUES (?, ?, ?)", {id, c, ByteView(chunk)})
+                          .status());
+    }
+    RETURN_IF_ERROR(Q("DELETE FROM status_allocations WHERE list_id = ?", {id}).status());
+    RETURN_IF_ERROR(Q("UPDATE status_lists SET allocated = ?, pool_ready = 1 WHERE id = ?", {start, id}).status());
+    return start;
+  }
+
+  // Shuffle puts `v` in uniformly random order (Fisher-Yates), drawing 32-bit values from
+  // `random` a block at a time and rejecting the top partial range so every position is equally
+  // likely. (A list has at most 2^24 entries, so 32 bits are plenty.)
+  static void Shuffle(std::vector<uint32_t>& v, Random& random) {
+    std::vector<uint8_t> block(16384);
+    size_t used = block.size();
+    auto next = [&]() -> uint32_t {
+      if (used == block.size()) {
+        random.Fill(block);
+        used = 0;
+      }
+      const uint32_t x = (uint32_t{block[used]} << 24) | (uint32_t{block[used + 1]} << 16) |
+                         (uint32_t{block[used + 2]} << 8) | block[used + 3];
+      used += 4;
+      return x;
+    };
+    for (size_t i = v.size(); i > 1; --i) {
+      const auto bound = static_cast<uint32_t>(i);
+      const uint32_t limit = UINT32_MAX - (UINT32_MAX % bound);
+      uint32_t x = next();
+      while (x >= limit) x = next();
+      std::swap(v[i - 1], v[x % bound]);
+    }
+  }
+
   Connection& conn_;
   Dialect dialect_;
   bool in_tx_;

@@ -256,8 +256,9 @@ class IssuerStore {
     return one.front();
   }
   // AllocateStatusIndices reserves `count` (1 to 1,000) distinct unused indices the same way, in
-  // one statement on the list row (a batch of credentials takes its indices at once). All or
-  // none: kLimitExceeded, and nothing reserved, when fewer than `count` are free.
+  // one transaction on the list row (a batch of credentials takes its indices at once). All or
+  // none: kLimitExceeded, and nothing reserved, when fewer than `count` are free. The SQL stores
+  // draw from a shuffled pool of the list's indices, made (with `random`) on its first allocation.
   virtual Result<std::vector<int64_t>> AllocateStatusIndices(std::string_view id, int64_t count, Random& random) = 0;
   // SetStatus writes `value` (< 2^bits) at `index` (< size) of list `id` and bumps its version,
   // under a row lock (read-modify-write). kNotFound for an unknown list, kInvalidArgument for an

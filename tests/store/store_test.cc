@@ -664,6 +664,32 @@ TYPED_TEST(StoreTest, StatusIndicesForABatchAreDistinctAndAllOrNone) {
   EXPECT_CODE(s.AllocateStatusIndices("ten", 1001, crypto::SystemRandom()), StatusCode::kInvalidArgument);
 }
 
+// A list that took indices before schema version 4 (one status_allocations row each) keeps them
+// taken: its pool is made of the other indices. A pool that has lost rows is an internal error
+// that reserves nothing.
+TYPED_TEST(StoreTest, StatusPoolSkipsIndicesTakenBeforeItAndRefusesAMissingChunk) {
+  auto& s = *this->store_;
+  this->MakeList("old", 1, 8);
+  this->Raw("INSERT INTO status_allocations (list_id, idx) VALUES ('old', 3), ('old', 5)");
+  this->Raw("UPDATE status_lists SET allocated = 2 WHERE id = 'old'");
+  auto rest = s.AllocateStatusIndices("old", 6, crypto::SystemRandom());
+  ASSERT_TRUE(rest.ok()) << rest.status().ToString();
+  EXPECT_EQ(std::set<int64_t>(rest->begin(), rest->end()), (std::set<int64_t>{0, 1, 2, 4, 6, 7}));
+  EXPECT_CODE(s.AllocateStatusIndices("old", 1, crypto::SystemRandom()), StatusCode::kLimitExceeded);
+
+  this->MakeList("lost", 1, 2000);
+  auto first = s.AllocateStatusIndices("lost", 10, crypto::SystemRandom());
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  this->Raw("DELETE FROM status_pool WHERE list_id = 'lost' AND chunk = 1");
+  EXPECT_CODE(s.AllocateStatusIndices("lost", 600, crypto::SystemRandom()), StatusCode::kInternal);
+  // The cursor did not move: the first chunk's remaining entries are still handed out.
+  auto more = s.AllocateStatusIndices("lost", 500, crypto::SystemRandom());
+  ASSERT_TRUE(more.ok()) << more.status().ToString();
+  std::set<int64_t> all(more->begin(), more->end());
+  all.insert(first->begin(), first->end());
+  EXPECT_EQ(all.size(), 510u);
+}
+
 TYPED_TEST(StoreTest, ConcurrentAllocationNeverRepeats) {
   auto& s = *this->store_;
   this->MakeList("L1", 1, 200);
@@ -821,9 +847,10 @@ TYPED_TEST(StoreTest, ReopenIsNoOpAndNewerSchemaIsRefused) {
 }
 
 
-// A database made by an older release (schema version 2: rowid tables) is migrated to version 3
-// (WITHOUT ROWID tables) when opened, and every row of the rebuilt tables is still there.
-TEST(SqliteMigrationTest, Version2DatabaseKeepsItsRowsThroughVersion3) {
+// A database made by an older release (schema version 2: rowid tables, taken status indices as
+// rows) is migrated to the newest version when opened (3: WITHOUT ROWID tables; 4: status index
+// pools), and every row of the rebuilt tables is still there.
+TEST(SqliteMigrationTest, Version2DatabaseKeepsItsRowsThroughTheNewestVersion) {
   Result<std::string> where = SqliteBackend::NewLocation();
   ASSERT_TRUE(where.ok());
   {
@@ -863,16 +890,22 @@ TEST(SqliteMigrationTest, Version2DatabaseKeepsItsRowsThroughVersion3) {
   auto rest = s.AllocateStatusIndices("L", 6, crypto::SystemRandom());
   ASSERT_TRUE(rest.ok()) << rest.status().ToString();
   EXPECT_EQ(std::set<int64_t>(rest->begin(), rest->end()), (std::set<int64_t>{0, 1, 2, 4, 6, 7}));
+  EXPECT_CODE(s.AllocateStatusIndices("L", 1, crypto::SystemRandom()), StatusCode::kLimitExceeded);
   opened->reset();
   {
     Result<std::unique_ptr<internal::Connection>> c = internal::OpenSqliteConnection(*where, 5000);
     ASSERT_TRUE(c.ok());
     auto r = (*c)->Exec("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND sql LIKE '%WITHOUT ROWID'", {});
     ASSERT_TRUE(r.ok());
-    EXPECT_EQ(*r->Int(0, 0), 4);
+    EXPECT_EQ(*r->Int(0, 0), 5);
+    // The taken indices moved into the pool (as the positions before its cursor).
+    auto rows = (*c)->Exec("SELECT count(*) FROM status_allocations", {});
+    ASSERT_TRUE(rows.ok());
+    EXPECT_EQ(*rows->Int(0, 0), 0);
     auto v = (*c)->Exec("SELECT version FROM schema_version", {});
     ASSERT_TRUE(v.ok());
-    EXPECT_EQ(*v->Int(0, 0), 3);
+    EXPECT_EQ(*v->Int(0, 0), static_cast<int64_t>(internal::Migrations(internal::Dialect::kSqlite).size()));
+    EXPECT_EQ(*v->Int(0, 0), 4);
   }
   SqliteBackend::Cleanup(*where);
 }
