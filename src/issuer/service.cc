@@ -37,16 +37,22 @@ ErrorResponse Err(Oid4vciError error, std::string description) {
 
 std::string RandomId(Random& random, size_t bytes) { return random.Identifier(bytes); }
 
-// CredentialRecordId names an issued-credential record: the issue time in seconds as 10 hex
-// digits, then 16 random bytes. The time prefix keeps the store's key order close to issue order,
-// so the records a batch (or a busy minute) writes land on the same few B-tree pages instead of
-// one random page each; the random part keeps ids unique and unguessable.
-std::string CredentialRecordId(Random& random, int64_t now_seconds) {
+// CredentialRecordIds names the records of a batch of `count` copies: the issue time in seconds
+// as 10 hex digits, 16 random bytes shared by the batch, then the copy's number as 2 hex digits
+// (enough for 256; the configuration allows at most 100 copies). Key order is thus issue order
+// by the second, and a batch's records are neighbours: its inserts touch one or two pages of each
+// B-tree they go into, where a random part per copy scattered them over every page the current
+// second had filled. The random part keeps ids unique across processes and unguessable.
+std::vector<std::string> CredentialRecordIds(Random& random, int64_t now_seconds, size_t count) {
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string out(10, '0');
+  std::string base(10, '0');
   auto t = static_cast<uint64_t>(std::max<int64_t>(now_seconds, 0));
-  for (int i = 9; i >= 0; --i, t >>= 4) out[static_cast<size_t>(i)] = kHex[t & 0xf];
-  return out + random.Identifier(16);
+  for (int i = 9; i >= 0; --i, t >>= 4) base[static_cast<size_t>(i)] = kHex[t & 0xf];
+  base += random.Identifier(16);
+  std::vector<std::string> ids;
+  ids.reserve(count);
+  for (size_t k = 0; k < count; ++k) ids.push_back(base + kHex[(k >> 4) & 0xf] + kHex[k & 0xf]);
+  return ids;
 }
 
 // UnverifiedNonce reads the `nonce` claim of a compact JWT without verifying it, so the
@@ -493,10 +499,11 @@ std::optional<ErrorResponse> IssuerService::CommitCredential(PendingIssuance& p)
     Json ids = Json::array();
     const auto count = static_cast<int64_t>(p.proofs.size());
     ASSIGN_OR_RETURN(indices, tx.AllocateStatusIndices(entry.status_list, count, random_));
+    const std::vector<std::string> record_ids = CredentialRecordIds(random_, p.now, p.proofs.size());
     for (size_t k = 0; k < p.proofs.size(); ++k) {
       const int64_t index = indices[k];
       store::IssuedCredential rec;
-      rec.id = CredentialRecordId(random_, p.now);
+      rec.id = record_ids[k];
       rec.citizen_id = p.token.citizen_id;
       rec.credential_configuration_id = p.config_id;
       rec.format = std::string(oid4vci::CredentialFormatName(entry.format()));

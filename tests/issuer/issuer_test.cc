@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <set>
 #include <string>
 #include <thread>
 #include <variant>
@@ -299,6 +300,17 @@ TEST_F(IssuerTest, BatchOfThreeGivesThreeCredentialsWithDistinctIndices) {
   EXPECT_NE(records[1].status_index, records[2].status_index);
   EXPECT_NE(records[0].status_index, records[2].status_index);
   for (const auto& r : records) EXPECT_EQ(r.batch_group_id, *resp->notification_id);
+  // The copies' record ids are distinct neighbours: one stem (time and random part), then the
+  // copy's number.
+  std::set<std::string> ids;
+  for (const auto& r : records) {
+    ASSERT_EQ(r.id.size(), 10u + 22u + 2u) << r.id;
+    EXPECT_EQ(r.id.substr(0, 32), records[0].id.substr(0, 32));
+    ids.insert(r.id);
+  }
+  EXPECT_EQ(ids.size(), 3u);
+  EXPECT_EQ(*ids.begin(), records[0].id.substr(0, 32) + "00");
+  EXPECT_EQ(*ids.rbegin(), records[0].id.substr(0, 32) + "02");
   // Boundary: four proofs exceed batch_size 3.
   const std::string token2 = AccessToken("uk.gov.digital-id.mdoc");
   const std::string n2 = NewNonce();
