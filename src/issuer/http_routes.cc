@@ -507,7 +507,9 @@ Status RegisterIssuerRoutes(http::Server& server, ServiceResolver resolve) {
                    if (auto* err = std::get_if<oid4vci::ErrorResponse>(&out)) return responder.Send(OAuthError(*err));
                    const auto& response = std::get<oid4vci::CredentialResponse>(out);
                    issued->Increment({format}, response.credentials.size());
-                   responder.Send(WithHeader(http::Response::JsonBody(200, response.ToJson()), "Cache-Control", kNoStore));
+                   http::Response ok;
+                   ok.body = response.ToJsonText();
+                   responder.Send(WithHeader(std::move(ok), "Cache-Control", kNoStore));
                  });
   }));
   RETURN_IF_ERROR(server.Post("/notification", Bind(resolve, [](IssuerService& s, const http::Request& req) {

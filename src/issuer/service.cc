@@ -379,6 +379,7 @@ struct PendingIssuance {
   std::string list_uri;
   std::vector<int64_t> indices;  // set by CommitCredential
   bool committed = false;
+  bool finished = false;  // FinishCredential moved the claims into the credentials
 };
 
 CredentialOutcome IssuerService::Credential(std::string_view authorization, std::string_view body) {
@@ -496,28 +497,39 @@ std::optional<ErrorResponse> IssuerService::CommitCredential(PendingIssuance& p)
       }
       return n;
     }
-    Json ids = Json::array();
     const auto count = static_cast<int64_t>(p.proofs.size());
     ASSIGN_OR_RETURN(indices, tx.AllocateStatusIndices(entry.status_list, count, random_));
     const std::vector<std::string> record_ids = CredentialRecordIds(random_, p.now, p.proofs.size());
+    // The audit entry's details, written as text (members in the order DumpJson sorts them).
+    std::string details = "{\"batch_group_id\":";
+    AppendJsonString(details, p.batch_id);
+    details += ",\"citizen_id\":";
+    AppendJsonString(details, p.token.citizen_id);
+    details += ",\"credential_configuration_id\":";
+    AppendJsonString(details, p.config_id);
+    details += ",\"credentials\":[";
+    store::IssuedCredential rec;
+    rec.citizen_id = p.token.citizen_id;
+    rec.credential_configuration_id = p.config_id;
+    rec.format = std::string(oid4vci::CredentialFormatName(entry.format()));
+    rec.batch_group_id = p.batch_id;
+    rec.status_list_id = entry.status_list;
+    rec.issued_at = p.now;
+    rec.expires_at = p.now + p.valid_seconds;
     for (size_t k = 0; k < p.proofs.size(); ++k) {
-      const int64_t index = indices[k];
-      store::IssuedCredential rec;
       rec.id = record_ids[k];
-      rec.citizen_id = p.token.citizen_id;
-      rec.credential_configuration_id = p.config_id;
-      rec.format = std::string(oid4vci::CredentialFormatName(entry.format()));
-      rec.batch_group_id = p.batch_id;
-      rec.status_list_id = entry.status_list;
-      rec.status_index = index;
-      rec.issued_at = p.now;
-      rec.expires_at = p.now + p.valid_seconds;
+      rec.status_index = indices[k];
       RETURN_IF_ERROR(tx.InsertIssuedCredential(rec));
-      ids.push_back({{"id", rec.id}, {"status_list", rec.status_list_id}, {"status_index", index}});
+      details += k == 0 ? "{\"id\":" : ",{\"id\":";
+      AppendJsonString(details, rec.id);
+      details += ",\"status_index\":" + std::to_string(rec.status_index) + ",\"status_list\":";
+      AppendJsonString(details, rec.status_list_id);
+      details.push_back('}');
     }
-    const Json details = {{"citizen_id", p.token.citizen_id}, {"credential_configuration_id", p.config_id},
-                          {"offer_id", p.token.offer_id}, {"batch_group_id", p.batch_id}, {"credentials", ids}};
-    return tx.AppendAudit("wallet", "credential.issue", DumpJson(details), p.now).status();
+    details += "],\"offer_id\":";
+    AppendJsonString(details, p.token.offer_id);
+    details.push_back('}');
+    return tx.AppendAudit("wallet", "credential.issue", details, p.now).status();
   });
   if (!tx_status.ok()) {
     if (failure.has_value()) return failure;
@@ -530,64 +542,81 @@ std::optional<ErrorResponse> IssuerService::CommitCredential(PendingIssuance& p)
 
 CredentialOutcome IssuerService::FinishCredential(PendingIssuance& p) {
   if (!p.committed) return Err(Oid4vciError::kCredentialRequestDenied, "issuance not committed");
+  if (p.finished) return Err(Oid4vciError::kCredentialRequestDenied, "issuance already finished");
+  p.finished = true;
   const CatalogueEntry& entry = *p.entry;
-  auto issue_one = [&](const oid4vci::VerifiedProof& proof, int64_t index) -> Result<std::string> {
-    switch (entry.format()) {
-      case oid4vci::CredentialFormat::kSdJwtVc: {
-        const SigningKey& k = keys_.active_sd_jwt();
-        sdjwt::SdJwtVcIssueRequest r;
-        r.iss = config_.issuer_url;
-        r.vct = *entry.metadata.vct;
-        r.claims = p.claims;
-        r.holder_key = proof.holder_key();
-        r.valid_seconds = p.valid_seconds;
-        r.status = sdjwt::StatusListReference{static_cast<uint64_t>(index), p.list_uri};
-        r.kid = k.kid;
-        r.disclosure.disclosable = p.disclosable_paths;
-        return sdjwt::IssueSdJwtVc(r, k.key, clock_, random_);
-      }
-      case oid4vci::CredentialFormat::kMsoMdoc: {
-        const DocumentSigner& ds = keys_.active_mdoc();
-        mdoc::IssueRequest r{.device_key = proof.holder_key()};
-        r.doc_type = *entry.metadata.doctype;
-        r.name_spaces = *p.mdoc_name_spaces;
-        r.validity.signed_at = p.now;
-        r.validity.valid_from = p.now;
-        r.validity.valid_until = std::min(p.now + p.valid_seconds, ds.chain.front().not_after());
-        r.status = status::StatusReference{static_cast<uint64_t>(index), p.list_uri};
-        ASSIGN_OR_RETURN(Bytes encoded, mdoc::IssueMdocEncoded(r, ds.key, ds.chain_der, random_));
-        return Base64UrlEncode(encoded);
-      }
-      case oid4vci::CredentialFormat::kJwtVcJson: {
-        const SigningKey& k = keys_.active_vc_jwt();
-        vcjwt::VcJwtIssueRequest r;
-        r.issuer = config_.vc_did;
-        r.kid = config_.vc_did + "#" + k.kid;
-        r.type = entry.vc_type;
-        r.name = entry.name_en;
-        r.description = entry.description_en;
-        r.subject_claims = p.claims;
-        r.holder_key = proof.holder_key();
-        r.validity_seconds = p.valid_seconds;
-        vcjwt::BitstringStatusListEntry st;
-        st.id = p.list_uri + "#" + std::to_string(index);
-        st.status_purpose = "revocation";
-        st.status_list_index = static_cast<uint64_t>(index);
-        st.status_list_credential = p.list_uri;
-        r.status = st;
-        return vcjwt::IssueVcJwt(r, k.key, clock_);
-      }
-    }
-    return Error(StatusCode::kInternal, "unknown format");
-  };
   oid4vci::CredentialResponse resp;
-  for (size_t k = 0; k < p.proofs.size(); ++k) {
-    Result<std::string> credential = issue_one(p.proofs[k], p.indices[k]);
+  resp.credentials.reserve(p.proofs.size());
+  auto add = [&](Result<std::string> credential) -> std::optional<ErrorResponse> {
     if (!credential.ok()) {
       return Err(Oid4vciError::kCredentialRequestDenied, "cannot issue: " + credential.status().message());
     }
     resp.credentials.push_back({Json(std::move(*credential))});
+    return std::nullopt;
+  };
+  // One request per batch; the copies differ only in holder key and status index, so the claims
+  // are not copied again for each of them.
+  switch (entry.format()) {
+    case oid4vci::CredentialFormat::kSdJwtVc: {
+      const SigningKey& k = keys_.active_sd_jwt();
+      sdjwt::SdJwtVcIssueRequest r;
+      r.iss = config_.issuer_url;
+      r.vct = *entry.metadata.vct;
+      r.claims = std::move(p.claims);
+      r.valid_seconds = p.valid_seconds;
+      r.kid = k.kid;
+      r.disclosure.disclosable = std::move(p.disclosable_paths);
+      for (size_t c = 0; c < p.proofs.size(); ++c) {
+        r.holder_key = p.proofs[c].holder_key();
+        r.status = sdjwt::StatusListReference{static_cast<uint64_t>(p.indices[c]), p.list_uri};
+        if (auto failed = add(sdjwt::IssueSdJwtVc(r, k.key, clock_, random_))) return *failed;
+      }
+      break;
+    }
+    case oid4vci::CredentialFormat::kMsoMdoc: {
+      const DocumentSigner& ds = keys_.active_mdoc();
+      mdoc::IssueRequest r{.device_key = p.proofs.front().holder_key()};
+      r.doc_type = *entry.metadata.doctype;
+      r.name_spaces = std::move(*p.mdoc_name_spaces);
+      r.validity.signed_at = p.now;
+      r.validity.valid_from = p.now;
+      r.validity.valid_until = std::min(p.now + p.valid_seconds, ds.chain.front().not_after());
+      for (size_t c = 0; c < p.proofs.size(); ++c) {
+        r.device_key = p.proofs[c].holder_key();
+        r.status = status::StatusReference{static_cast<uint64_t>(p.indices[c]), p.list_uri};
+        Result<Bytes> encoded = mdoc::IssueMdocEncoded(r, ds.key, ds.chain_der, random_);
+        if (auto failed = add(encoded.ok() ? Result<std::string>(Base64UrlEncode(*encoded))
+                                           : Result<std::string>(encoded.status()))) {
+          return *failed;
+        }
+      }
+      break;
+    }
+    case oid4vci::CredentialFormat::kJwtVcJson: {
+      const SigningKey& k = keys_.active_vc_jwt();
+      vcjwt::VcJwtIssueRequest r;
+      r.issuer = config_.vc_did;
+      r.kid = config_.vc_did + "#" + k.kid;
+      r.type = entry.vc_type;
+      r.name = entry.name_en;
+      r.description = entry.description_en;
+      r.subject_claims = std::move(p.claims);
+      r.validity_seconds = p.valid_seconds;
+      for (size_t c = 0; c < p.proofs.size(); ++c) {
+        r.holder_key = p.proofs[c].holder_key();
+        const auto index = static_cast<uint64_t>(p.indices[c]);
+        vcjwt::BitstringStatusListEntry st;
+        st.id = p.list_uri + "#" + std::to_string(index);
+        st.status_purpose = "revocation";
+        st.status_list_index = index;
+        st.status_list_credential = p.list_uri;
+        r.status = std::move(st);
+        if (auto failed = add(vcjwt::IssueVcJwt(r, k.key, clock_))) return *failed;
+      }
+      break;
+    }
   }
+  if (resp.credentials.size() != p.proofs.size()) return Err(Oid4vciError::kCredentialRequestDenied, "unknown format");
   resp.notification_id = p.batch_id;
   return resp;
 }

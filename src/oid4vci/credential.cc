@@ -65,6 +65,26 @@ Json CredentialResponse::ToJson() const {
   return body;
 }
 
+std::string CredentialResponse::ToJsonText() const {
+  size_t size = 64;
+  for (const IssuedCredential& c : credentials) size += 20 + (c.credential.is_string() ? c.credential.get_ref<const std::string&>().size() : 256);
+  std::string out;
+  out.reserve(size);
+  out += "{\"credentials\":[";
+  for (size_t i = 0; i < credentials.size(); ++i) {
+    out += i == 0 ? "{\"credential\":" : ",{\"credential\":";
+    AppendJson(out, credentials[i].credential);
+    out.push_back('}');
+  }
+  out.push_back(']');
+  if (notification_id.has_value()) {
+    out += ",\"notification_id\":";
+    AppendJsonString(out, *notification_id);
+  }
+  out.push_back('}');
+  return out;
+}
+
 Result<CredentialResponse> CredentialResponse::FromJson(const Json& body) {
   if (!body.is_object()) return Invalid("credential response must be a JSON object");
   if (Find(body, "transaction_id") != nullptr || Find(body, "interval") != nullptr) {

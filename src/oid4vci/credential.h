@@ -60,6 +60,9 @@ struct CredentialResponse {
   std::optional<std::string> notification_id;
 
   Json ToJson() const;
+  // ToJsonText is DumpJson(ToJson()) written straight into text: an issuer's response holds
+  // every copy of a batch, and the credentials are not copied into a JSON value first.
+  std::string ToJsonText() const;
   // FromJson returns kInvalidClaims for a non-object, a missing or empty `credentials` array, an
   // entry that is not an object whose `credential` is a non-empty string or an object, a
   // deferred response (transaction_id / interval), or an empty or non-string notification_id.

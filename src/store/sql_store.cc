@@ -592,8 +592,9 @@ class SqlOps final : public IssuerStore {
     RETURN_IF_ERROR(CheckId("batch group id", c.batch_group_id));
     RETURN_IF_ERROR(CheckId("status list id", c.status_list_id));
     if (c.status_index < 0) return Error(StatusCode::kInvalidArgument, "negative status index");
-    return Q("INSERT INTO issued_credentials (" + std::string(kIssuedColumns) +
-                 ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    static const std::string kInsert =
+        "INSERT INTO issued_credentials (" + std::string(kIssuedColumns) + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    return Q(kInsert,
              {std::string_view(c.id), std::string_view(c.citizen_id),
               std::string_view(c.credential_configuration_id), std::string_view(c.format),
               std::string_view(c.batch_group_id), std::string_view(c.status_list_id), c.status_index,

@@ -4,7 +4,9 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <unordered_map>
 #include <utility>
@@ -65,7 +67,7 @@ class SqliteConnection final : public internal::Connection {
 
   Result<QueryResult> Exec(std::string_view sql, std::span<const Param> params) override {
     sqlite3_stmt* stmt = nullptr;
-    auto it = stmts_.find(std::string(sql));
+    auto it = stmts_.find(sql);
     if (it != stmts_.end()) {
       stmt = it->second;
     } else {
@@ -132,6 +134,9 @@ class SqliteConnection final : public internal::Connection {
   }
 
   Status ExecScript(std::string_view sql) override {
+    // A single statement (the group commit's BEGIN, SAVEPOINT, RELEASE and COMMIT, run for every
+    // write) goes through the statement cache instead of being parsed again each time.
+    if (sql.find(';') == std::string_view::npos) return Exec(sql, {}).status();
     std::string s(sql);
     int rc = sqlite3_exec(db_, s.c_str(), nullptr, nullptr, nullptr);
     if (rc != SQLITE_OK) return SqliteError(db_, rc);
@@ -157,7 +162,12 @@ class SqliteConnection final : public internal::Connection {
   sqlite3* db_ = nullptr;
   int64_t busy_timeout_us_ = 0;
   int64_t busy_waited_us_ = 0;
-  std::unordered_map<std::string, sqlite3_stmt*> stmts_;
+  // The statement cache, looked up by SQL text without building a string per call.
+  struct TextHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+  };
+  std::unordered_map<std::string, sqlite3_stmt*, TextHash, std::equal_to<>> stmts_;
 };
 
 }  // namespace

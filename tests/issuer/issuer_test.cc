@@ -311,6 +311,24 @@ TEST_F(IssuerTest, BatchOfThreeGivesThreeCredentialsWithDistinctIndices) {
   EXPECT_EQ(ids.size(), 3u);
   EXPECT_EQ(*ids.begin(), records[0].id.substr(0, 32) + "00");
   EXPECT_EQ(*ids.rbegin(), records[0].id.substr(0, 32) + "02");
+  // The audit entry names the batch, the citizen and each copy with its status index.
+  auto audit = svc_->store().ListAudit(0, 1000);
+  ASSERT_TRUE(audit.ok());
+  ASSERT_FALSE(audit->empty());
+  EXPECT_EQ(audit->back().action, "credential.issue");
+  auto details = ParseJsonObject(audit->back().details_json);
+  ASSERT_TRUE(details.ok()) << audit->back().details_json;
+  EXPECT_EQ((*details)["batch_group_id"], *resp->notification_id);
+  EXPECT_EQ((*details)["citizen_id"], records[0].citizen_id);
+  EXPECT_EQ((*details)["credential_configuration_id"], "uk.gov.digital-id.mdoc");
+  EXPECT_TRUE((*details)["offer_id"].is_string());
+  ASSERT_EQ((*details)["credentials"].size(), 3u);
+  for (const Json& copy : (*details)["credentials"]) {
+    const auto it = std::find_if(records.begin(), records.end(), [&](const auto& r) { return r.id == copy["id"]; });
+    ASSERT_NE(it, records.end()) << DumpJson(copy);
+    EXPECT_EQ(copy["status_index"], it->status_index);
+    EXPECT_EQ(copy["status_list"], it->status_list_id);
+  }
   // Boundary: four proofs exceed batch_size 3.
   const std::string token2 = AccessToken("uk.gov.digital-id.mdoc");
   const std::string n2 = NewNonce();

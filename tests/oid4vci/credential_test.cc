@@ -129,6 +129,12 @@ TEST(CredentialResponseTest, RoundTripsStringAndObjectCredentials) {
   ASSERT_TRUE(back.ok()) << back.status().ToString();
   EXPECT_EQ(DumpJson(back->ToJson()), DumpJson(response.ToJson()));
   EXPECT_TRUE(back->credentials[1].credential.is_object());
+  // The text form is the same document, byte for byte, with and without a notification_id and
+  // with a credential that needs escaping.
+  EXPECT_EQ(response.ToJsonText(), DumpJson(response.ToJson()));
+  response.notification_id.reset();
+  response.credentials.push_back(IssuedCredential{"quote \" and \u00e9"});
+  EXPECT_EQ(response.ToJsonText(), DumpJson(response.ToJson()));
 }
 
 TEST(CredentialResponseTest, Rejects) {
