@@ -16,6 +16,8 @@ APT_PACKAGES=(
   libcpp-httplib-dev libsqlite3-dev libpq-dev postgresql libsodium-dev libqrencode-dev libpng-dev
   # the event-driven HTTP server (src/http/server.cc): Boost.Beast and Boost.Asio, header-only
   libboost1.81-dev
+  # the programs' allocator (src/cli/allocator.cc)
+  libjemalloc-dev
   # test oracles for the QR codes (tests/qr): zbarimg decodes PNG, rsvg-convert renders SVG
   zbar-tools librsvg2-bin
   # the web front ends (issue 6): check record PDFs with libharu and the DejaVu fonts (Unicode, for

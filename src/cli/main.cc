@@ -4,13 +4,14 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/allocator.h"
 #include "cli/commands.h"
 #include "cli/io.h"
 
 int main(int argc, char** argv) {
   CLI::App app("bonafide: digital identity credentials (SD-JWT VC, W3C VC-JWT, status lists)", "bonafide");
   app.require_subcommand(1);
-  app.set_version_flag("--version", "bonafide 0.1.0");
+  app.set_version_flag("--version", "bonafide 0.1.0 (allocator: " + bonafide::cli::AllocatorDescription() + ")");
   int exit_code = 0;
   bonafide::cli::RegisterKeyCommands(app, exit_code);
   bonafide::cli::RegisterSdJwtCommands(app, exit_code);

@@ -147,20 +147,23 @@ CREATE INDEX tokens_by_offer ON access_tokens (offer_id);
 constexpr std::string_view kPostgresV3 = "SELECT 1";
 
 // V4: status indices come from a shuffled pool per list (sql_store.cc AllocateStatusIndices)
-// instead of one status_allocations row per taken index. A list's pool is made on its next
-// allocation (pool_ready 0 until then) from the indices status_allocations does not hold.
+// instead of one status_allocations row per taken index; status_cursors holds each pool's
+// position and exists once the pool is made, on the list's next allocation, from the indices
+// status_allocations does not hold. status_lists.allocated is no longer used.
 constexpr std::string_view kSqliteV4 = R"sql(
-ALTER TABLE status_lists ADD COLUMN pool_ready INTEGER NOT NULL DEFAULT 0;
 CREATE TABLE status_pool (
   list_id TEXT NOT NULL REFERENCES status_lists(id), chunk INTEGER NOT NULL,
   entries BLOB NOT NULL, PRIMARY KEY (list_id, chunk)) WITHOUT ROWID;
+CREATE TABLE status_cursors (
+  list_id TEXT PRIMARY KEY REFERENCES status_lists(id), next INTEGER NOT NULL) WITHOUT ROWID;
 )sql";
 
 constexpr std::string_view kPostgresV4 = R"sql(
-ALTER TABLE status_lists ADD COLUMN pool_ready BIGINT NOT NULL DEFAULT 0;
 CREATE TABLE status_pool (
   list_id TEXT NOT NULL REFERENCES status_lists(id), chunk BIGINT NOT NULL,
   entries BYTEA NOT NULL, PRIMARY KEY (list_id, chunk));
+CREATE TABLE status_cursors (
+  list_id TEXT PRIMARY KEY REFERENCES status_lists(id), next BIGINT NOT NULL);
 )sql";
 
 constexpr std::string_view kSqliteSteps[] = {kSqliteV1, kV2, kSqliteV3, kSqliteV4};

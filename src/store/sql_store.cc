@@ -697,27 +697,33 @@ class SqlOps final : public IssuerStore {
 
   // Status indices come from the list's pool: a random permutation of its free indices, kept in
   // status_pool in chunks of kPoolChunk entries and made on the list's first allocation. The
-  // list's `allocated` count is the cursor into it: a batch takes the entries at positions
-  // [allocated, allocated + count) and moves the cursor, so it dirties the list row and reads one
-  // or two chunks, instead of inserting one row per index at a random place in a B-tree (one
-  // dirtied page per credential). Each index is still a uniform draw among the free ones, so it
-  // says nothing about issue order.
+  // list's row in status_cursors is the cursor into it: a batch takes the entries at positions
+  // [next, next + count) and moves the cursor, so it rewrites one small row and reads one or two
+  // chunks, instead of inserting one row per index at a random place in a B-tree (one dirtied
+  // page per credential). Each index is still a uniform draw among the free ones, so it says
+  // nothing about issue order. (The cursor is not a column of status_lists: rewriting that row
+  // would copy the whole list with it.)
   Result<std::vector<int64_t>> AllocateStatusIndices(std::string_view id, int64_t count, Random& random) override {
     RETURN_IF_ERROR(CheckId("status list id", id));
     if (count < 1 || count > 1000) return Error(StatusCode::kInvalidArgument, "status index count must be 1 to 1000");
     std::vector<int64_t> chosen;
     Status tx_status = Tx([&]() -> Status {
       chosen.clear();
-      ASSIGN_OR_RETURN(auto r, Q(std::string("SELECT size, allocated, pool_ready FROM status_lists "
-                                             "WHERE id = ?") +
-                                     std::string(ForUpdate()),
-                                 {id}));
+      ASSIGN_OR_RETURN(auto r, Q("SELECT size FROM status_lists WHERE id = ?", {id}));
       if (r.rows.empty()) return Error(StatusCode::kNotFound, "no such status list");
       ASSIGN_OR_RETURN(int64_t size, r.Int(0, 0));
-      ASSIGN_OR_RETURN(int64_t allocated, r.Int(0, 1));
-      ASSIGN_OR_RETURN(int64_t pool_ready, r.Int(0, 2));
-      if (pool_ready == 0) {
+      const std::string cursor_sql = "SELECT next FROM status_cursors WHERE list_id = ?" + std::string(ForUpdate());
+      ASSIGN_OR_RETURN(auto cursor, Q(cursor_sql, {id}));
+      if (cursor.rows.empty() && pg()) {
+        // No pool yet. Another process may be making it: wait on the list row, then look again.
+        RETURN_IF_ERROR(Q("SELECT id FROM status_lists WHERE id = ? FOR UPDATE", {id}).status());
+        ASSIGN_OR_RETURN(cursor, Q(cursor_sql, {id}));
+      }
+      int64_t allocated = 0;
+      if (cursor.rows.empty()) {
         ASSIGN_OR_RETURN(allocated, MakeStatusPool(id, size, random));
+      } else {
+        ASSIGN_OR_RETURN(allocated, cursor.Int(0, 0));
       }
       if (allocated < 0 || allocated > size) return Error(StatusCode::kInternal, "store: status list cursor out of range");
       if (allocated > size - count) return Error(StatusCode::kLimitExceeded, "status list is full");
@@ -746,7 +752,7 @@ class SqlOps final : public IssuerStore {
         if (idx >= size) return Error(StatusCode::kInternal, "store: status pool entry out of range");
         chosen.push_back(idx);
       }
-      return Q("UPDATE status_lists SET allocated = ? WHERE id = ?", {allocated + count, id}).status();
+      return Q("UPDATE status_cursors SET next = ? WHERE list_id = ?", {allocated + count, id}).status();
     });
     RETURN_IF_ERROR(tx_status);
     return chosen;
@@ -873,8 +879,8 @@ class SqlOps final : public IssuerStore {
 
   // MakeStatusPool shuffles the free indices of list `id` (those not in status_allocations, where
   // lists allocated before schema version 4 recorded their taken indices) into the list's pool,
-  // at positions [taken, size), and returns the new cursor, `taken`. Runs inside the allocating
-  // transaction, which holds the list row.
+  // at positions [taken, size), records the cursor at `taken` and returns it. Runs inside the
+  // allocating transaction, which holds the write lock (SQLite) or the list row (PostgreSQL).
   Result<int64_t> MakeStatusPool(std::string_view id, int64_t size, Random& random) {
     ASSIGN_OR_RETURN(auto taken, Q("SELECT idx FROM status_allocations WHERE list_id = ?", {id}));
     std::vector<bool> used(static_cast<size_t>(size), false);
@@ -903,7 +909,7 @@ class SqlOps final : public IssuerStore {
                           .status());
     }
     RETURN_IF_ERROR(Q("DELETE FROM status_allocations WHERE list_id = ?", {id}).status());
-    RETURN_IF_ERROR(Q("UPDATE status_lists SET allocated = ?, pool_ready = 1 WHERE id = ?", {start, id}).status());
+    RETURN_IF_ERROR(Q("INSERT INTO status_cursors (list_id, next) VALUES (?, ?)", {id, start}).status());
     return start;
   }
 

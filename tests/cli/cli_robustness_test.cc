@@ -876,6 +876,12 @@ TEST_F(CliTest, HelpOnEveryCommand) {
   RunResult version = Cli({"--version"});
   EXPECT_TRUE(Succeeds(version));
   EXPECT_NE(version.out.find("bonafide"), std::string::npos);
+  // The allocator the build chose is the one the program runs on.
+#ifdef BONAFIDE_EXPECT_JEMALLOC
+  EXPECT_NE(version.out.find("(allocator: jemalloc 5."), std::string::npos) << version.out;
+#else
+  EXPECT_NE(version.out.find("(allocator: glibc malloc)"), std::string::npos) << version.out;
+#endif
 }
 
 // The harness itself: a crash or an off-convention answer must not pass as well behaved.
