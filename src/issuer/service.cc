@@ -259,16 +259,6 @@ TokenOutcome IssuerService::Token(std::string_view form_body) {
   }
   std::optional<ByteView> tx_view;
   if (tx_hash.has_value()) tx_view = ByteView(*tx_hash);
-  // A tx_code missing where the offer requires one, or sent where it requires none, is a
-  // malformed request (OID4VCI 1.0 section 6.3: invalid_request), not a guess: answer it from a
-  // peek at the code, which consumes neither the code nor an attempt. A dead code fails the peek
-  // and falls through to the redeem, which reports it as before.
-  Result<store::CredentialOffer> peeked = store_->PeekPreAuthorizedCode(*code_hash, now);
-  if (peeked.ok() && peeked->tx_code_hash.has_value() != req->tx_code.has_value()) {
-    return Err(Oid4vciError::kInvalidRequest, req->tx_code.has_value()
-                                                  ? "this offer takes no tx_code"
-                                                  : "this offer requires a tx_code");
-  }
   // The access token is made first so that redeeming the code and storing the token are one
   // transaction (one durable commit).
   oid4vci::TokenResponse resp;
@@ -284,6 +274,9 @@ TokenOutcome IssuerService::Token(std::string_view form_body) {
     // The store's vocabulary at the token endpoint: a wrong tx_code (attempts remain) and a code
     // whose attempts are used up are both invalid_grant (RFC 6749 5.2; OID4VCI 6.3).
     const StatusCode c = offer.status().code();
+    // A tx_code missing where the offer requires one, or sent where it requires none
+    // (OID4VCI 1.0 section 6.3): invalid_request, and the redeem counted no attempt.
+    if (c == StatusCode::kMalformed) return Err(Oid4vciError::kInvalidRequest, offer.status().message());
     if (c == StatusCode::kInvalidArgument) {
       return ErrorResponse::FromStatus(Endpoint::kToken, Error(StatusCode::kInvalidSignature, "wrong tx_code"));
     }

@@ -462,6 +462,13 @@ class SqlOps final : public IssuerStore {
                                      {std::string_view(offer_id)}));
       if (offer.rows.empty()) return Error(StatusCode::kInternal, "store: code without offer");
       ASSIGN_OR_RETURN(CredentialOffer o, OfferRow(offer, 0));
+      // A tx_code missing where the offer needs one, or sent where it needs none, is a malformed
+      // request rather than a guess: it changes nothing, and no attempt is counted.
+      if (o.tx_code_hash.has_value() != tx_code_hash.has_value()) {
+        outcome = Error(StatusCode::kMalformed,
+                        tx_code_hash.has_value() ? "this offer takes no tx_code" : "this offer requires a tx_code");
+        return OkStatus();
+      }
       if (o.tx_code_hash.has_value()) {
         const bool match =
             tx_code_hash.has_value() && crypto::ConstantTimeEquals(ByteView(*o.tx_code_hash), *tx_code_hash);

@@ -186,9 +186,10 @@ class IssuerStore {
   // RedeemPreAuthorizedCode consumes the code atomically and returns its offer. Exactly one of
   // any number of concurrent callers (threads or processes) succeeds. Checks in order: unknown or
   // already used -> kNotFound; now >= expires_at -> kExpired; attempts used up -> kLimitExceeded;
-  // then, when the offer has a tx_code_hash: `tx_code_hash` missing or different -> the attempt
-  // counter goes up (durably) and the call fails with kInvalidArgument, or kLimitExceeded if that
-  // was the last allowed attempt. `tx_code_hash` is the caller's hash of the presented tx_code.
+  // `tx_code_hash` missing where the offer has a tx_code_hash, or given where it has none ->
+  // kMalformed, nothing written; then a `tx_code_hash` that differs -> the attempt counter goes up
+  // (durably) and the call fails with kInvalidArgument, or kLimitExceeded if that was the last
+  // allowed attempt. `tx_code_hash` is the caller's hash of the presented tx_code.
   virtual Result<CredentialOffer> RedeemPreAuthorizedCode(ByteView code_hash,
                                                           std::optional<ByteView> tx_code_hash,
                                                           int64_t now) = 0;

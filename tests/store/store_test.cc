@@ -289,8 +289,14 @@ TYPED_TEST(StoreTest, TxCodeAttemptLimit) {
   // Boundary: max_attempts - 1 wrong tries still leave the code usable.
   this->MakeOffer("o1", "code1", "123456", 10000, 3);
   EXPECT_CODE(s.RedeemPreAuthorizedCode(this->H("code1"), ByteView(wrong), 1), StatusCode::kInvalidArgument);
-  EXPECT_CODE(s.RedeemPreAuthorizedCode(this->H("code1"), std::nullopt, 1), StatusCode::kInvalidArgument);
+  // A missing tx_code is malformed, not a guess: no attempt is counted.
+  EXPECT_CODE(s.RedeemPreAuthorizedCode(this->H("code1"), std::nullopt, 1), StatusCode::kMalformed);
+  EXPECT_CODE(s.RedeemPreAuthorizedCode(this->H("code1"), ByteView(wrong), 1), StatusCode::kInvalidArgument);
   EXPECT_OK(s.RedeemPreAuthorizedCode(this->H("code1"), ByteView(right), 1));
+  // Nor is a tx_code sent for an offer that has none; the code stays usable.
+  this->MakeOffer("o0", "code0", std::nullopt);
+  EXPECT_CODE(s.RedeemPreAuthorizedCode(this->H("code0"), ByteView(right), 1), StatusCode::kMalformed);
+  EXPECT_OK(s.RedeemPreAuthorizedCode(this->H("code0"), std::nullopt, 1));
   // The third wrong try kills the code; the right tx_code no longer helps.
   this->MakeOffer("o2", "code2", "123456", 10000, 3);
   EXPECT_CODE(s.RedeemPreAuthorizedCode(this->H("code2"), ByteView(wrong), 1), StatusCode::kInvalidArgument);
