@@ -108,6 +108,15 @@ void ConnectionPool::Release(Connection* conn) {
 
 namespace {
 
+// A status pool entry is a 4-byte big-endian index (the shuffle draws its values the same way).
+uint32_t LoadU32(const uint8_t* p) {
+  return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | uint32_t{p[3]};
+}
+void AppendU32(Bytes& out, uint32_t v) {
+  out.insert(out.end(), {static_cast<uint8_t>(v >> 24), static_cast<uint8_t>(v >> 16), static_cast<uint8_t>(v >> 8),
+                         static_cast<uint8_t>(v)});
+}
+
 // ---------------------------------------------------------------------------------------------
 // Input validation.
 
@@ -719,7 +728,8 @@ class SqlOps final : public IssuerStore {
       ASSIGN_OR_RETURN(auto r, Q("SELECT size FROM status_lists WHERE id = ?", {id}));
       if (r.rows.empty()) return Error(StatusCode::kNotFound, "no such status list");
       ASSIGN_OR_RETURN(int64_t size, r.Int(0, 0));
-      const std::string cursor_sql = "SELECT next FROM status_cursors WHERE list_id = ?" + std::string(ForUpdate());
+      const std::string_view cursor_sql = pg() ? "SELECT next FROM status_cursors WHERE list_id = ? FOR UPDATE"
+                                               : "SELECT next FROM status_cursors WHERE list_id = ?";
       ASSIGN_OR_RETURN(auto cursor, Q(cursor_sql, {id}));
       if (cursor.rows.empty() && pg()) {
         // No pool yet. Another process may be making it: wait on the list row, then look again.
@@ -755,7 +765,7 @@ class SqlOps final : public IssuerStore {
         const Bytes& e = entries[static_cast<size_t>(pos / kPoolChunk - first)];
         const auto at = static_cast<size_t>(pos % kPoolChunk) * 4;
         if (at + 4 > e.size()) return Error(StatusCode::kInternal, "store: status pool chunk is short");
-        const int64_t idx = (int64_t{e[at]} << 24) | (int64_t{e[at + 1]} << 16) | (int64_t{e[at + 2]} << 8) | e[at + 3];
+        const int64_t idx = LoadU32(e.data() + at);
         if (idx >= size) return Error(StatusCode::kInternal, "store: status pool entry out of range");
         chosen.push_back(idx);
       }
@@ -909,8 +919,7 @@ class SqlOps final : public IssuerStore {
       chunk.clear();
       for (int64_t pos = c * kPoolChunk; pos < std::min(size, (c + 1) * kPoolChunk); ++pos) {
         const uint32_t v = pos < start ? 0 : free_slots[static_cast<size_t>(pos - start)];
-        chunk.insert(chunk.end(), {static_cast<uint8_t>(v >> 24), static_cast<uint8_t>(v >> 16),
-                                   static_cast<uint8_t>(v >> 8), static_cast<uint8_t>(v)});
+        AppendU32(chunk, v);
       }
       RETURN_IF_ERROR(Q("INSERT INTO status_pool (list_id, chunk, entries) VALUES (?, ?, ?)", {id, c, ByteView(chunk)})
                           .status());
@@ -931,8 +940,7 @@ class SqlOps final : public IssuerStore {
         random.Fill(block);
         used = 0;
       }
-      const uint32_t x = (uint32_t{block[used]} << 24) | (uint32_t{block[used + 1]} << 16) |
-                         (uint32_t{block[used + 2]} << 8) | block[used + 3];
+      const uint32_t x = LoadU32(block.data() + used);
       used += 4;
       return x;
     };
