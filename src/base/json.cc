@@ -4,7 +4,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <string>
+#include <string_view>
+#include <unordered_set>
 #include <vector>
 
 namespace bonafide {
@@ -59,9 +63,36 @@ Status BuildValue(simdjson::dom::element e, Json& out, size_t depth, const JsonL
   return Error(StatusCode::kMalformed, "unknown JSON value");
 }
 
-}  // namespace
+// CheckValue applies BuildValue's rules (nesting depth, duplicate keys) without building
+// anything.
+Status CheckValue(simdjson::dom::element e, size_t depth, const JsonLimits& limits) {
+  using Type = simdjson::dom::element_type;
+  if (e.type() == Type::OBJECT) {
+    if (depth >= limits.max_depth) return Error(StatusCode::kLimitExceeded, "JSON nested too deeply");
+    simdjson::dom::object object;
+    if (e.get_object().get(object) != simdjson::SUCCESS) return Error(StatusCode::kMalformed, "bad JSON object");
+    // Checked in order, as BuildValue does, so the first problem found is the same one.
+    std::unordered_set<std::string_view> keys;
+    for (simdjson::dom::key_value_pair field : object) {
+      if (!keys.insert(field.key).second) {
+        return Error(StatusCode::kMalformed, "duplicate key \"" + std::string(field.key) + "\"");
+      }
+      RETURN_IF_ERROR(CheckValue(field.value, depth + 1, limits));
+    }
+    return OkStatus();
+  }
+  if (e.type() == Type::ARRAY) {
+    if (depth >= limits.max_depth) return Error(StatusCode::kLimitExceeded, "JSON nested too deeply");
+    simdjson::dom::array array;
+    if (e.get_array().get(array) != simdjson::SUCCESS) return Error(StatusCode::kMalformed, "bad JSON array");
+    for (simdjson::dom::element v : array) RETURN_IF_ERROR(CheckValue(v, depth + 1, limits));
+  }
+  return OkStatus();
+}
 
-Result<Json> ParseJson(std::string_view text, const JsonLimits& limits) {
+// ParseTape runs the checks on the raw text and simdjson's parse; the element lives in this
+// thread's parser until its next parse.
+Result<simdjson::dom::element> ParseTape(std::string_view text, const JsonLimits& limits) {
   if (text.size() > limits.max_bytes) {
     return Error(StatusCode::kLimitExceeded, "JSON larger than " + std::to_string(limits.max_bytes) + " bytes");
   }
@@ -82,9 +113,24 @@ Result<Json> ParseJson(std::string_view text, const JsonLimits& limits) {
   if (error != simdjson::SUCCESS) {
     return Error(StatusCode::kMalformed, std::string("JSON could not be parsed: ") + simdjson::error_message(error));
   }
+  return root;
+}
+
+}  // namespace
+
+Result<Json> ParseJson(std::string_view text, const JsonLimits& limits) {
+  ASSIGN_OR_RETURN(simdjson::dom::element root, ParseTape(text, limits));
   Json out;
   RETURN_IF_ERROR(BuildValue(root, out, 0, limits));
   return out;
+}
+
+Status CheckJsonObject(std::string_view text, const JsonLimits& limits) {
+  ASSIGN_OR_RETURN(simdjson::dom::element root, ParseTape(text, limits));
+  if (root.type() != simdjson::dom::element_type::OBJECT) {
+    return Error(StatusCode::kMalformed, "JSON value is not an object");
+  }
+  return CheckValue(root, 0, limits);
 }
 
 Result<Json> ParseJsonObject(std::string_view text, const JsonLimits& limits) {
@@ -120,13 +166,40 @@ size_t Utf8SequenceLength(std::string_view text, size_t i) {
 
 }  // namespace
 
+namespace {
+
+// NeedsAttention8 is nonzero when any of the 8 bytes in `w` is a control character (< 0x20),
+// '"', '\\' or not ASCII (>= 0x80): the bytes AppendJsonString cannot copy as they are.
+// Word-at-a-time tests: for a byte b, (b - k) & ~b & 0x80 is set when b < k (for k <= 0x80);
+// b ^ 0x22 is zero exactly for '"', b ^ 0x5C exactly for '\\'. A borrow can only set a flag
+// in a byte above one that is already flagged, so a zero result means no byte needs attention.
+inline uint64_t NeedsAttention8(uint64_t w) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr uint64_t kHigh = 0x8080808080808080ULL;
+  const uint64_t control = w - kOnes * 0x20;
+  const uint64_t quote = (w ^ (kOnes * 0x22)) - kOnes;
+  const uint64_t backslash = (w ^ (kOnes * 0x5C)) - kOnes;
+  return ((control | quote | backslash) & ~w & kHigh) | (w & kHigh);
+}
+
+}  // namespace
+
 void AppendJsonString(std::string& out, std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
+  out.reserve(out.size() + text.size() + 2);
   out.push_back('"');
   size_t run = 0;  // start of the pending run of bytes copied as they are
   size_t i = 0;
   auto flush = [&] { out.append(text.data() + run, i - run); };
   while (i < text.size()) {
+    // Skip 8 plain bytes at a time (credentials, digests and identifiers are all plain ASCII).
+    while (i + 8 <= text.size()) {
+      uint64_t w;
+      std::memcpy(&w, text.data() + i, 8);
+      if (NeedsAttention8(w) != 0) break;
+      i += 8;
+    }
+    if (i >= text.size()) break;
     const uint8_t c = static_cast<uint8_t>(text[i]);
     if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
       ++i;

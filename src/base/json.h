@@ -38,6 +38,10 @@ Result<Json> ParseJson(std::string_view text, const JsonLimits& limits = {});
 // ParseJsonObject is ParseJson that also requires the top level to be an object.
 Result<Json> ParseJsonObject(std::string_view text, const JsonLimits& limits = {});
 
+// CheckJsonObject makes every check ParseJsonObject makes, with the same codes, without
+// building the value: for JSON text that is stored or passed on as it is.
+Status CheckJsonObject(std::string_view text, const JsonLimits& limits = {});
+
 // DumpJson serialises compactly (no spaces). Never throws: strings inside values built by
 // ParseJson are valid UTF-8; invalid UTF-8 from elsewhere is replaced with U+FFFD.
 // Object members come out in sorted key order (nlohmann::json's std::map), so equal values

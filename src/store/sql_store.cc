@@ -138,10 +138,8 @@ Status CheckJsonObject(std::string_view what, std::string_view json) {
   if (json.size() > kMaxJsonBytes) {
     return Error(StatusCode::kLimitExceeded, std::string(what) + " is larger than 64 KiB");
   }
-  auto parsed = ParseJsonObject(json);
-  if (!parsed.ok()) {
-    return Error(parsed.status().code(), std::string(what) + ": " + parsed.status().message());
-  }
+  Status checked = ::bonafide::CheckJsonObject(json);
+  if (!checked.ok()) return Error(checked.code(), std::string(what) + ": " + checked.message());
   return OkStatus();
 }
 

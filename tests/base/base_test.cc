@@ -281,6 +281,60 @@ TEST(Json, DumpIsCompactSortedAndNeverThrows) {
   EXPECT_EQ(DumpJson(bad), "\"\xef\xbf\xbd\"");
 }
 
+// CheckJsonObject must accept and refuse exactly what ParseJsonObject does, with the same code.
+TEST(Json, CheckJsonObjectAgreesWithParseJsonObject) {
+  const std::string deep = std::string(32, '[') + std::string(32, ']');
+  const std::vector<std::string> inputs = {
+      R"({})", R"({"a":1,"b":[1,2,{"c":null}]})", R"({"a":1,"a":2})", R"({"x":{"a":1,"\u0061":2}})",
+      R"([{"a":1}])", R"("{}")", "", "\xEF\xBB\xBF{}", std::string("{\"a\":\"\0\"}", 9), R"({"a":NaN})",
+      R"({"a":1} x)", "{\"a\":\"\xff\"}", R"({"a":"\ud800"})", "{\"d\":" + deep + "}",
+      "{\"d\":" + std::string(30, '[') + std::string(30, ']') + "}", R"({"a":{"b":1},"b":{"b":2}})",
+      R"({"a":[1,{"k":1,"k":1}]})", R"({"a":1e400})"};
+  int refused = 0;
+  for (const std::string& input : inputs) {
+    Result<Json> parsed = ParseJsonObject(input);
+    Status checked = CheckJsonObject(input);
+    EXPECT_EQ(checked.ok(), parsed.ok()) << input;
+    if (!parsed.ok()) {
+      ++refused;
+      EXPECT_EQ(checked.code(), parsed.status().code()) << input;
+    }
+  }
+  EXPECT_EQ(refused, 14);
+  JsonLimits small;
+  small.max_bytes = 4;
+  EXPECT_EQ(CheckJsonObject(R"({"a":1})", small).code(), StatusCode::kLimitExceeded);
+}
+
+// AppendJsonString skips plain ASCII 8 bytes at a time; every byte that needs escaping (or is
+// not ASCII) must still be found at any offset, in any 8-byte word, and next to another one.
+// nlohmann's own serialiser (invalid UTF-8 replaced) is the reference.
+TEST(Json, AppendJsonStringFindsSpecialBytesAtEveryOffset) {
+  const std::vector<std::string> specials = {std::string(1, '\0'), "\x01", "\x1f", "\n", "\t", "\"", "\\",
+                                             "\x7f", " ", "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80",
+                                             "\xff", "\"\\", "\x1f\x20"};
+  auto reference = [](const std::string& s) {
+    return Json(s).dump(-1, ' ', false, Json::error_handler_t::replace);
+  };
+  int checked = 0;
+  for (const std::string& special : specials) {
+    for (size_t before = 0; before <= 19; ++before) {
+      for (size_t after : {size_t{0}, size_t{1}, size_t{7}, size_t{8}, size_t{17}}) {
+        const std::string text = std::string(before, 'a') + special + std::string(after, '~');
+        std::string out = "x";
+        AppendJsonString(out, text);
+        ASSERT_EQ(out, "x" + reference(text)) << "special of " << special.size() << " byte(s) after " << before;
+        ++checked;
+      }
+    }
+  }
+  EXPECT_EQ(checked, 15 * 20 * 5);
+  std::string plain(1000, 'Q');
+  std::string out;
+  AppendJsonString(out, plain);
+  EXPECT_EQ(out, "\"" + plain + "\"");
+}
+
 TEST(JsonAccessors, GetString) {
   Json j = *ParseJson(R"({"s":"v","n":1,"o":{}})");
   EXPECT_EQ(*GetString(j, "s"), "v");
