@@ -91,9 +91,10 @@ inline Result<std::vector<std::string>> RequestCredentials(http::Client& c, cons
   ASSIGN_OR_RETURN(Json body, ParseJson(r->body));
   ASSIGN_OR_RETURN(oid4vci::CredentialResponse response, oid4vci::CredentialResponse::FromJson(body));
   std::vector<std::string> out;
-  for (const oid4vci::IssuedCredential& issued : response.credentials) {
+  out.reserve(response.credentials.size());
+  for (oid4vci::IssuedCredential& issued : response.credentials) {
     if (!issued.credential.is_string()) return Error(StatusCode::kMalformed, "credential: not a string");
-    out.push_back(issued.credential.get<std::string>());
+    out.push_back(std::move(issued.credential.get_ref<std::string&>()));
   }
   return out;
 }
