@@ -13,7 +13,7 @@
 // binds (--listen, else the config's "listen"; port 0 picks a free port), then prints one JSON
 // line on stdout: {"url": "http(s)://HOST:PORT", "issuer_url": ..., "pid": ...}. It serves
 // HTTPS only when the config has "tls" (certificate chain and key files). It purges expired
-// codes, nonces, access tokens and offers once before serving and then every minute on a
+// codes, spent nonces and offers once before serving and then every minute on a
 // background thread (a "purge" log line when something went or a purge failed). It serves until
 // SIGINT or SIGTERM, then stops the purger, stops accepting, lets in-flight requests finish and
 // exits 0. Logs (one JSON line per request) go to stderr.

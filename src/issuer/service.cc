@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "base/encoding.h"
+#include "crypto/aead.h"
 #include "crypto/constant_time.h"
 #include "crypto/hash.h"
 #include "jose/did.h"
@@ -27,6 +28,14 @@ using oid4vci::ErrorResponse;
 using oid4vci::Oid4vciError;
 
 constexpr int64_t kDaySeconds = 86400;
+
+// Access tokens. The HKDF info names the key's purpose and version; the AEAD's associated data
+// names the format, so a sealed value made for anything else never opens as a token.
+constexpr std::string_view kAccessTokenKeyInfo = "bonafide issuer access token key v1";
+constexpr std::string_view kAccessTokenAad = "bonafide access token v1";
+// Longest bearer token accepted (CheckBearer) and made (SealAccessToken): ids of up to 256 bytes
+// each fit.
+constexpr size_t kMaxBearerChars = 2048;
 
 ErrorResponse Err(Oid4vciError error, std::string description) {
   ErrorResponse r;
@@ -82,9 +91,14 @@ std::string_view StatusName(store::CredentialStatus s) {
 
 }  // namespace
 
-IssuerService::IssuerService(IssuerConfig config, IssuerKeys keys, std::unique_ptr<store::IssuerStore> store,
-                             const Clock& clock, Random& random)
-    : config_(std::move(config)), keys_(std::move(keys)), store_(std::move(store)), clock_(clock), random_(random) {}
+IssuerService::IssuerService(IssuerConfig config, IssuerKeys keys, SecretBytes access_token_key,
+                             std::unique_ptr<store::IssuerStore> store, const Clock& clock, Random& random)
+    : config_(std::move(config)),
+      keys_(std::move(keys)),
+      access_token_key_(std::move(access_token_key)),
+      store_(std::move(store)),
+      clock_(clock),
+      random_(random) {}
 
 Result<std::unique_ptr<IssuerService>> IssuerService::Create(IssuerConfig config,
                                                              std::unique_ptr<store::IssuerStore> store,
@@ -109,7 +123,11 @@ Result<std::unique_ptr<IssuerService>> IssuerService::Create(IssuerConfig config
   opts.insecure_allow_http_loopback = true;  // FromJson admitted http only on loopback
   Result<oid4vci::CredentialIssuerMetadata> check = oid4vci::CredentialIssuerMetadata::FromJson(md, opts);
   if (!check.ok()) return Error(StatusCode::kInvalidArgument, "issuer metadata: " + check.status().message());
-  std::unique_ptr<IssuerService> svc(new IssuerService(std::move(config), std::move(keys), std::move(store), clock, random));
+  ASSIGN_OR_RETURN(SecretBytes token_key,
+                   crypto::Hkdf(crypto::HashAlg::kSha256, keys.server_secret.view(), {},
+                                AsBytes(std::string_view(kAccessTokenKeyInfo)), crypto::kAesGcmKeySize));
+  std::unique_ptr<IssuerService> svc(
+      new IssuerService(std::move(config), std::move(keys), std::move(token_key), std::move(store), clock, random));
   svc->metadata_ = std::move(md);
   return svc;
 }
@@ -259,17 +277,7 @@ TokenOutcome IssuerService::Token(std::string_view form_body) {
   }
   std::optional<ByteView> tx_view;
   if (tx_hash.has_value()) tx_view = ByteView(*tx_hash);
-  // The access token is made first so that redeeming the code and storing the token are one
-  // transaction (one durable commit).
-  oid4vci::TokenResponse resp;
-  resp.access_token = RandomId(random_, 32);
-  resp.expires_in = config_.token_seconds;
-  store::AccessToken tok;
-  Result<Bytes> th = HashSecret("access_token", resp.access_token);
-  if (!th.ok()) return ErrorResponse::FromStatus(Endpoint::kToken, th.status());
-  tok.token_hash = std::move(*th);
-  tok.expires_at = now + config_.token_seconds;
-  Result<store::CredentialOffer> offer = store_->RedeemPreAuthorizedCodeForToken(*code_hash, tx_view, now, tok);
+  Result<store::CredentialOffer> offer = store_->RedeemPreAuthorizedCode(*code_hash, tx_view, now);
   if (!offer.ok()) {
     // The store's vocabulary at the token endpoint: a wrong tx_code (attempts remain) and a code
     // whose attempts are used up are both invalid_grant (RFC 6749 5.2; OID4VCI 6.3).
@@ -289,7 +297,63 @@ TokenOutcome IssuerService::Token(std::string_view form_body) {
     }
     return ErrorResponse::FromStatus(Endpoint::kToken, Error(StatusCode::kInternal, "token: " + offer.status().message()));
   }
+  AccessGrant tok;
+  tok.offer_id = offer->offer_id;
+  tok.citizen_id = offer->citizen_id;
+  tok.credential_configuration_id = offer->credential_configuration_id;
+  tok.expires_at = now + config_.token_seconds;
+  Result<std::string> sealed = SealAccessToken(tok);
+  // The code is spent by now; a token that cannot be made is the issuer's fault (server_error).
+  if (!sealed.ok()) return ErrorResponse::FromStatus(Endpoint::kToken, Error(StatusCode::kInternal, sealed.status().message()));
+  oid4vci::TokenResponse resp;
+  resp.access_token = std::move(*sealed);
+  resp.expires_in = config_.token_seconds;
   return resp;
+}
+
+// Access tokens are not stored. A token is base64url(IV || AES-256-GCM(JSON of what it
+// authorises: offer, citizen, credential configuration, expiry)), under a key derived from the
+// server secret (HKDF-SHA256) and with a fixed format label as associated data. The Credential and
+// Notification Endpoints open it instead of looking it up: storing each token cost the Token
+// Endpoint an insert into three B-trees and the Credential Endpoint a read, for nothing a token
+// row could do that the sealed token cannot (no endpoint revokes access tokens; they expire).
+// The token is opaque to the wallet, which cannot read or change what it authorises; a token made
+// under another server secret, changed in any byte, or past its expiry is refused. Two issuer
+// processes sharing a store share the server secret (as they must for codes and nonces), so
+// either opens the other's tokens.
+Result<std::string> IssuerService::SealAccessToken(const AccessGrant& token) const {
+  const Json body = {{"cfg", token.credential_configuration_id},
+                     {"cit", token.citizen_id},
+                     {"exp", token.expires_at},
+                     {"off", token.offer_id}};
+  const Bytes iv = random_.Generate(crypto::kAesGcmIvSize);
+  ASSIGN_OR_RETURN(Bytes sealed, crypto::Aes256GcmSeal(access_token_key_.view(), iv, AsBytes(kAccessTokenAad),
+                                                       AsBytes(DumpJson(body))));
+  Bytes raw = iv;
+  raw.insert(raw.end(), sealed.begin(), sealed.end());
+  std::string out = Base64UrlEncode(raw);
+  if (out.size() > kMaxBearerChars) return Error(StatusCode::kInternal, "access token would be too long");
+  return out;
+}
+
+Result<AccessGrant> IssuerService::OpenAccessToken(std::string_view token) const {
+  const Status unknown = Error(StatusCode::kNotFound, "unknown access token");
+  Result<Bytes> raw = Base64UrlDecode(token);
+  if (!raw.ok() || raw->size() < crypto::kAesGcmIvSize + crypto::kAesGcmTagSize) return unknown;
+  const ByteView iv(raw->data(), crypto::kAesGcmIvSize);
+  const ByteView sealed(raw->data() + crypto::kAesGcmIvSize, raw->size() - crypto::kAesGcmIvSize);
+  Result<Bytes> body = crypto::Aes256GcmOpen(access_token_key_.view(), iv, AsBytes(kAccessTokenAad), sealed);
+  if (!body.ok()) return unknown;
+  // Only this issuer can have sealed the body; a malformed one means a bug, not an attack.
+  Result<Json> j = ParseJsonObject(AsStringView(*body));
+  if (!j.ok()) return Error(StatusCode::kInternal, "access token body: " + j.status().message());
+  AccessGrant out;
+  ASSIGN_OR_RETURN(out.credential_configuration_id, GetString(*j, "cfg"));
+  ASSIGN_OR_RETURN(out.citizen_id, GetString(*j, "cit"));
+  ASSIGN_OR_RETURN(out.expires_at, GetInt(*j, "exp"));
+  ASSIGN_OR_RETURN(out.offer_id, GetString(*j, "off"));
+  if (clock_.NowSeconds() >= out.expires_at) return Error(StatusCode::kExpired, "access token expired");
+  return out;
 }
 
 // A c_nonce is stateless: base64url(16 random bytes || expiry as 8 big-endian bytes || the first
@@ -334,7 +398,7 @@ Result<int64_t> IssuerService::CheckNonce(std::string_view nonce) const {
 // ---------------------------------------------------------------------------------------------
 // Credential.
 
-Result<store::AccessToken> IssuerService::CheckBearer(std::string_view authorization) {
+Result<AccessGrant> IssuerService::CheckBearer(std::string_view authorization) const {
   constexpr std::string_view kScheme = "bearer ";
   if (authorization.size() <= kScheme.size()) return Error(StatusCode::kMalformed, "missing bearer token");
   for (size_t i = 0; i < kScheme.size(); ++i) {
@@ -343,21 +407,20 @@ Result<store::AccessToken> IssuerService::CheckBearer(std::string_view authoriza
     if (c != kScheme[i]) return Error(StatusCode::kMalformed, "Authorization is not a Bearer token");
   }
   std::string_view token = authorization.substr(kScheme.size());
-  if (token.size() > 512) return Error(StatusCode::kMalformed, "bearer token too long");
+  if (token.size() > kMaxBearerChars) return Error(StatusCode::kMalformed, "bearer token too long");
   for (char c : token) {
     const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
                     c == '.' || c == '_' || c == '~' || c == '+' || c == '/' || c == '=';
     if (!ok) return Error(StatusCode::kMalformed, "bearer token has bad characters");
   }
-  ASSIGN_OR_RETURN(Bytes hash, HashSecret("access_token", token));
-  return store_->GetAccessToken(hash, clock_.NowSeconds());
+  return OpenAccessToken(token);
 }
 
 // PendingIssuance carries a Credential Request from PrepareCredential through CommitCredential
 // to FinishCredential: what was checked, what the credentials are made from, and (after the
 // commit) their status indices.
 struct PendingIssuance {
-  store::AccessToken token;
+  AccessGrant token;
   std::string config_id;
   const CatalogueEntry* entry = nullptr;
   std::vector<oid4vci::VerifiedProof> proofs;
@@ -384,7 +447,7 @@ CredentialOutcome IssuerService::Credential(std::string_view authorization, std:
 }
 
 PreparedCredential IssuerService::PrepareCredential(std::string_view authorization, std::string_view body) {
-  Result<store::AccessToken> token = CheckBearer(authorization);
+  Result<AccessGrant> token = CheckBearer(authorization);
   if (!token.ok()) return ErrorResponse::FromStatus(Endpoint::kBearerToken, token.status());
 
   Result<oid4vci::CredentialRequest> req = oid4vci::CredentialRequest::Parse(body);
@@ -615,7 +678,7 @@ CredentialOutcome IssuerService::FinishCredential(PendingIssuance& p) {
 }
 
 NotificationOutcome IssuerService::Notification(std::string_view authorization, std::string_view body) {
-  Result<store::AccessToken> token = CheckBearer(authorization);
+  Result<AccessGrant> token = CheckBearer(authorization);
   if (!token.ok()) return ErrorResponse::FromStatus(Endpoint::kBearerToken, token.status());
   Result<oid4vci::NotificationRequest> req = oid4vci::NotificationRequest::Parse(body);
   if (!req.ok()) return ErrorResponse::FromStatus(Endpoint::kNotification, req.status());

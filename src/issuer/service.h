@@ -5,8 +5,8 @@
 // Endpoints (OID4VCI 1.0): metadata (12.2), Token (6, RFC 6749), Nonce (7), Credential (8) with
 // `jwt` proofs (Appendix F) and batch issuance (one credential per proof key, up to batch_size),
 // Notification (11). Every failure is an oid4vci::ErrorResponse with the exact error code.
-// Secrets (pre-authorized codes, tx_codes, access tokens) are stored only as
-// HMAC-SHA256(server secret, purpose || value). Everything one Credential Request writes (nonce
+// Secrets (pre-authorized codes, tx_codes) are stored only as HMAC-SHA256(server secret,
+// purpose || value); access tokens are not stored at all (they are sealed, see Token). Everything one Credential Request writes (nonce
 // consumption, status indices, issued-credential records, the audit entry) happens in one store
 // transaction, so a failure leaves nothing half-written.
 //
@@ -93,6 +93,14 @@ Json PublishedDidDocument(const IssuerConfig& config, const IssuerKeys& keys, in
 std::vector<std::string> PublishedIacas(const IssuerKeys& keys, int64_t now);
 
 // IssuerService is the issuer core. Create it with IssuerService::Create.
+// AccessGrant is what an access token authorises (the Token Endpoint seals it into the token).
+struct AccessGrant {
+  std::string offer_id;
+  std::string citizen_id;
+  std::string credential_configuration_id;
+  int64_t expires_at = 0;  // Unix seconds; the token is refused from this second on
+};
+
 class IssuerService {
  public:
   // Create loads the keys of `config` (LoadIssuerKeys errors) and checks that the store holds
@@ -180,7 +188,7 @@ class IssuerService {
   Result<PublishedStatusList> StatusListToken(std::string_view list_id);
   // StatusListUri returns issuer_url + "/status/" + list_id.
   std::string StatusListUri(std::string_view list_id) const;
-  // PurgeExpired deletes the nonces, access tokens, pre-authorized codes and offers expired at
+  // PurgeExpired deletes the spent nonces, pre-authorized codes and offers expired at
   // the clock's time (store::IssuerStore::PurgeExpired) and returns how many rows went; the
   // store's errors.
   Result<int64_t> PurgeExpired();
@@ -189,13 +197,17 @@ class IssuerService {
   store::IssuerStore& store() { return *store_; }
 
  private:
-  IssuerService(IssuerConfig config, IssuerKeys keys, std::unique_ptr<store::IssuerStore> store, const Clock& clock,
-                Random& random);
+  IssuerService(IssuerConfig config, IssuerKeys keys, SecretBytes access_token_key,
+                std::unique_ptr<store::IssuerStore> store, const Clock& clock, Random& random);
   Result<Bytes> HashSecret(std::string_view purpose, std::string_view value) const;
   // CheckNonce returns the expiry of a c_nonce this issuer made (Nonce); kNotFound for any other
   // string, kExpired at or after its expiry. Whether it was spent is the store's to say.
   Result<int64_t> CheckNonce(std::string_view nonce) const;
-  Result<store::AccessToken> CheckBearer(std::string_view authorization);
+  Result<AccessGrant> CheckBearer(std::string_view authorization) const;
+  // SealAccessToken / OpenAccessToken: an access token carries what it authorises, sealed with
+  // AES-256-GCM under access_token_key_ (service.cc says why it is not stored).
+  Result<std::string> SealAccessToken(const AccessGrant& token) const;
+  Result<AccessGrant> OpenAccessToken(std::string_view token) const;
   Result<std::vector<std::string>> SetStatus(const AdminTarget& target, store::CredentialStatus status,
                                              std::string_view action, std::string_view actor);
   Result<PublishedStatusList> Publish(const store::StatusListRecord& record);
@@ -203,6 +215,7 @@ class IssuerService {
 
   const IssuerConfig config_;
   const IssuerKeys keys_;
+  const SecretBytes access_token_key_;  // HKDF-SHA256 of the server secret
   std::unique_ptr<store::IssuerStore> store_;
   const Clock& clock_;
   Random& random_;

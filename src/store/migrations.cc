@@ -166,8 +166,13 @@ CREATE TABLE status_cursors (
   list_id TEXT PRIMARY KEY REFERENCES status_lists(id), next BIGINT NOT NULL);
 )sql";
 
-constexpr std::string_view kSqliteSteps[] = {kSqliteV1, kV2, kSqliteV3, kSqliteV4};
-constexpr std::string_view kPostgresSteps[] = {kPostgresV1, kV2, kPostgresV3, kPostgresV4};
+// V5: access tokens are sealed by the issuer instead of stored (issuer/service.cc). Tokens
+// stored by an earlier version stop working: they lived minutes, and a wallet holding one asks
+// for a new offer.
+constexpr std::string_view kV5 = "DROP TABLE access_tokens";
+
+constexpr std::string_view kSqliteSteps[] = {kSqliteV1, kV2, kSqliteV3, kSqliteV4, kV5};
+constexpr std::string_view kPostgresSteps[] = {kPostgresV1, kV2, kPostgresV3, kPostgresV4, kV5};
 
 }  // namespace
 

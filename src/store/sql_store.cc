@@ -389,25 +389,19 @@ class SqlOps final : public IssuerStore {
 
   Result<CredentialOffer> RedeemPreAuthorizedCode(ByteView code_hash, std::optional<ByteView> tx_code_hash,
                                                   int64_t now) override {
-    return RedeemInOwnTx(code_hash, tx_code_hash, now, nullptr);
+    return RedeemInOwnTx(code_hash, tx_code_hash, now);
   }
 
-  Result<CredentialOffer> RedeemPreAuthorizedCodeForToken(ByteView code_hash, std::optional<ByteView> tx_code_hash,
-                                                          int64_t now, AccessToken token) override {
-    return RedeemInOwnTx(code_hash, tx_code_hash, now, &token);
-  }
-
-  // RedeemInOwnTx runs RedeemForTokenInTx in a transaction of its own (never inside
-  // WithTransaction: a rollback there would undo the attempt counter).
-  Result<CredentialOffer> RedeemInOwnTx(ByteView code_hash, std::optional<ByteView> tx_code_hash, int64_t now,
-                                        AccessToken* token) {
+  // RedeemInOwnTx runs RedeemInTx in a transaction of its own (never inside WithTransaction: a
+  // rollback there would undo the attempt counter).
+  Result<CredentialOffer> RedeemInOwnTx(ByteView code_hash, std::optional<ByteView> tx_code_hash, int64_t now) {
     if (in_tx_) {
       return Error(StatusCode::kInvalidArgument, "redeeming a pre-authorized code must not run inside WithTransaction");
     }
     RETURN_IF_ERROR(CheckHash("code hash", code_hash));
     RETURN_IF_ERROR(Begin());
     Result<CredentialOffer> outcome = Error(StatusCode::kInternal, "unset");
-    Status step = RedeemForTokenInTx(code_hash, tx_code_hash, now, token, outcome);
+    Status step = RedeemInTx(code_hash, tx_code_hash, now, outcome);
     if (!step.ok()) {
       Rollback();
       return step;
@@ -418,19 +412,6 @@ class SqlOps final : public IssuerStore {
       return c;
     }
     return outcome;
-  }
-
-  // RedeemForTokenInTx is RedeemInTx followed, on success and when `token` is given, by storing
-  // `token` for the offer; a failed insert fails the whole step (the caller rolls the redemption
-  // back).
-  Status RedeemForTokenInTx(ByteView code_hash, std::optional<ByteView> tx_code_hash, int64_t now,
-                            AccessToken* token, Result<CredentialOffer>& outcome) {
-    RETURN_IF_ERROR(RedeemInTx(code_hash, tx_code_hash, now, outcome));
-    if (token == nullptr || !outcome.ok()) return OkStatus();
-    token->offer_id = outcome->offer_id;
-    token->citizen_id = outcome->citizen_id;
-    token->credential_configuration_id = outcome->credential_configuration_id;
-    return CreateAccessToken(*token);
   }
 
   // RedeemInTx is the body of RedeemPreAuthorizedCode inside the caller's transaction: `outcome`
@@ -534,35 +515,7 @@ class SqlOps final : public IssuerStore {
     return o;
   }
 
-  // --- access tokens and nonces ---
-  Status CreateAccessToken(const AccessToken& t) override {
-    RETURN_IF_ERROR(CheckHash("token hash", t.token_hash));
-    RETURN_IF_ERROR(CheckId("offer id", t.offer_id));
-    RETURN_IF_ERROR(CheckId("citizen id", t.citizen_id));
-    RETURN_IF_ERROR(CheckId("credential configuration id", t.credential_configuration_id));
-    return Q("INSERT INTO access_tokens (token_hash, offer_id, citizen_id, configuration_id, "
-             "expires_at) VALUES (?, ?, ?, ?, ?)",
-             {ByteView(t.token_hash), std::string_view(t.offer_id), std::string_view(t.citizen_id),
-              std::string_view(t.credential_configuration_id), t.expires_at})
-        .status();
-  }
-
-  Result<AccessToken> GetAccessToken(ByteView token_hash, int64_t now) override {
-    RETURN_IF_ERROR(CheckHash("token hash", token_hash));
-    ASSIGN_OR_RETURN(auto r, Q("SELECT token_hash, offer_id, citizen_id, configuration_id, "
-                               "expires_at FROM access_tokens WHERE token_hash = ?",
-                               {token_hash}));
-    if (r.rows.empty()) return Error(StatusCode::kNotFound, "unknown access token");
-    AccessToken t;
-    ASSIGN_OR_RETURN(t.token_hash, r.Blob(0, 0));
-    ASSIGN_OR_RETURN(t.offer_id, r.Text(0, 1));
-    ASSIGN_OR_RETURN(t.citizen_id, r.Text(0, 2));
-    ASSIGN_OR_RETURN(t.credential_configuration_id, r.Text(0, 3));
-    ASSIGN_OR_RETURN(t.expires_at, r.Int(0, 4));
-    if (now >= t.expires_at) return Error(StatusCode::kExpired, "access token expired");
-    return t;
-  }
-
+  // --- nonces ---
   Status CreateNonce(std::string_view nonce, int64_t expires_at) override {
     RETURN_IF_ERROR(CheckId("nonce", nonce));
     return Q("INSERT INTO nonces (nonce, expires_at) VALUES (?, ?)", {nonce, expires_at}).status();
@@ -581,13 +534,11 @@ class SqlOps final : public IssuerStore {
   Result<int64_t> PurgeExpired(int64_t now) override {
     int64_t total = 0;
     Status tx_status = Tx([&]() -> Status {
-      // Codes and tokens first: an offer goes only once nothing references it any more.
+      // Codes first: an offer goes only once no code references it any more.
       for (std::string_view sql :
-           {"DELETE FROM nonces WHERE expires_at <= ?", "DELETE FROM access_tokens WHERE expires_at <= ?",
-            "DELETE FROM pre_authorized_codes WHERE expires_at <= ?",
+           {"DELETE FROM nonces WHERE expires_at <= ?", "DELETE FROM pre_authorized_codes WHERE expires_at <= ?",
             "DELETE FROM offers WHERE expires_at <= ? "
-            "AND NOT EXISTS (SELECT 1 FROM pre_authorized_codes p WHERE p.offer_id = offers.offer_id) "
-            "AND NOT EXISTS (SELECT 1 FROM access_tokens t WHERE t.offer_id = offers.offer_id)"}) {
+            "AND NOT EXISTS (SELECT 1 FROM pre_authorized_codes p WHERE p.offer_id = offers.offer_id)"}) {
         ASSIGN_OR_RETURN(auto r, Q(sql, {now}));
         total += r.rows_affected;
       }
@@ -1104,33 +1055,18 @@ class SqlStore final : public IssuerStore {
   Status CreatePreAuthorizedCode(const PreAuthorizedCode& code) override {
     return Write([&](SqlOps& o) { return o.CreatePreAuthorizedCode(code); });
   }
+  // RedeemPreAuthorizedCode redeems a code as one group-committed write, or in a transaction of
+  // its own without a group committer.
   Result<CredentialOffer> RedeemPreAuthorizedCode(ByteView code_hash, std::optional<ByteView> tx_code_hash,
                                                   int64_t now) override {
-    return Redeem(code_hash, tx_code_hash, now, nullptr);
-  }
-  Result<CredentialOffer> RedeemPreAuthorizedCodeForToken(ByteView code_hash, std::optional<ByteView> tx_code_hash,
-                                                          int64_t now, AccessToken token) override {
-    return Redeem(code_hash, tx_code_hash, now, &token);
-  }
-  // Redeem redeems a code (and stores `token` when given) as one group-committed write, or in a
-  // transaction of its own without a group committer.
-  Result<CredentialOffer> Redeem(ByteView code_hash, std::optional<ByteView> tx_code_hash, int64_t now,
-                                 AccessToken* token) {
-    if (group_ == nullptr) return Run([&](SqlOps& o) { return o.RedeemInOwnTx(code_hash, tx_code_hash, now, token); });
+    if (group_ == nullptr) return Run([&](SqlOps& o) { return o.RedeemInOwnTx(code_hash, tx_code_hash, now); });
     RETURN_IF_ERROR(CheckHash("code hash", code_hash));
     Result<CredentialOffer> outcome = Error(StatusCode::kInternal, "unset");
-    RETURN_IF_ERROR(
-        Write([&](SqlOps& o) { return o.RedeemForTokenInTx(code_hash, tx_code_hash, now, token, outcome); }));
+    RETURN_IF_ERROR(Write([&](SqlOps& o) { return o.RedeemInTx(code_hash, tx_code_hash, now, outcome); }));
     return outcome;
   }
   Result<CredentialOffer> PeekPreAuthorizedCode(ByteView code_hash, int64_t now) override {
     return Run([&](SqlOps& o) { return o.PeekPreAuthorizedCode(code_hash, now); });
-  }
-  Status CreateAccessToken(const AccessToken& t) override {
-    return Write([&](SqlOps& o) { return o.CreateAccessToken(t); });
-  }
-  Result<AccessToken> GetAccessToken(ByteView h, int64_t now) override {
-    return Run([&](SqlOps& o) { return o.GetAccessToken(h, now); });
   }
   Status CreateNonce(std::string_view n, int64_t exp) override {
     return Write([&](SqlOps& o) { return o.CreateNonce(n, exp); });

@@ -2,7 +2,7 @@
 //
 // IssuerStore keeps what an OpenID4VCI 1.0 issuer needs between requests: citizen records,
 // credential offers and their pre-authorized codes (OID4VCI 1.0 section 4.1.1, "urn:ietf:params:
-// oauth:grant-type:pre-authorized_code"), access tokens, c_nonce values (section 7), records of
+// oauth:grant-type:pre-authorized_code"), spent c_nonce values (section 7), records of
 // issued credentials, Token Status Lists (draft-ietf-oauth-status-list section 4.1) and an
 // append-only, hash-chained audit log. Two adapters implement it: store/sqlite_store.h and
 // store/postgres_store.h; both run one shared implementation over a small SQL seam, so their
@@ -13,7 +13,7 @@
 // are atomic also across processes that share one database.
 //
 // Times are Unix seconds passed in by the caller (take them from a base/clock.h Clock), so tests
-// pin time. Secrets (pre-authorized codes, access tokens, tx_codes) are never stored: callers pass
+// pin time. Secrets (pre-authorized codes, tx_codes) are never stored: callers pass
 // a hash of them (e.g. SHA-256 or an HMAC under a server key: the caller's choice, used the same
 // way when storing and when looking up), and the store compares hashes in constant time.
 //
@@ -94,15 +94,6 @@ struct PreAuthorizedCode {
   std::string offer_id;
   int64_t expires_at = 0;
   int64_t max_tx_code_attempts = 3;  // wrong tx_codes allowed before the code dies (>= 1)
-};
-
-// AccessToken is the hash of an access token and what it authorises.
-struct AccessToken {
-  Bytes token_hash;
-  std::string offer_id;
-  std::string citizen_id;
-  std::string credential_configuration_id;
-  int64_t expires_at = 0;
 };
 
 enum class CredentialStatus { kValid = 0, kRevoked = 1, kSuspended = 2 };
@@ -193,14 +184,6 @@ class IssuerStore {
   virtual Result<CredentialOffer> RedeemPreAuthorizedCode(ByteView code_hash,
                                                           std::optional<ByteView> tx_code_hash,
                                                           int64_t now) = 0;
-  // RedeemPreAuthorizedCodeForToken is RedeemPreAuthorizedCode that, when the code is redeemed,
-  // also stores `token` in the same transaction (its offer_id, citizen_id and
-  // credential_configuration_id are taken from the offer): the Token Endpoint's one durable
-  // write. Errors as RedeemPreAuthorizedCode, plus CreateAccessToken's (then nothing is kept,
-  // the code stays unused).
-  virtual Result<CredentialOffer> RedeemPreAuthorizedCodeForToken(ByteView code_hash,
-                                                                  std::optional<ByteView> tx_code_hash, int64_t now,
-                                                                  AccessToken token) = 0;
   // PeekPreAuthorizedCode returns the offer of a live code without consuming the code or
   // counting an attempt (nothing is written), so a caller can tell a request that lacks a needed
   // tx_code from a wrong one. The same checks as RedeemPreAuthorizedCode, in the same order:
@@ -208,19 +191,17 @@ class IssuerStore {
   // kLimitExceeded. A peek proves nothing about a later redeem (another caller may win first).
   virtual Result<CredentialOffer> PeekPreAuthorizedCode(ByteView code_hash, int64_t now) = 0;
 
-  // --- access tokens and nonces ---
-  // CreateAccessToken stores `token`; kNotFound if its offer does not exist.
-  virtual Status CreateAccessToken(const AccessToken& token) = 0;
-  // GetAccessToken returns the token; kNotFound if unknown, kExpired if now >= expires_at.
-  virtual Result<AccessToken> GetAccessToken(ByteView token_hash, int64_t now) = 0;
+  // --- nonces ---
+  // (Access tokens are not stored: the issuer seals what a token authorises into the token,
+  // issuer/service.cc. Schema v5 dropped the access_tokens table of earlier versions.)
   // CreateNonce stores a c_nonce valid until `expires_at`; kInvalidArgument if it exists.
   virtual Status CreateNonce(std::string_view nonce, int64_t expires_at) = 0;
   // ConsumeNonce consumes `nonce` once, atomically: kNotFound if unknown or already consumed,
   // kExpired if now >= its expires_at (it is consumed all the same).
   virtual Status ConsumeNonce(std::string_view nonce, int64_t now) = 0;
-  // PurgeExpired deletes, in one transaction, the nonces, access tokens and pre-authorized codes
-  // that are expired at `now` (now >= expires_at, the rule every lookup applies), then the
-  // expired offers that no remaining code or access token points at, and returns how many rows
+  // PurgeExpired deletes, in one transaction, the nonces and pre-authorized codes that are
+  // expired at `now` (now >= expires_at, the rule every lookup applies), then the expired offers
+  // that no remaining code points at, and returns how many rows
   // went in all. Citizens, issued-credential records, status lists and the audit log are never
   // purged.
   virtual Result<int64_t> PurgeExpired(int64_t now) = 0;

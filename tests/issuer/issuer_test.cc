@@ -461,6 +461,60 @@ TEST_F(IssuerTest, ConfigurationAndBearerChecks) {
   EXPECT_EQ(ErrorOf(Request(token, "uk.gov.digital-id.sd-jwt", {Proof(k, nonce)})), Oid4vciError::kInvalidToken);
 }
 
+// Access tokens are sealed, not stored: opaque to the wallet, refused when changed in any
+// character, accepted by another issuer process with the same server secret and refused by one
+// with another.
+TEST_F(IssuerTest, SealedAccessTokens) {
+  const std::string cfg = "uk.gov.digital-id.sd-jwt";
+  const std::string token = AccessToken(cfg);
+  ASSERT_FALSE(token.empty());
+  // Opaque: neither the text nor its decoded bytes show whom or what it is for.
+  EXPECT_EQ(token.find(kCitizen), std::string::npos);
+  Result<Bytes> raw = Base64UrlDecode(token);
+  ASSERT_TRUE(raw.ok());
+  EXPECT_EQ(AsStringView(*raw).find(kCitizen), std::string_view::npos);
+  EXPECT_EQ(AsStringView(*raw).find(cfg), std::string_view::npos);
+
+  crypto::PrivateKey k = NewKey();
+  for (size_t pos : {size_t{0}, token.size() / 2, token.size() - 2}) {
+    std::string changed = token;
+    changed[pos] = changed[pos] == 'A' ? 'B' : 'A';
+    EXPECT_EQ(ErrorOf(Request(changed, cfg, {Proof(k, NewNonce())})), Oid4vciError::kInvalidToken) << pos;
+  }
+  EXPECT_EQ(ErrorOf(Request(token.substr(0, token.size() - 1), cfg, {Proof(k, NewNonce())})),
+            Oid4vciError::kInvalidToken);
+
+  // A second process over the same data directory (same server secret) takes it.
+  auto open_service = [&]() -> std::unique_ptr<IssuerService> {
+    Result<IssuerConfig> config = LoadIssuerConfig(dir_);
+    if (!config.ok()) return nullptr;
+    Result<std::unique_ptr<store::IssuerStore>> st = OpenIssuerStore(*config);
+    if (!st.ok()) return nullptr;
+    Result<std::unique_ptr<IssuerService>> svc =
+        IssuerService::Create(std::move(*config), std::move(*st), clock_, crypto::SystemRandom());
+    return svc.ok() ? std::move(*svc) : nullptr;
+  };
+  std::unique_ptr<IssuerService> other = open_service();
+  ASSERT_NE(other, nullptr);
+  Result<oid4vci::NonceResponse> other_nonce = other->Nonce();
+  ASSERT_TRUE(other_nonce.ok());
+  EXPECT_NE(Ok(other->Credential("Bearer " + token, Body(cfg, {Proof(k, other_nonce->c_nonce)}))), nullptr);
+  other.reset();
+  // One with another server secret does not.
+  {
+    std::ofstream f(fs::path(dir_) / "server-secret", std::ios::trunc);
+    f << std::string(64, 'z');
+  }
+  std::unique_ptr<IssuerService> stranger = open_service();
+  ASSERT_NE(stranger, nullptr);
+  Result<oid4vci::NonceResponse> nonce = stranger->Nonce();
+  ASSERT_TRUE(nonce.ok());
+  EXPECT_EQ(ErrorOf(stranger->Credential("Bearer " + token, Body(cfg, {Proof(k, nonce->c_nonce)}))),
+            Oid4vciError::kInvalidToken);
+  // The token still works where it was made.
+  ASSERT_NE(Ok(Request(token, cfg, {Proof(k, NewNonce())})), nullptr);
+}
+
 TEST_F(IssuerTest, RevokeMarksEveryBatchCopyAndRepublishes) {
   const std::string cfg = "uk.gov.digital-id.sd-jwt";
   const std::string token = AccessToken(cfg);
@@ -600,7 +654,7 @@ TEST_F(IssuerTest, MissingTxCodeOnAnExpiredCodeIsInvalidGrant) {
 
 // --- purging expired rows ---
 
-TEST_F(IssuerTest, PurgeExpiredDropsDeadCodesNoncesTokensAndOffers) {
+TEST_F(IssuerTest, PurgeExpiredDropsDeadCodesNoncesAndOffers) {
   Result<OfferResult> offer = svc_->CreateOffer(kCitizen, "uk.gov.digital-id.sd-jwt", false);
   ASSERT_TRUE(offer.ok());
   const int64_t start = clock_.NowSeconds();

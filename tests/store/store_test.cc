@@ -356,55 +356,7 @@ TYPED_TEST(StoreTest, ConcurrentRedeemAcrossTwoStoresExactlyOneWins) {
   }
 }
 
-// --- access tokens and nonces ---
-
-TYPED_TEST(StoreTest, AccessTokens) {
-  auto& s = *this->store_;
-  this->MakeOffer("o1", "code1", std::nullopt);
-  AccessToken t{this->H("tok"), "o1", "c1", "uk_pid_sd_jwt", 1000};
-  EXPECT_OK(s.CreateAccessToken(t));
-  EXPECT_CODE(s.CreateAccessToken(t), StatusCode::kInvalidArgument);
-  AccessToken orphan{this->H("tok2"), "no-offer", "c1", "cfg", 1000};
-  EXPECT_CODE(s.CreateAccessToken(orphan), StatusCode::kNotFound);
-  auto got = s.GetAccessToken(this->H("tok"), 999);
-  ASSERT_TRUE(got.ok());
-  EXPECT_EQ(got->offer_id, "o1");
-  EXPECT_EQ(got->citizen_id, "c1");
-  EXPECT_EQ(got->credential_configuration_id, "uk_pid_sd_jwt");
-  EXPECT_EQ(got->token_hash, this->H("tok"));
-  EXPECT_CODE(s.GetAccessToken(this->H("tok"), 1000), StatusCode::kExpired);
-  EXPECT_CODE(s.GetAccessToken(this->H("other"), 1), StatusCode::kNotFound);
-}
-
-// The Token Endpoint's single write: redeem the code and store the access token together.
-TYPED_TEST(StoreTest, RedeemForTokenStoresTheTokenAtomically) {
-  auto& s = *this->store_;
-  this->MakeOffer("o1", "code1", "123456", 10000, 3);
-  AccessToken t{this->H("tok"), "", "", "", 5000};
-  // A wrong tx_code: the attempt is counted (durably) and no token exists.
-  EXPECT_CODE(s.RedeemPreAuthorizedCodeForToken(this->H("code1"), ByteView(this->H("000000")), 1, t),
-              StatusCode::kInvalidArgument);
-  EXPECT_CODE(s.GetAccessToken(this->H("tok"), 1), StatusCode::kNotFound);
-  // The right one: the offer comes back and the token carries its offer, citizen and configuration.
-  Result<CredentialOffer> offer = s.RedeemPreAuthorizedCodeForToken(this->H("code1"), ByteView(this->H("123456")), 1, t);
-  ASSERT_TRUE(offer.ok()) << offer.status().ToString();
-  EXPECT_EQ(offer->offer_id, "o1");
-  Result<AccessToken> got = s.GetAccessToken(this->H("tok"), 4999);
-  ASSERT_TRUE(got.ok()) << got.status().ToString();
-  EXPECT_EQ(got->offer_id, "o1");
-  EXPECT_EQ(got->citizen_id, "c1");
-  EXPECT_EQ(got->credential_configuration_id, "uk_pid_sd_jwt");
-  // Used: a second redemption fails and stores no second token.
-  AccessToken t2{this->H("tok2"), "", "", "", 5000};
-  EXPECT_CODE(s.RedeemPreAuthorizedCodeForToken(this->H("code1"), ByteView(this->H("123456")), 1, t2),
-              StatusCode::kNotFound);
-  EXPECT_CODE(s.GetAccessToken(this->H("tok2"), 1), StatusCode::kNotFound);
-  // A token that cannot be stored (its hash exists) undoes the redemption: the code stays usable.
-  this->MakeOffer("o2", "code2", std::nullopt);
-  EXPECT_CODE(s.RedeemPreAuthorizedCodeForToken(this->H("code2"), std::nullopt, 1, t), StatusCode::kInvalidArgument);
-  EXPECT_OK(s.PeekPreAuthorizedCode(this->H("code2"), 1));
-  EXPECT_OK(s.RedeemPreAuthorizedCodeForToken(this->H("code2"), std::nullopt, 1, t2));
-}
+// --- nonces ---
 
 TYPED_TEST(StoreTest, NoncesAreSingleUse) {
   auto& s = *this->store_;
@@ -444,14 +396,12 @@ TYPED_TEST(StoreTest, PurgeExpiredRemovesOnlyExpired) {
   EXPECT_OK(s.CreateNonce("old", 50));
   EXPECT_OK(s.CreateNonce("edge", 100));  // expired at 100 (now >= expires_at)
   EXPECT_OK(s.CreateNonce("live", 101));  // boundary: one second to go
-  EXPECT_OK(s.CreateAccessToken({this->H("t"), "o1", "c1", "cfg", 10}));
   auto n = s.PurgeExpired(100);
   ASSERT_TRUE(n.ok()) << n.status().ToString();
-  // old code, old and edge nonces, the token; offer o1 expired but code "new" still points at it.
-  EXPECT_EQ(*n, 4);
+  // old code, old and edge nonces; offer o1 expired but code "new" still points at it.
+  EXPECT_EQ(*n, 3);
   EXPECT_CODE(s.ConsumeNonce("edge", 99), StatusCode::kNotFound);
   EXPECT_CODE(s.ConsumeNonce("live", 100), StatusCode::kOk);
-  EXPECT_CODE(s.GetAccessToken(this->H("t"), 5), StatusCode::kNotFound);
   EXPECT_OK(s.GetOffer("o1"));
   EXPECT_OK(s.RedeemPreAuthorizedCode(this->H("new"), std::nullopt, 99));
   // Nothing left to purge at the same time: zero, not an error.
@@ -466,20 +416,18 @@ TYPED_TEST(StoreTest, PurgeExpiredRemovesOffersOnceNothingPointsAtThem) {
   this->MakeOffer("o2", "c-o2", std::nullopt, 201);  // boundary: one second later
   this->MakeOffer("o3", "c-o3", std::nullopt, 200);
   ASSERT_TRUE(s.RedeemPreAuthorizedCode(this->H("c-o3"), std::nullopt, 150).ok());
-  EXPECT_OK(s.CreateAccessToken({this->H("tok3"), "o3", "c1", "cfg", 300}));  // outlives its offer
   auto n = s.PurgeExpired(200);
   ASSERT_TRUE(n.ok()) << n.status().ToString();
-  // codes of o1 and o3 (used or not, both expired), then offer o1; o3 stays for its live token.
-  EXPECT_EQ(*n, 3);
+  // codes of o1 and o3 (used or not, both expired), then offers o1 and o3.
+  EXPECT_EQ(*n, 4);
   EXPECT_CODE(s.GetOffer("o1"), StatusCode::kNotFound);
-  EXPECT_OK(s.GetOffer("o2"));
-  EXPECT_OK(s.GetOffer("o3"));
-  EXPECT_OK(s.GetAccessToken(this->H("tok3"), 200));
-  EXPECT_OK(s.PeekPreAuthorizedCode(this->H("c-o2"), 200));
-  auto later = s.PurgeExpired(300);  // token, code of o2, offers o2 and o3
-  ASSERT_TRUE(later.ok());
-  EXPECT_EQ(*later, 4);
   EXPECT_CODE(s.GetOffer("o3"), StatusCode::kNotFound);
+  EXPECT_OK(s.GetOffer("o2"));
+  EXPECT_OK(s.PeekPreAuthorizedCode(this->H("c-o2"), 200));
+  auto later = s.PurgeExpired(300);  // code of o2, offer o2
+  ASSERT_TRUE(later.ok());
+  EXPECT_EQ(*later, 2);
+  EXPECT_CODE(s.GetOffer("o2"), StatusCode::kNotFound);
   // Citizens are never purged.
   EXPECT_OK(s.GetCitizen("c1"));
 }
@@ -854,7 +802,7 @@ TYPED_TEST(StoreTest, ReopenIsNoOpAndNewerSchemaIsRefused) {
 
 // A database made by an older release (schema version 2: rowid tables, taken status indices as
 // rows) is migrated to the newest version when opened (3: WITHOUT ROWID tables; 4: status index
-// pools), and every row of the rebuilt tables is still there.
+// pools; 5: no access_tokens table), and every row of the rebuilt tables is still there.
 TEST(SqliteMigrationTest, Version2DatabaseKeepsItsRowsThroughTheNewestVersion) {
   Result<std::string> where = SqliteBackend::NewLocation();
   ASSERT_TRUE(where.ok());
@@ -887,9 +835,7 @@ TEST(SqliteMigrationTest, Version2DatabaseKeepsItsRowsThroughTheNewestVersion) {
   auto listed = s.ListIssuedCredentials("c1", std::nullopt);
   ASSERT_TRUE(listed.ok());
   EXPECT_EQ(listed->size(), 2u);
-  auto token = s.GetAccessToken(Bytes(32, 0xaa), 1);
-  ASSERT_TRUE(token.ok()) << token.status().ToString();
-  EXPECT_EQ(token->offer_id, "o1");
+  EXPECT_OK(s.GetOffer("o1"));
   EXPECT_CODE(s.CreateNonce("n1", 9999999999), StatusCode::kInvalidArgument);  // still spent
   // Indices 3 and 5 stay taken: the other six are all that is left.
   auto rest = s.AllocateStatusIndices("L", 6, crypto::SystemRandom());
@@ -902,7 +848,10 @@ TEST(SqliteMigrationTest, Version2DatabaseKeepsItsRowsThroughTheNewestVersion) {
     ASSERT_TRUE(c.ok());
     auto r = (*c)->Exec("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND sql LIKE '%WITHOUT ROWID'", {});
     ASSERT_TRUE(r.ok());
-    EXPECT_EQ(*r->Int(0, 0), 6);
+    EXPECT_EQ(*r->Int(0, 0), 5);  // status_allocations, issued_credentials, nonces, status_pool, status_cursors
+    auto tokens = (*c)->Exec("SELECT count(*) FROM sqlite_master WHERE name LIKE '%token%'", {});
+    ASSERT_TRUE(tokens.ok());
+    EXPECT_EQ(*tokens->Int(0, 0), 0);  // the table and its two indexes
     // The taken indices moved into the pool (as the positions before its cursor).
     auto rows = (*c)->Exec("SELECT count(*) FROM status_allocations", {});
     ASSERT_TRUE(rows.ok());
@@ -910,7 +859,7 @@ TEST(SqliteMigrationTest, Version2DatabaseKeepsItsRowsThroughTheNewestVersion) {
     auto v = (*c)->Exec("SELECT version FROM schema_version", {});
     ASSERT_TRUE(v.ok());
     EXPECT_EQ(*v->Int(0, 0), static_cast<int64_t>(internal::Migrations(internal::Dialect::kSqlite).size()));
-    EXPECT_EQ(*v->Int(0, 0), 4);
+    EXPECT_EQ(*v->Int(0, 0), 5);
   }
   SqliteBackend::Cleanup(*where);
 }
