@@ -75,6 +75,10 @@ class PublicKey {
   static PublicKey WrapInternal(internal::PkeyPtr pkey, SignatureAlg alg) {
     return PublicKey(std::move(pkey), alg);
   }
+  // WrapInternal with the key's point (uncompressed SEC1, or raw Ed25519) already at hand.
+  static PublicKey WrapInternal(internal::PkeyPtr pkey, SignatureAlg alg, Bytes point) {
+    return PublicKey(std::move(pkey), alg, std::move(point));
+  }
 
  private:
   // Reads the public point out of `pkey` (slow: only when the caller does not have it).

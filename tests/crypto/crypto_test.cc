@@ -1,7 +1,9 @@
 // Unit tests for src/crypto: signatures, JWK/PEM, hashes, HMAC, HKDF, AES-GCM, ECDH.
 #include <gtest/gtest.h>
 
+#include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "base/encoding.h"
@@ -278,6 +280,33 @@ Json WithMember(Json j, const std::string& k, Json v) {
 Json Without(Json j, const std::string& k) {
   j.erase(k);
   return j;
+}
+
+// Generated EC keys come from a per-thread generation context and carry the point read once:
+// each key is new, signs verifiably, and its cached point agrees with what OpenSSL says when
+// asked through the DER SubjectPublicKeyInfo (a path that reads the point afresh). Also from a
+// second thread, which sets up its own context.
+TEST(KeyGeneration, EcKeysFromTheCachedContextAreFreshAndConsistent) {
+  auto check = [](SignatureAlg alg) {
+    std::set<std::string> points;
+    const Bytes msg = {1, 2, 3};
+    for (int i = 0; i < 20; ++i) {
+      PrivateKey k = Gen(alg);
+      const Bytes point = k.public_key().EncodedPoint(false);
+      EXPECT_EQ(point.size(), alg == SignatureAlg::kES256 ? 65u : 97u);
+      EXPECT_TRUE(points.insert(HexOf(point)).second) << "a repeated key";
+      Result<PublicKey> reread = PublicKey::FromSpkiDer(k.public_key().ToSpkiDer());
+      ASSERT_TRUE(reread.ok());
+      EXPECT_EQ(reread->EncodedPoint(false), point);
+      Result<Bytes> sig = k.Sign(msg);
+      ASSERT_TRUE(sig.ok());
+      EXPECT_TRUE(reread->Verify(msg, *sig).ok());
+    }
+  };
+  check(SignatureAlg::kES256);
+  check(SignatureAlg::kES384);
+  std::thread other([&] { check(SignatureAlg::kES256); });
+  other.join();
 }
 
 TEST(JwkRejections, CoordinateLength) {
