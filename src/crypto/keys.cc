@@ -440,44 +440,44 @@ bool PublicKey::Equals(const PublicKey& other) const {
 // ---- PrivateKey ----
 
 Result<PrivateKey> PrivateKey::Generate(SignatureAlg alg) {
+  internal::PkeyPtr pkey;
   if (alg == SignatureAlg::kEdDSA) {
     EVP_PKEY* p = EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519");
     if (p == nullptr) return Error(StatusCode::kInternal, OpenSslError());
-    auto pkey = Wrap(p);
-    ASSIGN_OR_RETURN(auto pub, PublicOnlyCopy(pkey.get()));
-    return PrivateKey(std::move(pkey), PublicKey::WrapInternal(std::move(pub), alg));
-  }
-  // EC keys are made often (a device key per credential copy, an ephemeral key per encrypted
-  // response or verifier session), so each thread keeps a key generation context per curve,
-  // set up once, instead of fetching the algorithm and setting the group for every key; and the
-  // public half is built from the encoded point read once, which also becomes the PublicKey's
-  // cached point (reading x and y back as BIGNUMs cost more than generating the key).
-  thread_local internal::PkeyCtx contexts[2];
-  internal::PkeyCtx& ctx = contexts[alg == SignatureAlg::kES256 ? 0 : 1];
-  if (!ctx) {
-    internal::PkeyCtx fresh(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
-    OSSL_PARAM params[] = {
-        OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, const_cast<char*>(GroupName(alg)), 0),
-        OSSL_PARAM_construct_end()};
-    if (!fresh || EVP_PKEY_keygen_init(fresh.get()) != 1 || EVP_PKEY_CTX_set_params(fresh.get(), params) != 1) {
-      return Error(StatusCode::kInternal, OpenSslError());
+    pkey = Wrap(p);
+  } else {
+    // EC keys are made often (a device key per credential copy, an ephemeral key per encrypted
+    // response or verifier session), so each thread keeps a key generation context per curve,
+    // set up once, instead of fetching the algorithm and setting the group for every key; and
+    // the public half is built from the encoded point read once, which also becomes the
+    // PublicKey's cached point (reading x and y back as BIGNUMs cost more than making the key).
+    thread_local internal::PkeyCtx contexts[2];
+    internal::PkeyCtx& ctx = contexts[alg == SignatureAlg::kES256 ? 0 : 1];
+    if (!ctx) {
+      internal::PkeyCtx fresh(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
+      OSSL_PARAM params[] = {
+          OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, const_cast<char*>(GroupName(alg)), 0),
+          OSSL_PARAM_construct_end()};
+      if (!fresh || EVP_PKEY_keygen_init(fresh.get()) != 1 || EVP_PKEY_CTX_set_params(fresh.get(), params) != 1) {
+        return Error(StatusCode::kInternal, OpenSslError());
+      }
+      ctx = std::move(fresh);
     }
-    ctx = std::move(fresh);
-  }
-  EVP_PKEY* p = nullptr;
-  if (EVP_PKEY_generate(ctx.get(), &p) != 1 || p == nullptr) return Error(StatusCode::kInternal, OpenSslError());
-  auto pkey = Wrap(p);
-  uint8_t point[1 + 2 * 48];  // an uncompressed P-384 point, the largest
-  size_t len = 0;
-  const size_t want = 1 + 2 * FieldSize(alg);
-  if (EVP_PKEY_get_octet_string_param(pkey.get(), OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, point, sizeof point, &len) != 1 ||
-      len != want || point[0] != 0x04) {
+    EVP_PKEY* p = nullptr;
+    if (EVP_PKEY_generate(ctx.get(), &p) != 1 || p == nullptr) return Error(StatusCode::kInternal, OpenSslError());
+    pkey = Wrap(p);
+    uint8_t point[1 + 2 * 48];  // an uncompressed P-384 point, the largest
+    size_t len = 0;
+    if (EVP_PKEY_get_octet_string_param(pkey.get(), OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, point, sizeof point,
+                                        &len) == 1 &&
+        len == 1 + 2 * FieldSize(alg) && point[0] == 0x04) {
+      ASSIGN_OR_RETURN(auto pub, EcPublicFromPoint(alg, ByteView(point, len)));
+      return PrivateKey(std::move(pkey), PublicKey::WrapInternal(std::move(pub), alg, Bytes(point, point + len)));
+    }
     ERR_clear_error();
-    ASSIGN_OR_RETURN(auto pub, PublicOnlyCopy(pkey.get()));
-    return PrivateKey(std::move(pkey), PublicKey::WrapInternal(std::move(pub), alg));
   }
-  ASSIGN_OR_RETURN(auto pub, EcPublicFromPoint(alg, ByteView(point, len)));
-  return PrivateKey(std::move(pkey), PublicKey::WrapInternal(std::move(pub), alg, Bytes(point, point + len)));
+  ASSIGN_OR_RETURN(auto pub, PublicOnlyCopy(pkey.get()));
+  return PrivateKey(std::move(pkey), PublicKey::WrapInternal(std::move(pub), alg));
 }
 
 Result<PrivateKey> PrivateKey::FromJwk(const Json& jwk) {

@@ -337,13 +337,13 @@ Result<std::string> IssuerService::SealAccessToken(const AccessGrant& token) con
 }
 
 Result<AccessGrant> IssuerService::OpenAccessToken(std::string_view token) const {
-  const Status unknown = Error(StatusCode::kNotFound, "unknown access token");
+  auto unknown = [] { return Error(StatusCode::kNotFound, "unknown access token"); };
   Result<Bytes> raw = Base64UrlDecode(token);
-  if (!raw.ok() || raw->size() < crypto::kAesGcmIvSize + crypto::kAesGcmTagSize) return unknown;
+  if (!raw.ok() || raw->size() < crypto::kAesGcmIvSize + crypto::kAesGcmTagSize) return unknown();
   const ByteView iv(raw->data(), crypto::kAesGcmIvSize);
   const ByteView sealed(raw->data() + crypto::kAesGcmIvSize, raw->size() - crypto::kAesGcmIvSize);
   Result<Bytes> body = crypto::Aes256GcmOpen(access_token_key_.view(), iv, AsBytes(kAccessTokenAad), sealed);
-  if (!body.ok()) return unknown;
+  if (!body.ok()) return unknown();
   // Only this issuer can have sealed the body; a malformed one means a bug, not an attack.
   Result<Json> j = ParseJsonObject(AsStringView(*body));
   if (!j.ok()) return Error(StatusCode::kInternal, "access token body: " + j.status().message());
