@@ -6,9 +6,10 @@
 // `jwt` proofs (Appendix F) and batch issuance (one credential per proof key, up to batch_size),
 // Notification (11). Every failure is an oid4vci::ErrorResponse with the exact error code.
 // Secrets (pre-authorized codes, tx_codes) are stored only as HMAC-SHA256(server secret,
-// purpose || value); access tokens are not stored at all (they are sealed, see Token). Everything one Credential Request writes (nonce
-// consumption, status indices, issued-credential records, the audit entry) happens in one store
-// transaction, so a failure leaves nothing half-written.
+// purpose || value); access tokens are not stored at all (they are sealed, see Token).
+// Everything one Credential Request writes (nonce consumption, status indices, issued-credential
+// records, the audit entry) happens in one store transaction, so a failure leaves nothing
+// half-written.
 //
 // Thread safety: every method may be called concurrently from many threads; the store,
 // keys and config are shared read-only, the published status-list cache is mutex-guarded.

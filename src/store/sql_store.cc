@@ -485,35 +485,6 @@ class SqlOps final : public IssuerStore {
     }();
   }
 
-  Result<CredentialOffer> PeekPreAuthorizedCode(ByteView code_hash, int64_t now) override {
-    RETURN_IF_ERROR(CheckHash("code hash", code_hash));
-    // One read of the code joined to its offer: a consistent snapshot without locks or writes.
-    ASSIGN_OR_RETURN(auto r, Q("SELECT p.expires_at, p.attempts, p.max_attempts, p.used, o.offer_id, "
-                               "o.citizen_id, o.configuration_id, o.tx_code_hash, o.created_at, "
-                               "o.expires_at, o.redeemed FROM pre_authorized_codes p "
-                               "JOIN offers o ON o.offer_id = p.offer_id WHERE p.code_hash = ?",
-                               {code_hash}));
-    if (r.rows.empty()) return Error(StatusCode::kNotFound, "unknown pre-authorized code");
-    ASSIGN_OR_RETURN(int64_t expires_at, r.Int(0, 0));
-    ASSIGN_OR_RETURN(int64_t attempts, r.Int(0, 1));
-    ASSIGN_OR_RETURN(int64_t max_attempts, r.Int(0, 2));
-    ASSIGN_OR_RETURN(int64_t used, r.Int(0, 3));
-    if (used != 0) return Error(StatusCode::kNotFound, "pre-authorized code already used");
-    if (now >= expires_at) return Error(StatusCode::kExpired, "pre-authorized code expired");
-    if (attempts >= max_attempts) return Error(StatusCode::kLimitExceeded, "tx_code attempts used up");
-    CredentialOffer o;
-    ASSIGN_OR_RETURN(o.offer_id, r.Text(0, 4));
-    ASSIGN_OR_RETURN(o.citizen_id, r.Text(0, 5));
-    ASSIGN_OR_RETURN(o.credential_configuration_id, r.Text(0, 6));
-    if (!r.IsNull(0, 7)) {
-      ASSIGN_OR_RETURN(o.tx_code_hash, r.Blob(0, 7));
-    }
-    ASSIGN_OR_RETURN(o.created_at, r.Int(0, 8));
-    ASSIGN_OR_RETURN(o.expires_at, r.Int(0, 9));
-    ASSIGN_OR_RETURN(int64_t redeemed, r.Int(0, 10));
-    o.redeemed = redeemed != 0;
-    return o;
-  }
 
   // --- nonces ---
   Status CreateNonce(std::string_view nonce, int64_t expires_at) override {
@@ -1064,9 +1035,6 @@ class SqlStore final : public IssuerStore {
     Result<CredentialOffer> outcome = Error(StatusCode::kInternal, "unset");
     RETURN_IF_ERROR(Write([&](SqlOps& o) { return o.RedeemInTx(code_hash, tx_code_hash, now, outcome); }));
     return outcome;
-  }
-  Result<CredentialOffer> PeekPreAuthorizedCode(ByteView code_hash, int64_t now) override {
-    return Run([&](SqlOps& o) { return o.PeekPreAuthorizedCode(code_hash, now); });
   }
   Status CreateNonce(std::string_view n, int64_t exp) override {
     return Write([&](SqlOps& o) { return o.CreateNonce(n, exp); });

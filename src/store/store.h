@@ -184,12 +184,6 @@ class IssuerStore {
   virtual Result<CredentialOffer> RedeemPreAuthorizedCode(ByteView code_hash,
                                                           std::optional<ByteView> tx_code_hash,
                                                           int64_t now) = 0;
-  // PeekPreAuthorizedCode returns the offer of a live code without consuming the code or
-  // counting an attempt (nothing is written), so a caller can tell a request that lacks a needed
-  // tx_code from a wrong one. The same checks as RedeemPreAuthorizedCode, in the same order:
-  // unknown or already used -> kNotFound; now >= expires_at -> kExpired; attempts used up ->
-  // kLimitExceeded. A peek proves nothing about a later redeem (another caller may win first).
-  virtual Result<CredentialOffer> PeekPreAuthorizedCode(ByteView code_hash, int64_t now) = 0;
 
   // --- nonces ---
   // (Access tokens are not stored: the issuer seals what a token authorises into the token,

@@ -423,52 +423,13 @@ TYPED_TEST(StoreTest, PurgeExpiredRemovesOffersOnceNothingPointsAtThem) {
   EXPECT_CODE(s.GetOffer("o1"), StatusCode::kNotFound);
   EXPECT_CODE(s.GetOffer("o3"), StatusCode::kNotFound);
   EXPECT_OK(s.GetOffer("o2"));
-  EXPECT_OK(s.PeekPreAuthorizedCode(this->H("c-o2"), 200));
+  EXPECT_OK(s.RedeemPreAuthorizedCode(this->H("c-o2"), std::nullopt, 200));  // its code is live
   auto later = s.PurgeExpired(300);  // code of o2, offer o2
   ASSERT_TRUE(later.ok());
   EXPECT_EQ(*later, 2);
   EXPECT_CODE(s.GetOffer("o2"), StatusCode::kNotFound);
   // Citizens are never purged.
   EXPECT_OK(s.GetCitizen("c1"));
-}
-
-// --- peeking at a code ---
-
-TYPED_TEST(StoreTest, PeekReadsACodeWithoutConsumingIt) {
-  auto& s = *this->store_;
-  this->MakeOffer("o1", "code1", "123456", 1000, 2);
-  for (int i = 0; i < 3; ++i) {  // any number of peeks: no attempt counted, nothing consumed
-    auto p = s.PeekPreAuthorizedCode(this->H("code1"), 999);
-    ASSERT_TRUE(p.ok()) << p.status().ToString();
-    EXPECT_EQ(p->offer_id, "o1");
-    EXPECT_EQ(p->citizen_id, "c1");
-    ASSERT_TRUE(p->tx_code_hash.has_value());
-    EXPECT_EQ(*p->tx_code_hash, this->H("123456"));
-    EXPECT_FALSE(p->redeemed);
-  }
-  // One wrong tx_code of two allowed: the peek still answers (attempts remain).
-  const Bytes wrong = this->H("000000");
-  EXPECT_CODE(s.RedeemPreAuthorizedCode(this->H("code1"), ByteView(wrong), 1), StatusCode::kInvalidArgument);
-  EXPECT_OK(s.PeekPreAuthorizedCode(this->H("code1"), 999));
-  // Expiry boundary as for redeem: alive at 999, expired at 1000.
-  EXPECT_CODE(s.PeekPreAuthorizedCode(this->H("code1"), 1000), StatusCode::kExpired);
-  // Redeem still works after the peeks, then the code reads as used.
-  const Bytes right = this->H("123456");
-  EXPECT_OK(s.RedeemPreAuthorizedCode(this->H("code1"), ByteView(right), 999));
-  EXPECT_CODE(s.PeekPreAuthorizedCode(this->H("code1"), 999), StatusCode::kNotFound);
-  EXPECT_CODE(s.PeekPreAuthorizedCode(this->H("never"), 1), StatusCode::kNotFound);
-  EXPECT_CODE(s.PeekPreAuthorizedCode(ByteView(), 1), StatusCode::kInvalidArgument);
-  // A code whose attempts are used up peeks as kLimitExceeded.
-  this->MakeOffer("o2", "code2", "123456", 1000, 1);
-  EXPECT_CODE(s.RedeemPreAuthorizedCode(this->H("code2"), ByteView(wrong), 1), StatusCode::kLimitExceeded);
-  EXPECT_CODE(s.PeekPreAuthorizedCode(this->H("code2"), 1), StatusCode::kLimitExceeded);
-  // An offer without a tx_code peeks without a hash; inside a transaction too.
-  this->MakeOffer("o3", "code3", std::nullopt);
-  EXPECT_OK(s.WithTransaction([&](IssuerStore& tx) -> Status {
-    ASSIGN_OR_RETURN(CredentialOffer o, tx.PeekPreAuthorizedCode(this->H("code3"), 1));
-    EXPECT_FALSE(o.tx_code_hash.has_value());
-    return OkStatus();
-  }));
 }
 
 // --- issued credentials ---
