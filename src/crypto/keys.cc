@@ -318,6 +318,8 @@ Result<PublicKey> PublicKey::FromPem(std::string_view pem) {
   return PublicFromPkey(Wrap(p));
 }
 
+Result<PublicKey> PublicKey::FromPkeyInternal(internal::PkeyPtr pkey) { return PublicFromPkey(std::move(pkey)); }
+
 Result<PublicKey> PublicKey::FromSpkiDer(ByteView der) {
   const unsigned char* p = der.data();
   EVP_PKEY* k = d2i_PUBKEY(nullptr, &p, static_cast<long>(der.size()));

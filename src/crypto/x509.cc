@@ -8,7 +8,9 @@
 
 #include <climits>
 #include <cstddef>
+#include <mutex>
 #include <string_view>
+#include <unordered_map>
 
 #include "crypto/internal/openssl_util.h"
 
@@ -88,7 +90,58 @@ Bytes OctetBytes(const ASN1_OCTET_STRING* s) {
 
 }  // namespace
 
+struct Certificate::KeyMemo {
+  std::once_flag once;
+  std::optional<Result<PublicKey>> key;
+};
+
+Certificate::Certificate(std::shared_ptr<x509_st> x, Bytes der)
+    : x509_(std::move(x)), der_(std::make_shared<const Bytes>(std::move(der))), key_(std::make_shared<KeyMemo>()) {}
+
+namespace {
+
+// RecentCertificates keeps the certificates parsed last, by their exact DER. The same few
+// certificates arrive again and again: a verifier's access certificate in every request object a
+// wallet checks, a document signer's in every mdoc a verifier checks. Parsing one (OpenSSL 3
+// decodes its public key through the provider decoders) cost a wallet more than the request
+// object's signature. A hit needs every byte to match, so it hands back exactly what parsing
+// these bytes would; certificates are immutable, and OpenSSL guards the extension cache it fills
+// in lazily. Bounded: at kCapacity entries an arbitrary one makes room.
+class RecentCertificates {
+ public:
+  static constexpr size_t kCapacity = 256;
+  static constexpr size_t kMaxDer = 16 * 1024;  // larger certificates are parsed each time
+
+  std::optional<Certificate> Find(ByteView der) {
+    if (der.size() > kMaxDer) return std::nullopt;
+    std::lock_guard lock(mu_);
+    auto it = by_der_.find(AsStringView(der));
+    if (it == by_der_.end()) return std::nullopt;
+    return it->second;
+  }
+
+  void Add(const Certificate& cert) {
+    if (cert.der().size() > kMaxDer) return;
+    std::lock_guard lock(mu_);
+    if (by_der_.size() >= kCapacity) by_der_.erase(by_der_.begin());
+    // The key views the DER the entry itself holds (shared, never changed).
+    by_der_.emplace(AsStringView(cert.der()), cert);
+  }
+
+ private:
+  std::mutex mu_;
+  std::unordered_map<std::string_view, Certificate> by_der_;
+};
+
+RecentCertificates& Recent() {
+  static RecentCertificates* recent = new RecentCertificates();  // never destroyed: used at exit
+  return *recent;
+}
+
+}  // namespace
+
 Result<Certificate> Certificate::FromDer(ByteView der) {
+  if (std::optional<Certificate> hit = Recent().Find(der)) return std::move(*hit);
   const unsigned char* p = der.data();
   X509* x = d2i_X509(nullptr, &p, static_cast<long>(der.size()));
   if (x == nullptr || p != der.data() + der.size()) {
@@ -96,7 +149,9 @@ Result<Certificate> Certificate::FromDer(ByteView der) {
     ERR_clear_error();
     return Error(StatusCode::kMalformed, "not a DER X.509 certificate");
   }
-  return Certificate(std::shared_ptr<X509>(x, X509_free), Bytes(der.begin(), der.end()));
+  Certificate cert(std::shared_ptr<X509>(x, X509_free), Bytes(der.begin(), der.end()));
+  Recent().Add(cert);
+  return cert;
 }
 
 Result<Certificate> Certificate::FromPem(std::string_view pem) {
@@ -142,15 +197,20 @@ std::string Certificate::ToPem() const {
   return std::string(data, static_cast<size_t>(len));
 }
 
+// The key OpenSSL decoded while parsing the certificate is shared, not copied: encoding it to
+// SubjectPublicKeyInfo and decoding that again each went through the OpenSSL 3 provider encoders
+// and decoders, which cost more than a signature check.
 Result<PublicKey> Certificate::public_key() const {
-  EVP_PKEY* k = X509_get0_pubkey(x509_.get());
-  if (k == nullptr) return Error(StatusCode::kInvalidKey, "certificate has no usable public key");
-  unsigned char* der = nullptr;
-  int len = i2d_PUBKEY(k, &der);
-  if (len <= 0) return Error(StatusCode::kInvalidKey, "certificate key cannot be encoded");
-  Bytes spki(der, der + len);
-  OPENSSL_free(der);
-  return PublicKey::FromSpkiDer(spki);
+  std::call_once(key_->once, [this] {
+    EVP_PKEY* k = X509_get0_pubkey(x509_.get());
+    if (k == nullptr || EVP_PKEY_up_ref(k) != 1) {
+      ERR_clear_error();
+      key_->key = Error(StatusCode::kInvalidKey, "certificate has no usable public key");
+      return;
+    }
+    key_->key = PublicKey::FromPkeyInternal(internal::PkeyPtr(k, EVP_PKEY_free));
+  });
+  return *key_->key;
 }
 
 std::string Certificate::subject() const { return NameToString(X509_get_subject_name(x509_.get())); }

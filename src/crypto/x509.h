@@ -47,9 +47,10 @@ class Certificate {
   // outside the blocks is ignored.
   static Result<std::vector<Certificate>> AllFromPem(std::string_view pem);
 
-  const Bytes& der() const { return der_; }
+  const Bytes& der() const { return *der_; }
   std::string ToPem() const;
-  // public_key returns the subject key if it is of a supported type, else kInvalidKey.
+  // public_key returns the subject key if it is of a supported type, else kInvalidKey. The key
+  // is worked out once per parsed certificate and shared by its copies.
   Result<PublicKey> public_key() const;
   std::string subject() const;  // RFC 2253 form
   std::string issuer() const;
@@ -93,9 +94,11 @@ class Certificate {
   x509_st* raw() const { return x509_.get(); }  // for src/crypto only
 
  private:
-  Certificate(std::shared_ptr<x509_st> x, Bytes der) : x509_(std::move(x)), der_(std::move(der)) {}
+  struct KeyMemo;  // the subject key, worked out on first use (x509.cc)
+  Certificate(std::shared_ptr<x509_st> x, Bytes der);
   std::shared_ptr<x509_st> x509_;
-  Bytes der_;
+  std::shared_ptr<const Bytes> der_;
+  std::shared_ptr<KeyMemo> key_;
 };
 
 // VerifyChain validates `chain` (leaf first, then any intermediates; the anchor itself may be

@@ -1,7 +1,10 @@
 // Unit tests for crypto/x509.h (parsing, VerifyChain) and crypto/x509_builder.h.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <atomic>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "crypto/keys.h"
@@ -307,6 +310,97 @@ TEST(Certificate, RegressionCorruptBlockInBundleIsNotSkipped) {
   EXPECT_CODE(Certificate::AllFromPem(pki.leaf.ToPem() + second), kMalformed);
   std::string not_a_cert = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
   EXPECT_CODE(Certificate::AllFromPem(pki.leaf.ToPem() + not_a_cert), kMalformed);
+}
+
+
+// Parsing remembers recent certificates by their DER (crypto/x509.cc); what comes back must be
+// exactly what parsing those bytes gives, whatever was parsed before.
+TEST(Certificate, ReparsedBytesGiveTheSameCertificateAndOtherBytesNeverDo) {
+  Pki pki;
+  auto first = Certificate::FromDer(pki.leaf.der());
+  auto again = Certificate::FromDer(pki.leaf.der());
+  ASSERT_TRUE(first.ok() && again.ok());
+  EXPECT_EQ(again->der(), pki.leaf.der());
+  EXPECT_EQ(again->subject(), pki.leaf.subject());
+  // One byte of the signature changed: still a certificate, but another one, which fails.
+  Bytes tampered_sig = pki.leaf.der();
+  tampered_sig.back() ^= 0x01;
+  auto t1 = Certificate::FromDer(tampered_sig);
+  ASSERT_TRUE(t1.ok());
+  EXPECT_EQ(t1->der(), tampered_sig);
+  EXPECT_CODE(VerifyChain({*t1}, {pki.ca}, kT0 + 1), kInvalidCertificate);
+  EXPECT_CODE(VerifyChain({*again}, {pki.ca}, kT0 + 1), kOk);
+  // One letter of the subject changed: the name read back is the changed one.
+  Bytes tampered_name = pki.leaf.der();
+  const std::string cn = "Test Leaf";
+  auto at = std::search(tampered_name.begin(), tampered_name.end(), cn.begin(), cn.end());
+  ASSERT_NE(at, tampered_name.end());
+  *at = 'B';
+  auto t2 = Certificate::FromDer(tampered_name);
+  ASSERT_TRUE(t2.ok());
+  EXPECT_NE(t2->subject().find("CN=Best Leaf"), std::string::npos) << t2->subject();
+  EXPECT_NE(Certificate::FromDer(pki.leaf.der())->subject().find("CN=Test Leaf"), std::string::npos);
+  EXPECT_CODE(VerifyChain({*t2}, {pki.ca}, kT0 + 1), kInvalidCertificate);
+  // Trailing bytes after a remembered certificate are still refused.
+  Bytes trailing = pki.leaf.der();
+  trailing.push_back(0);
+  EXPECT_CODE(Certificate::FromDer(trailing), kMalformed);
+}
+
+TEST(Certificate, PublicKeyIsTheSubjectKeyForEveryKeyType) {
+  for (SignatureAlg alg : {SignatureAlg::kES256, SignatureAlg::kES384, SignatureAlg::kEdDSA}) {
+    PrivateKey ca_key = Gen();
+    Certificate ca = *CreateSelfSignedCertificate(CaTemplate("Root"), ca_key);
+    PrivateKey subject = Gen(alg);
+    Certificate leaf = *IssueCertificate(LeafTemplate("Leaf"), subject.public_key(), ca, ca_key);
+    for (int round = 0; round < 2; ++round) {  // the second answer comes from the memo
+      Result<PublicKey> key = leaf.public_key();
+      ASSERT_TRUE(key.ok()) << key.status().ToString();
+      EXPECT_EQ(key->alg(), alg);
+      EXPECT_TRUE(key->Equals(subject.public_key()));
+      EXPECT_EQ(key->EncodedPoint(false), subject.public_key().EncodedPoint(false));
+      const Bytes message = ToBytes("signed by the subject");
+      EXPECT_CODE(key->Verify(message, *subject.Sign(message)), kOk);
+      EXPECT_CODE(key->Verify(message, *ca_key.Sign(message)), kInvalidSignature);
+    }
+    // A copy of the certificate, and the same bytes parsed again, give the same key.
+    Certificate copy = leaf;
+    EXPECT_TRUE(copy.public_key()->Equals(subject.public_key()));
+    EXPECT_TRUE(Certificate::FromDer(leaf.der())->public_key()->Equals(subject.public_key()));
+  }
+}
+
+TEST(Certificate, ManyCertificatesFromManyThreads) {
+  // More distinct certificates than parsing remembers, read from four threads at once: every
+  // parse gives back its own bytes and its own subject key.
+  PrivateKey ca_key = Gen();
+  Certificate ca = *CreateSelfSignedCertificate(CaTemplate("Root"), ca_key);
+  std::vector<PrivateKey> keys;
+  std::vector<Bytes> ders;
+  for (int i = 0; i < 300; ++i) {
+    keys.push_back(Gen());
+    ders.push_back(IssueCertificate(LeafTemplate("Leaf " + std::to_string(i)), keys.back().public_key(), ca, ca_key)->der());
+  }
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int round = 0; round < 3; ++round) {
+        for (size_t i = 0; i < ders.size(); ++i) {
+          const size_t k = (i * 7 + static_cast<size_t>(t) * 31 + static_cast<size_t>(round)) % ders.size();
+          Result<Certificate> c = Certificate::FromDer(ders[k]);
+          if (!c.ok() || c->der() != ders[k]) {
+            ++wrong;
+            continue;
+          }
+          Result<PublicKey> key = c->public_key();
+          if (!key.ok() || !key->Equals(keys[k].public_key())) ++wrong;
+        }
+      }
+    });
+  }
+  for (std::thread& th : threads) th.join();
+  EXPECT_EQ(wrong.load(), 0);
 }
 
 }  // namespace
