@@ -40,7 +40,8 @@ constexpr int64_t kDefaultStatusFreshness = 300;
 constexpr int64_t kTrustListRefreshSeconds = 60;
 constexpr size_t kMaxStatusListBytes = 8 << 20;
 // Bounds of the in-memory caches (see Internals).
-constexpr size_t kMaxCachedEncryptionKeys = 2048;
+constexpr size_t kMaxCachedOpenSessions = 2048;
+constexpr size_t kMaxCachedFinishedSessions = 2048;
 constexpr size_t kMaxCachedBundles = 64;
 constexpr size_t kMaxCachedQueries = 64;
 
@@ -296,11 +297,24 @@ struct VerifierService::Internals {
   std::map<std::string, CachedList> lists;                                   // guarded by mu
   std::map<std::string, std::shared_ptr<const VerifiedToken>> verified_tokens;  // by URI; guarded by mu
 
-  // Encryption keys of this process's sessions (direct_post.jwt), parsed: sessions created by
-  // another process, or pushed out of this bounded cache, parse the stored JWK instead.
-  std::mutex keys_mu;
-  std::unordered_map<std::string, std::shared_ptr<const crypto::PrivateKey>> enc_keys;  // guarded by keys_mu
-  std::deque<std::string> enc_key_order;  // request ids, oldest first; guarded by keys_mu
+  // Sessions this process opened, as it stored them (without the Request Object, which only
+  // the request_uri serves, and with the encryption key parsed rather than as JWK text), by
+  // request id, and sessions this process finished, by session id. Both are bounded; whatever
+  // is not here is read from the store.
+  // - An open session's fields never change once stored, except its status; a response is
+  //   checked against the copy here, and the store's CompleteResponse, which accepts exactly one
+  //   response, decides whether it counts (another process may have answered the session since).
+  // - A finished session never changes again; it stays in the store until PurgeExpired deletes
+  //   it, result_retention_seconds after it expired, and is served from here only until then.
+  struct OpenSession {
+    Session session;
+    std::shared_ptr<const crypto::PrivateKey> key;  // direct_post.jwt only
+  };
+  std::mutex sessions_mu;
+  std::unordered_map<std::string, std::shared_ptr<const OpenSession>> open_sessions;  // guarded by sessions_mu
+  std::deque<std::string> open_order;  // request ids, oldest first; guarded by sessions_mu
+  std::unordered_map<std::string, std::shared_ptr<const Session>> finished_sessions;  // guarded by sessions_mu
+  std::deque<std::string> finished_order;  // session ids, oldest first; guarded by sessions_mu
 
   // Trust derived from one trust list (rebuilt when the list changes): bundles by the query's
   // accepted types, issuer status-list keys by issuer id, IACA subjects by PEM.
@@ -379,23 +393,46 @@ struct VerifierService::Internals {
     return queries.emplace(text, std::move(query)).first->second;
   }
 
-  void RememberKey(const std::string& request_id, std::shared_ptr<const crypto::PrivateKey> key) {
-    std::lock_guard<std::mutex> lock(keys_mu);
-    enc_keys[request_id] = std::move(key);
-    enc_key_order.push_back(request_id);
-    while (enc_key_order.size() > kMaxCachedEncryptionKeys) {
-      enc_keys.erase(enc_key_order.front());
-      enc_key_order.pop_front();
+  void RememberOpen(Session session, std::shared_ptr<const crypto::PrivateKey> key) {
+    std::string().swap(session.request_object);  // released, not just emptied
+    if (key != nullptr) std::string().swap(session.encryption_jwk);
+    const std::string request_id = session.request_id;
+    auto entry = std::make_shared<const OpenSession>(OpenSession{std::move(session), std::move(key)});
+    std::lock_guard<std::mutex> lock(sessions_mu);
+    open_sessions[request_id] = std::move(entry);
+    open_order.push_back(request_id);
+    while (open_order.size() > kMaxCachedOpenSessions) {
+      open_sessions.erase(open_order.front());
+      open_order.pop_front();
     }
   }
-  std::shared_ptr<const crypto::PrivateKey> KeyOf(const std::string& request_id) {
-    std::lock_guard<std::mutex> lock(keys_mu);
-    auto it = enc_keys.find(request_id);
-    return it == enc_keys.end() ? nullptr : it->second;
+  std::shared_ptr<const OpenSession> OpenOf(std::string_view request_id) {
+    std::lock_guard<std::mutex> lock(sessions_mu);
+    auto it = open_sessions.find(std::string(request_id));
+    return it == open_sessions.end() ? nullptr : it->second;
   }
-  void ForgetKey(const std::string& request_id) {
-    std::lock_guard<std::mutex> lock(keys_mu);
-    enc_keys.erase(request_id);  // its id leaves enc_key_order in turn
+  // Finished moves a session from open to finished (`session` as now stored).
+  void Finished(const std::string& request_id, Session session) {
+    std::string().swap(session.request_object);
+    std::string().swap(session.encryption_jwk);
+    const std::string id = session.id;
+    auto entry = std::make_shared<const Session>(std::move(session));
+    std::lock_guard<std::mutex> lock(sessions_mu);
+    open_sessions.erase(request_id);  // its id leaves open_order in turn
+    finished_sessions[id] = std::move(entry);
+    finished_order.push_back(id);
+    while (finished_order.size() > kMaxCachedFinishedSessions) {
+      finished_sessions.erase(finished_order.front());
+      finished_order.pop_front();
+    }
+  }
+  // FinishedOf returns a finished session of this process unless PurgeExpired, run at `now`
+  // with `retention`, would have deleted it.
+  std::shared_ptr<const Session> FinishedOf(std::string_view session_id, int64_t now, int64_t retention) {
+    std::lock_guard<std::mutex> lock(sessions_mu);
+    auto it = finished_sessions.find(std::string(session_id));
+    if (it == finished_sessions.end() || it->second->expires_at <= now - retention) return nullptr;
+    return it->second;
   }
 
   // CheckToken checks entry `ref.idx` of the Token Status List `document` (from `ref.uri`),
@@ -777,14 +814,15 @@ Result<CreatedSession> VerifierService::CreateSession(const SessionRequest& requ
   }
   ASSIGN_OR_RETURN(s.request_object, oid4vp::CreateRequestObject(params, *access_key_, *access_chain_, *deps_.clock));
   RETURN_IF_ERROR(deps_.store->Insert(s));
-  if (enc_key != nullptr) internals_->RememberKey(s.request_id, std::move(enc_key));
   Log(http::LogLevel::kInfo, "session_created",
       Json{{"request_id", s.request_id},
            {"check", check.empty() ? Json(nullptr) : Json(check)},
            {"response_mode", s.response_mode},
            {"same_device", s.same_device}});
-  return CreatedSession{.session_id = s.id, .request_id = s.request_id, .request_uri = RequestUriOf(s.request_id),
-                        .expires_at = s.expires_at};
+  CreatedSession created{.session_id = s.id, .request_id = s.request_id, .request_uri = RequestUriOf(s.request_id),
+                         .expires_at = s.expires_at};
+  internals_->RememberOpen(std::move(s), std::move(enc_key));
+  return created;
 }
 
 Result<std::string> VerifierService::RequestObject(std::string_view request_id) {
@@ -806,8 +844,8 @@ ResponseOutcome VerifierService::Finish(const Session& session, Json result, boo
   const SessionStatus status = completed ? SessionStatus::kCompleted : SessionStatus::kFailed;
   // The single-use claim and the result in one durable write (expiry judged at `claim_now`, when
   // the response arrived).
-  const Status stored =
-      deps_.store->CompleteResponse(session.request_id, status, DumpJson(result), response_code, claim_now);
+  std::string result_text = DumpJson(result);
+  const Status stored = deps_.store->CompleteResponse(session.request_id, status, result_text, response_code, claim_now);
   if (stored.code() == StatusCode::kNotFound || stored.code() == StatusCode::kExpired ||
       stored.code() == StatusCode::kNonceMismatch) {
     // Lost a race with another response (or the session expired meanwhile): nothing was stored.
@@ -815,7 +853,14 @@ ResponseOutcome VerifierService::Finish(const Session& session, Json result, boo
         Json{{"request_id", session.request_id}, {"error", std::string(StatusCodeName(stored.code()))}});
     return WalletError("the session is no longer open");
   }
-  internals_->ForgetKey(session.request_id);
+  if (stored.ok()) {
+    Session done = session;
+    done.status = status;
+    done.result = std::move(result_text);
+    done.response_code = response_code;
+    done.updated_at = claim_now;
+    internals_->Finished(session.request_id, std::move(done));
+  }
   Json fields = {{"request_id", session.request_id}, {"status", std::string(SessionStatusName(status))}};
   if (const Json* e = Find(result, "error")) fields["error"] = *e;
   if (const Json* c = Find(result, "credential")) fields["credential"] = *c;
@@ -847,13 +892,19 @@ ResponseOutcome VerifierService::Finish(const Session& session, Json result, boo
 
 ResponseOutcome VerifierService::HandleResponse(std::string_view request_id, std::string_view body,
                                                 std::string_view content_type) {
-  Result<Session> found = deps_.store->GetByRequestId(request_id);
-  if (!found.ok()) {
-    if (found.status().code() == StatusCode::kNotFound) return WalletError("unknown session");
-    Log(http::LogLevel::kError, "response_rejected", Json{{"error", std::string(StatusCodeName(found.status().code()))}});
-    return ResponseOutcome{.http_status = 500, .body = Json{{"error", "server_error"}}};
+  // A session this process opened is checked against its copy in memory (see Internals).
+  const std::shared_ptr<const Internals::OpenSession> open = internals_->OpenOf(request_id);
+  std::optional<Session> loaded;
+  if (open == nullptr) {
+    Result<Session> found = deps_.store->GetByRequestId(request_id);
+    if (!found.ok()) {
+      if (found.status().code() == StatusCode::kNotFound) return WalletError("unknown session");
+      Log(http::LogLevel::kError, "response_rejected", Json{{"error", std::string(StatusCodeName(found.status().code()))}});
+      return ResponseOutcome{.http_status = 500, .body = Json{{"error", "server_error"}}};
+    }
+    loaded = std::move(*found);
   }
-  const Session& session = *found;
+  const Session& session = open != nullptr ? open->session : *loaded;
   const int64_t now = deps_.clock->NowSeconds();
   auto reject = [&](std::string_view code, std::string_view description) {
     Log(http::LogLevel::kWarn, "response_rejected",
@@ -874,7 +925,7 @@ ResponseOutcome VerifierService::HandleResponse(std::string_view request_id, std
   parse.expected_mode = mode;
   parse.expected_state = session.state;
   if (mode == oid4vp::ResponseMode::kDirectPostJwt) {
-    enc_key = internals_->KeyOf(session.request_id);
+    if (open != nullptr) enc_key = open->key;
     if (enc_key == nullptr) {  // a session of another process, or one pushed out of the cache
       auto jwk = ParseJsonObject(session.encryption_jwk);
       auto key = jwk.ok() ? crypto::PrivateKey::FromJwk(*jwk) : Result<crypto::PrivateKey>(jwk.status());
@@ -1092,8 +1143,15 @@ ResponseOutcome VerifierService::HandleResponse(std::string_view request_id, std
 }
 
 Result<Json> VerifierService::GetResult(std::string_view session_id, const std::optional<std::string>& response_code) {
-  ASSIGN_OR_RETURN(Session s, deps_.store->Get(session_id));
   const int64_t now = deps_.clock->NowSeconds();
+  // A session this process finished is read from memory (see Internals), others from the store.
+  const std::shared_ptr<const Session> remembered =
+      internals_->FinishedOf(session_id, now, config_.result_retention_seconds);
+  std::optional<Session> loaded;
+  if (remembered == nullptr) {
+    ASSIGN_OR_RETURN(loaded, deps_.store->Get(session_id));
+  }
+  const Session& s = remembered != nullptr ? *remembered : *loaded;
   SessionStatus status = s.status;
   if ((status == SessionStatus::kCreated || status == SessionStatus::kRequestFetched) && now >= s.expires_at) {
     status = SessionStatus::kExpired;

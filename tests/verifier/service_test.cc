@@ -193,6 +193,12 @@ class ServiceTest : public ::testing::Test {
 
   void MakeService() {
     service_.reset();
+    service_ = NewService();
+  }
+
+  // NewService opens another service on the same data directory and database, as a second
+  // `verifier serve` process would.
+  std::unique_ptr<VerifierService> NewService() {
     ServiceDeps deps;
     deps.store = SessionStore::OpenSqlite(config_.Path(kSqliteFile)).value();
     registry::TrustListCacheOptions o;
@@ -201,13 +207,14 @@ class ServiceTest : public ::testing::Test {
     deps.trust = registry::TrustListCache::Create(o, LoadRegistryRoot(), kNow).value();
     deps.clock = &clock_;
     deps.random = &crypto::SystemRandom();
-    logger_ = std::make_unique<http::Logger>("verifier-test", [this](std::string_view line) {
+    // Each service its own logger (all writing to logs_), kept as long as the fixture.
+    loggers_.push_back(std::make_unique<http::Logger>("verifier-test", [this](std::string_view line) {
       std::lock_guard<std::mutex> lock(log_mu_);
       logs_ += std::string(line) + "\n";
-    });
-    deps.logger = logger_.get();
+    }));
+    deps.logger = loggers_.back().get();
     deps.today = [] { return std::string("2026-11-26"); };
-    service_ = VerifierService::Create(config_, std::move(deps)).value();
+    return VerifierService::Create(config_, std::move(deps)).value();
   }
 
   crypto::Certificate LoadRegistryRoot() {
@@ -350,7 +357,7 @@ class ServiceTest : public ::testing::Test {
   std::unique_ptr<crypto::Certificate> iaca_, ds_;
   VerifierConfig config_;
   std::unique_ptr<StatusHost> status_;
-  std::unique_ptr<http::Logger> logger_;
+  std::vector<std::unique_ptr<http::Logger>> loggers_;
   std::mutex log_mu_;
   std::string logs_;
   std::unique_ptr<VerifierService> service_;
@@ -885,6 +892,60 @@ TEST_F(ServiceTest, WebhookPostedOnCompletion) {
   ASSERT_EQ(posted.size(), 1u);
   EXPECT_TRUE(posted[0].starts_with("https://hooks.example.co.uk/verifier {"));
   EXPECT_NE(posted[0].find("\"outcome\":\"pass\""), std::string::npos);
+}
+
+// A service keeps the sessions it opened and finished in memory (service.cc, Internals); the
+// store stays the authority. Two services on one database, as two processes would be.
+TEST_F(ServiceTest, AnotherProcessAnsweredTheSessionFirst) {
+  std::unique_ptr<VerifierService> other = NewService();
+  auto held = DigitalId("british_citizen");
+  CreatedSession c = Create("right_to_work");  // opened here: this service remembers it
+  oid4vp::VerifiedRequest r = Fetch(c);
+  const std::string body = SdJwtBody(r, *held, kDigitalIdClaims);
+  EXPECT_EQ(other->HandleResponse(c.request_id, body, oid4vp::kFormContentType).http_status, 200);
+  // This service still holds the session as opened; the store refuses a second answer.
+  ResponseOutcome again = service_->HandleResponse(c.request_id, body, oid4vp::kFormContentType);
+  EXPECT_EQ(again.http_status, 400);
+  EXPECT_EQ(again.body["error"], "invalid_request");
+  EXPECT_NE(Logs().find("response_rejected"), std::string::npos);
+  // The result as each service sees it: the one that finished it from memory, this one from the
+  // store, the same.
+  Result<Json> here = service_->GetResult(c.session_id, std::nullopt);
+  Result<Json> there = other->GetResult(c.session_id, std::nullopt);
+  ASSERT_TRUE(here.ok() && there.ok());
+  EXPECT_EQ((*here)["status"], "completed");
+  EXPECT_EQ((*here)["outcome"], "unrestricted");
+  EXPECT_EQ(DumpJson(*here), DumpJson(*there));
+}
+
+TEST_F(ServiceTest, SessionOpenedElsewhereIsAnsweredFromTheStore) {
+  std::unique_ptr<VerifierService> other = NewService();
+  auto held = DigitalId("british_citizen");
+  CreatedSession c = Create("right_to_work");
+  oid4vp::VerifiedRequest r = Fetch(c);
+  // The other service never saw the session: it reads it, and its encryption key, from the store.
+  EXPECT_EQ(other->HandleResponse(c.request_id, SdJwtBody(r, *held, kDigitalIdClaims), oid4vp::kFormContentType)
+                .http_status,
+            200);
+  EXPECT_EQ(ResultOf(c)["outcome"], "unrestricted");
+  EXPECT_EQ(other->GetResult(c.session_id, std::nullopt)->at("outcome"), "unrestricted");
+}
+
+TEST_F(ServiceTest, RememberedResultEndsWhenThePurgeWouldDeleteIt) {
+  std::unique_ptr<VerifierService> other = NewService();
+  auto held = DigitalId("british_citizen");
+  CreatedSession c = Create("right_to_work");
+  oid4vp::VerifiedRequest r = Fetch(c);
+  ASSERT_EQ(service_->HandleResponse(c.request_id, SdJwtBody(r, *held, kDigitalIdClaims), oid4vp::kFormContentType)
+                .http_status,
+            200);
+  clock_.Set(c.expires_at + config_.result_retention_seconds - 1);
+  EXPECT_EQ(other->PurgeExpired().value(), 0);
+  EXPECT_EQ(ResultOf(c)["status"], "completed");
+  clock_.Set(c.expires_at + config_.result_retention_seconds);
+  EXPECT_EQ(other->PurgeExpired().value(), 1);  // another process purges
+  EXPECT_EQ(service_->GetResult(c.session_id, std::nullopt).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(other->GetResult(c.session_id, std::nullopt).status().code(), StatusCode::kNotFound);
 }
 
 TEST_F(ServiceTest, PurgeExpired) {
