@@ -331,6 +331,16 @@ class ServiceTest : public ::testing::Test {
     return created.value();
   }
 
+  // CitizenAnswer is the wallet's answer to session `c`: a British citizen's Digital ID.
+  std::string CitizenAnswer(const CreatedSession& c) {
+    auto held = DigitalId("british_citizen");
+    return SdJwtBody(Fetch(c), *held, kDigitalIdClaims);
+  }
+
+  static ResponseOutcome Answer(VerifierService& service, const CreatedSession& c, const std::string& body) {
+    return service.HandleResponse(c.request_id, body, oid4vp::kFormContentType);
+  }
+
   Json ResultOf(const CreatedSession& c, std::optional<std::string> code = std::nullopt) {
     auto r = service_->GetResult(c.session_id, code);
     EXPECT_TRUE(r.ok()) << r.status().ToString();
@@ -898,13 +908,11 @@ TEST_F(ServiceTest, WebhookPostedOnCompletion) {
 // store stays the authority. Two services on one database, as two processes would be.
 TEST_F(ServiceTest, AnotherProcessAnsweredTheSessionFirst) {
   std::unique_ptr<VerifierService> other = NewService();
-  auto held = DigitalId("british_citizen");
   CreatedSession c = Create("right_to_work");  // opened here: this service remembers it
-  oid4vp::VerifiedRequest r = Fetch(c);
-  const std::string body = SdJwtBody(r, *held, kDigitalIdClaims);
-  EXPECT_EQ(other->HandleResponse(c.request_id, body, oid4vp::kFormContentType).http_status, 200);
+  const std::string body = CitizenAnswer(c);
+  EXPECT_EQ(Answer(*other, c, body).http_status, 200);
   // This service still holds the session as opened; the store refuses a second answer.
-  ResponseOutcome again = service_->HandleResponse(c.request_id, body, oid4vp::kFormContentType);
+  ResponseOutcome again = Answer(*service_, c, body);
   EXPECT_EQ(again.http_status, 400);
   EXPECT_EQ(again.body["error"], "invalid_request");
   EXPECT_NE(Logs().find("response_rejected"), std::string::npos);
@@ -920,25 +928,17 @@ TEST_F(ServiceTest, AnotherProcessAnsweredTheSessionFirst) {
 
 TEST_F(ServiceTest, SessionOpenedElsewhereIsAnsweredFromTheStore) {
   std::unique_ptr<VerifierService> other = NewService();
-  auto held = DigitalId("british_citizen");
   CreatedSession c = Create("right_to_work");
-  oid4vp::VerifiedRequest r = Fetch(c);
   // The other service never saw the session: it reads it, and its encryption key, from the store.
-  EXPECT_EQ(other->HandleResponse(c.request_id, SdJwtBody(r, *held, kDigitalIdClaims), oid4vp::kFormContentType)
-                .http_status,
-            200);
+  EXPECT_EQ(Answer(*other, c, CitizenAnswer(c)).http_status, 200);
   EXPECT_EQ(ResultOf(c)["outcome"], "unrestricted");
   EXPECT_EQ(other->GetResult(c.session_id, std::nullopt)->at("outcome"), "unrestricted");
 }
 
 TEST_F(ServiceTest, RememberedResultEndsWhenThePurgeWouldDeleteIt) {
   std::unique_ptr<VerifierService> other = NewService();
-  auto held = DigitalId("british_citizen");
   CreatedSession c = Create("right_to_work");
-  oid4vp::VerifiedRequest r = Fetch(c);
-  ASSERT_EQ(service_->HandleResponse(c.request_id, SdJwtBody(r, *held, kDigitalIdClaims), oid4vp::kFormContentType)
-                .http_status,
-            200);
+  ASSERT_EQ(Answer(*service_, c, CitizenAnswer(c)).http_status, 200);
   clock_.Set(c.expires_at + config_.result_retention_seconds - 1);
   EXPECT_EQ(other->PurgeExpired().value(), 0);
   EXPECT_EQ(ResultOf(c)["status"], "completed");
