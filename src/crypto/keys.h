@@ -127,9 +127,6 @@ class PrivateKey final : public Signer {
   SecretBytes ExportPem() const;
 
   evp_pkey_st* raw() const { return pkey_.get(); }  // for src/crypto only
-  // FromPkeyInternal wraps a key OpenSSL already decoded (for src/crypto only); kInvalidKey when
-  // it is not of a supported type.
-  static Result<PublicKey> FromPkeyInternal(internal::PkeyPtr pkey);
 
  private:
   PrivateKey(internal::PkeyPtr pkey, PublicKey pub) : pkey_(std::move(pkey)), public_key_(std::move(pub)) {}
