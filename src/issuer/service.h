@@ -93,7 +93,6 @@ Json PublishedJwtVcIssuerMetadata(const IssuerConfig& config, const IssuerKeys& 
 Json PublishedDidDocument(const IssuerConfig& config, const IssuerKeys& keys, int64_t now);
 std::vector<std::string> PublishedIacas(const IssuerKeys& keys, int64_t now);
 
-// IssuerService is the issuer core. Create it with IssuerService::Create.
 // AccessGrant is what an access token authorises (the Token Endpoint seals it into the token).
 struct AccessGrant {
   std::string offer_id;
@@ -102,6 +101,7 @@ struct AccessGrant {
   int64_t expires_at = 0;  // Unix seconds; the token is refused from this second on
 };
 
+// IssuerService is the issuer core. Create it with IssuerService::Create.
 class IssuerService {
  public:
   // Create loads the keys of `config` (LoadIssuerKeys errors) and checks that the store holds

@@ -134,11 +134,13 @@ Status CheckId(std::string_view what, std::string_view id) {
   return OkStatus();
 }
 
-Status CheckJsonObject(std::string_view what, std::string_view json) {
+// CheckJsonField checks JSON text about to be stored as `what`: a JSON object (CheckJsonObject)
+// of at most 64 KiB.
+Status CheckJsonField(std::string_view what, std::string_view json) {
   if (json.size() > kMaxJsonBytes) {
     return Error(StatusCode::kLimitExceeded, std::string(what) + " is larger than 64 KiB");
   }
-  Status checked = ::bonafide::CheckJsonObject(json);
+  Status checked = CheckJsonObject(json);
   if (!checked.ok()) return Error(checked.code(), std::string(what) + ": " + checked.message());
   return OkStatus();
 }
@@ -280,7 +282,7 @@ class SqlOps final : public IssuerStore {
   Status UpsertCitizens(std::span<const CitizenInput> rows, int64_t now) override {
     for (size_t i = 0; i < rows.size(); ++i) {
       Status s = CheckId("citizen id", rows[i].id);
-      if (s.ok()) s = CheckJsonObject("citizen data", rows[i].data_json);
+      if (s.ok()) s = CheckJsonField("citizen data", rows[i].data_json);
       if (!s.ok()) return Error(s.code(), "row " + std::to_string(i) + ": " + s.message());
     }
     if (rows.empty()) return OkStatus();
@@ -387,14 +389,10 @@ class SqlOps final : public IssuerStore {
         .status();
   }
 
+  // RedeemPreAuthorizedCode runs RedeemInTx in a transaction of its own (never inside
+  // WithTransaction: a rollback there would undo the attempt counter).
   Result<CredentialOffer> RedeemPreAuthorizedCode(ByteView code_hash, std::optional<ByteView> tx_code_hash,
                                                   int64_t now) override {
-    return RedeemInOwnTx(code_hash, tx_code_hash, now);
-  }
-
-  // RedeemInOwnTx runs RedeemInTx in a transaction of its own (never inside WithTransaction: a
-  // rollback there would undo the attempt counter).
-  Result<CredentialOffer> RedeemInOwnTx(ByteView code_hash, std::optional<ByteView> tx_code_hash, int64_t now) {
     if (in_tx_) {
       return Error(StatusCode::kInvalidArgument, "redeeming a pre-authorized code must not run inside WithTransaction");
     }
@@ -484,7 +482,6 @@ class SqlOps final : public IssuerStore {
       return OkStatus();
     }();
   }
-
 
   // --- nonces ---
   Status CreateNonce(std::string_view nonce, int64_t expires_at) override {
@@ -730,7 +727,7 @@ class SqlOps final : public IssuerStore {
                                   std::string_view details_json, int64_t now) override {
     RETURN_IF_ERROR(CheckId("audit actor", actor));
     RETURN_IF_ERROR(CheckId("audit action", action));
-    RETURN_IF_ERROR(CheckJsonObject("audit details", details_json));
+    RETURN_IF_ERROR(CheckJsonField("audit details", details_json));
     AuditRecord rec;
     Status tx_status = Tx([&]() -> Status {
       // The head row is the lock every appender queues on.
@@ -1030,7 +1027,7 @@ class SqlStore final : public IssuerStore {
   // its own without a group committer.
   Result<CredentialOffer> RedeemPreAuthorizedCode(ByteView code_hash, std::optional<ByteView> tx_code_hash,
                                                   int64_t now) override {
-    if (group_ == nullptr) return Run([&](SqlOps& o) { return o.RedeemInOwnTx(code_hash, tx_code_hash, now); });
+    if (group_ == nullptr) return Run([&](SqlOps& o) { return o.RedeemPreAuthorizedCode(code_hash, tx_code_hash, now); });
     RETURN_IF_ERROR(CheckHash("code hash", code_hash));
     Result<CredentialOffer> outcome = Error(StatusCode::kInternal, "unset");
     RETURN_IF_ERROR(Write([&](SqlOps& o) { return o.RedeemInTx(code_hash, tx_code_hash, now, outcome); }));
