@@ -310,11 +310,28 @@ struct VerifierService::Internals {
     Session session;
     std::shared_ptr<const crypto::PrivateKey> key;  // direct_post.jwt only
   };
+  // Recent holds the last kCapacity values put, by key; the oldest goes first. A key erased
+  // early leaves its place in `order` until that place comes up.
+  template <typename V, size_t kCapacity>
+  struct Recent {
+    std::unordered_map<std::string, std::shared_ptr<const V>> by_key;
+    std::deque<std::string> order;  // keys, oldest first
+    void Put(const std::string& key, std::shared_ptr<const V> value) {
+      by_key[key] = std::move(value);
+      order.push_back(key);
+      while (order.size() > kCapacity) {
+        by_key.erase(order.front());
+        order.pop_front();
+      }
+    }
+    std::shared_ptr<const V> Find(std::string_view key) const {
+      auto it = by_key.find(std::string(key));
+      return it == by_key.end() ? nullptr : it->second;
+    }
+  };
   std::mutex sessions_mu;
-  std::unordered_map<std::string, std::shared_ptr<const OpenSession>> open_sessions;  // guarded by sessions_mu
-  std::deque<std::string> open_order;  // request ids, oldest first; guarded by sessions_mu
-  std::unordered_map<std::string, std::shared_ptr<const Session>> finished_sessions;  // guarded by sessions_mu
-  std::deque<std::string> finished_order;  // session ids, oldest first; guarded by sessions_mu
+  Recent<OpenSession, kMaxCachedOpenSessions> open_sessions;         // by request id; guarded by sessions_mu
+  Recent<Session, kMaxCachedFinishedSessions> finished_sessions;     // by session id; guarded by sessions_mu
 
   // Trust derived from one trust list (rebuilt when the list changes): bundles by the query's
   // accepted types, issuer status-list keys by issuer id, IACA subjects by PEM.
@@ -399,17 +416,11 @@ struct VerifierService::Internals {
     const std::string request_id = session.request_id;
     auto entry = std::make_shared<const OpenSession>(OpenSession{std::move(session), std::move(key)});
     std::lock_guard<std::mutex> lock(sessions_mu);
-    open_sessions[request_id] = std::move(entry);
-    open_order.push_back(request_id);
-    while (open_order.size() > kMaxCachedOpenSessions) {
-      open_sessions.erase(open_order.front());
-      open_order.pop_front();
-    }
+    open_sessions.Put(request_id, std::move(entry));
   }
   std::shared_ptr<const OpenSession> OpenOf(std::string_view request_id) {
     std::lock_guard<std::mutex> lock(sessions_mu);
-    auto it = open_sessions.find(std::string(request_id));
-    return it == open_sessions.end() ? nullptr : it->second;
+    return open_sessions.Find(request_id);
   }
   // Finished moves a session from open to finished (`session` as now stored).
   void Finished(const std::string& request_id, Session session) {
@@ -418,21 +429,18 @@ struct VerifierService::Internals {
     const std::string id = session.id;
     auto entry = std::make_shared<const Session>(std::move(session));
     std::lock_guard<std::mutex> lock(sessions_mu);
-    open_sessions.erase(request_id);  // its id leaves open_order in turn
-    finished_sessions[id] = std::move(entry);
-    finished_order.push_back(id);
-    while (finished_order.size() > kMaxCachedFinishedSessions) {
-      finished_sessions.erase(finished_order.front());
-      finished_order.pop_front();
-    }
+    open_sessions.by_key.erase(request_id);
+    finished_sessions.Put(id, std::move(entry));
   }
   // FinishedOf returns a finished session of this process unless PurgeExpired, run at `now`
   // with `retention`, would have deleted it.
   std::shared_ptr<const Session> FinishedOf(std::string_view session_id, int64_t now, int64_t retention) {
-    std::lock_guard<std::mutex> lock(sessions_mu);
-    auto it = finished_sessions.find(std::string(session_id));
-    if (it == finished_sessions.end() || it->second->expires_at <= now - retention) return nullptr;
-    return it->second;
+    std::shared_ptr<const Session> s;
+    {
+      std::lock_guard<std::mutex> lock(sessions_mu);
+      s = finished_sessions.Find(session_id);
+    }
+    return s != nullptr && s->expires_at > now - retention ? s : nullptr;
   }
 
   // CheckToken checks entry `ref.idx` of the Token Status List `document` (from `ref.uri`),
