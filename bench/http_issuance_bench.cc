@@ -24,6 +24,7 @@
 //
 // Run: build/bench/bonafide_http_bench [--seconds 5] [--clients 4] [--workers 2] [--batch 1]
 //                                      [--keep-alive 1] [--store sqlite|postgresql|both]
+//                                      [--format sd-jwt-vc|mdoc|both]
 #include <pthread.h>
 #include <time.h>
 
@@ -64,6 +65,7 @@ struct Args {
   int batch = 1;  // proofs (credentials) per Credential Request; the issuer's batch_size is raised to it
   bool keep_alive = true;  // a client reuses its connection for the flow's requests (as wallets do)
   std::string store = "both";
+  std::string format = "both";  // sd-jwt-vc, mdoc or both
 };
 
 // FloorMicros is the floor of one unit of work: one ES256 verify + one ES256 sign (bench/floor.h).
@@ -144,6 +146,7 @@ bool Run(const Args& args, const std::string& store_kind, std::vector<Row>& rows
   for (const auto& [format, configuration] :
        std::vector<std::pair<std::string, std::string>>{{"sd-jwt-vc", "uk.gov.digital-id.sd-jwt"},
                                                         {"mdoc", "org.iso.18013.5.1.mDL"}}) {
+    if (args.format != "both" && args.format != format) continue;
     // Offers up front (not timed): enough for the run at up to ~2,500 flows/s.
     const size_t offers_needed = static_cast<size_t>(args.seconds * 2500) + 200;
     std::vector<std::vector<std::string>> offers(static_cast<size_t>(args.clients));
@@ -242,12 +245,14 @@ int Main(int argc, char** argv) {
     else if (flag == "--store") args.store = value;
     else if (flag == "--batch") args.batch = std::atoi(value.c_str());
     else if (flag == "--keep-alive") args.keep_alive = value != "0";
+    else if (flag == "--format") args.format = value;
     else {
       std::fprintf(stderr, "unknown flag %s\n", flag.c_str());
       return 2;
     }
   }
   if (args.seconds <= 0 || args.clients < 1 || args.workers < 1 || args.batch < 1 || args.batch > 100) return 2;
+  if (args.format != "both" && args.format != "sd-jwt-vc" && args.format != "mdoc") return 2;
   const double floor_before = FloorMicros();
   const double floor_cpu_before = bench::Es256FloorMicros(1, 1, bench::FloorClock::kThreadCpu);
   std::vector<Row> rows;

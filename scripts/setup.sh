@@ -13,8 +13,8 @@ APT_PACKAGES=(
   libcbor-dev
   # issuance services and storage (issue 4): HTTP, SQLite, PostgreSQL (libpq + a server the tests
   # start on loopback), Argon2id (libsodium), QR codes (libqrencode + libpng)
-  libcpp-httplib-dev libsqlite3-dev libpq-dev postgresql libsodium-dev libqrencode-dev libpng-dev
-  # the event-driven HTTP server (src/http/server.cc): Boost.Beast and Boost.Asio, header-only
+  libsqlite3-dev libpq-dev postgresql libsodium-dev libqrencode-dev libpng-dev
+  # the HTTP server and client (src/http): Boost.Beast and Boost.Asio, header-only
   libboost1.81-dev
   # the programs' allocator (src/cli/allocator.cc)
   libjemalloc-dev

@@ -3,10 +3,12 @@
 // Client talks to one origin ("http://host:port" or "https://host:port"). HTTPS verifies the
 // server certificate and host name, against `ca_file` when given, else the system trust store.
 // Skipping verification is possible only for loopback hosts and only by the named option
-// insecure_skip_verify_loopback. No cpp-httplib type appears in this header.
+// insecure_skip_verify_loopback. No Boost type appears in this header.
 //
-// Creating the first Client sets SIGPIPE to be ignored in the process (cpp-httplib writes without
-// MSG_NOSIGNAL; a peer that closes mid-request would otherwise kill the process).
+// Timeouts bound each step as a whole: connecting (with the TLS handshake), writing the request,
+// reading the whole response. A kept-alive connection that the server closed while it was idle
+// is noticed when a request on it fails before any byte of an answer; that request is then sent
+// once more on a new connection. Writes never raise SIGPIPE.
 //
 // Thread safety: a Client may be shared; its requests are serialised. Use one Client per thread
 // for parallel requests.

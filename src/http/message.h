@@ -1,7 +1,7 @@
 // http/message.h: the transport-free request and response types that HTTP handlers see.
 //
 // Handlers registered on an http::Server take a Request and return a Response; neither type
-// mentions cpp-httplib, so service code (the issuer, the verifier) can be tested in memory by
+// mentions Boost.Beast, so service code (the issuer, the verifier) can be tested in memory by
 // building Requests directly. Header names compare case-insensitively (RFC 9110 section 5.1).
 //
 // Thread safety: plain values; copy freely.

@@ -742,7 +742,8 @@ TEST(ClientTest, RejectsBadUrls) {
   EXPECT_EQ(Client::Create("https://127.0.0.1:1", missing_ca).status().code(), StatusCode::kIoError);
 }
 
-// TLS: a test CA issues a server certificate for 127.0.0.1 / localhost.
+// TLS: a test CA issues a server certificate for 127.0.0.1 / localhost (subjectAltName iPAddress
+// and dNSName), and one that names 127.0.0.1 only in its common name.
 class TlsTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -771,10 +772,16 @@ class TlsTest : public ::testing::Test {
     leaf.key_usage.digital_signature = true;
     leaf.dns_names = {"localhost"};
     leaf.extended_key_usages = {"1.3.6.1.5.5.7.3.1"};  // id-kp-serverAuth
+    // cn-only-cert.pem names 127.0.0.1 only in its common name, which does not count (RFC 9525
+    // section 6.3: the subjectAltName decides).
+    auto cn_only = crypto::IssueCertificate(leaf, leaf_key->public_key(), *ca_cert, *ca_key);
+    ASSERT_TRUE(cn_only.ok()) << cn_only.status().ToString();
+    leaf.ip_addresses = {"127.0.0.1"};
     auto leaf_cert = crypto::IssueCertificate(leaf, leaf_key->public_key(), *ca_cert, *ca_key);
     ASSERT_TRUE(leaf_cert.ok()) << leaf_cert.status().ToString();
     Write("ca.pem", ca_cert->ToPem());
     Write("cert.pem", leaf_cert->ToPem());
+    Write("cn-only-cert.pem", cn_only->ToPem());
     SecretBytes key_pem = leaf_key->ExportPem();
     Write("key.pem", std::string(key_pem.view().begin(), key_pem.view().end()));
   }
@@ -820,6 +827,27 @@ TEST_F(TlsTest, HttpsHealthzWithTestCa) {
   auto again = MakeClient(*server, co)->Get("/healthz");
   ASSERT_TRUE(again.ok()) << again.status().ToString();
   EXPECT_EQ(again->status, 200);
+}
+
+TEST_F(TlsTest, TheCertificateMustNameTheHostInItsSubjectAltName) {
+  LogCapture logs;
+  ServerOptions options;
+  options.tls_cert_file = Path("cn-only-cert.pem");
+  options.tls_key_file = Path("key.pem");
+  auto server = MakeServer(options, &logs);
+  ASSERT_TRUE(server->Start().ok());
+  ClientOptions co;
+  co.ca_file = Path("ca.pem");
+  // Trusted chain, but 127.0.0.1 is only the common name: refused.
+  auto by_ip = MakeClient(*server, co)->Get("/healthz");
+  EXPECT_EQ(by_ip.status().code(), StatusCode::kIoError);
+  EXPECT_NE(by_ip.status().message().find("certificate verify failed"), std::string::npos) << by_ip.status().ToString();
+  // The same server by the name in its dNSName entry: accepted.
+  auto by_name = Client::Create("https://localhost:" + std::to_string(server->port()), co);
+  ASSERT_TRUE(by_name.ok()) << by_name.status().ToString();
+  auto r = (*by_name)->Get("/healthz");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->status, 200);
 }
 
 TEST_F(TlsTest, BinaryBodiesTravelUnchangedOverHttps) {
