@@ -729,8 +729,69 @@ TEST(ClientTest, ResponseLimit) {
   EXPECT_EQ(MakeClient(*server, options)->Get("/big").status().code(), StatusCode::kLimitExceeded);
 }
 
+TEST(ClientTest, AKeptAliveConnectionTheServerClosedIsReplacedAndTheRequestSentOnce) {
+  LogCapture logs;
+  ServerOptions so;
+  so.keep_alive_timeout = std::chrono::seconds(1);
+  auto server = MakeServer(so, &logs);
+  std::atomic<int> posts{0};
+  ASSERT_TRUE(server->Post("/count", [&](const Request&) {
+    return Response::Text(200, std::to_string(++posts));
+  }).ok());
+  ASSERT_TRUE(server->Start().ok());
+  ClientOptions co;
+  co.keep_alive = true;
+  auto client = MakeClient(*server, co);
+  auto first = client->Post("/count", "", "text/plain");
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_EQ(first->body, "1");
+  // The server closes the idle connection; the next request notices and reconnects.
+  std::this_thread::sleep_for(1500ms);
+  auto second = client->Post("/count", "", "text/plain");
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  EXPECT_EQ(second->body, "2");
+  EXPECT_EQ(posts.load(), 2);
+}
+
+TEST(ClientTest, LargeBodiesOneAfterAnotherOnOneConnection) {
+  LogCapture logs;
+  auto server = MakeServer({}, &logs);
+  std::string big;
+  for (int i = 0; i < 300000; ++i) big.push_back(static_cast<char>('a' + i % 26));
+  ASSERT_TRUE(server->Get("/big", [&](const Request&) { return Response::Text(200, big); }).ok());
+  ASSERT_TRUE(server->Get("/small", [](const Request&) { return Response::Text(200, "s"); }).ok());
+  ASSERT_TRUE(server->Start().ok());
+  ClientOptions co;
+  co.keep_alive = true;
+  auto client = MakeClient(*server, co);
+  for (const char* path : {"/big", "/small", "/big", "/big", "/small"}) {
+    auto r = client->Get(path);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(r->body, std::string(path) == "/big" ? big : "s") << path;
+    EXPECT_EQ(r->Header("content-length").value_or(""), std::to_string(r->body.size()));
+  }
+}
+
+TEST(ClientTest, TargetsAndHeadersThatWouldSplitTheRequestAreRefused) {
+  LogCapture logs;
+  auto server = MakeServer({}, &logs);
+  ASSERT_TRUE(server->Start().ok());
+  auto client = MakeClient(*server);
+  EXPECT_EQ(client->Get("/a\r\nX-Injected: 1").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(client->Get("/a b").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(client->Get("healthz").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(client->Get("/healthz", {{"X-A", "1\r\nX-Injected: 1"}}).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(client->Get("/healthz", {{"X-A: b", "1"}}).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(client->Post("/healthz", "", "text/plain\nX-Injected: 1").status().code(), StatusCode::kInvalidArgument);
+  // The client still works afterwards.
+  auto ok = client->Get("/healthz");
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  EXPECT_EQ(ok->status, 200);
+}
+
 TEST(ClientTest, RejectsBadUrls) {
-  for (const char* bad : {"ftp://h", "127.0.0.1:80", "http://", "http://h/path", "http://h?x", "http://u@h"}) {
+  for (const char* bad : {"ftp://h", "127.0.0.1:80", "http://", "http://h/path", "http://h?x", "http://u@h",
+                          "http://h:99999", "http://h:", "http://h:8x", "http://[::1", "http://[::1]x", "http://:80"}) {
     EXPECT_EQ(Client::Create(bad).status().code(), StatusCode::kInvalidArgument) << bad;
   }
   ClientOptions insecure;
