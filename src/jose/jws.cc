@@ -100,8 +100,8 @@ Result<std::vector<crypto::Certificate>> ParseX5c(const Json& header, size_t max
   return chain;
 }
 
-Result<std::string> SignJws(const Json& header, ByteView payload, const crypto::Signer& signer) {
-  Json h = header.is_object() ? header : Json::object();
+Result<std::string> SignJws(Json header, ByteView payload, const crypto::Signer& signer) {
+  Json h = header.is_object() ? std::move(header) : Json::object();
   h["alg"] = std::string(crypto::JwsAlgName(signer.alg()));
   const std::string header_json = DumpJson(h);
   std::string input;
@@ -116,9 +116,9 @@ Result<std::string> SignJws(const Json& header, ByteView payload, const crypto::
   return input;
 }
 
-Result<std::string> SignJwt(const Json& header, const Json& claims, const crypto::Signer& signer) {
+Result<std::string> SignJwt(Json header, const Json& claims, const crypto::Signer& signer) {
   std::string body = DumpJson(claims);
-  return SignJws(header, AsBytes(body), signer);
+  return SignJws(std::move(header), AsBytes(body), signer);
 }
 
 }  // namespace bonafide::jose

@@ -77,10 +77,10 @@ Result<std::vector<crypto::Certificate>> ParseX5c(const Json& header, size_t max
 
 // SignJws returns a compact JWS over `payload`. `header` supplies extra members (typ, kid, x5c,
 // ...); `alg` is always set from `signer` and overrides any value given.
-Result<std::string> SignJws(const Json& header, ByteView payload, const crypto::Signer& signer);
+Result<std::string> SignJws(Json header, ByteView payload, const crypto::Signer& signer);
 
 // SignJwt is SignJws over the compact JSON serialisation of `claims`.
-Result<std::string> SignJwt(const Json& header, const Json& claims, const crypto::Signer& signer);
+Result<std::string> SignJwt(Json header, const Json& claims, const crypto::Signer& signer);
 
 }  // namespace bonafide::jose
 

@@ -1,6 +1,7 @@
 #include "mdoc/issuer.h"
 
 #include <algorithm>
+#include <array>
 #include <utility>
 
 #include "cose/cose_key.h"
@@ -47,10 +48,15 @@ Result<Bytes> IssueMdocEncoded(const IssueRequest& request, const crypto::Signer
   size_t next = 0;
 
   // Per namespace: the IssuerSignedItemBytes (whole tag-24 items) and their digests by ID.
+  struct ItemDigest {
+    uint64_t id;
+    std::array<uint8_t, crypto::kMaxDigestSize> bytes;
+    size_t size;
+  };
   struct NameSpaceOut {
     std::string_view name;
     std::vector<Bytes> items;
-    std::vector<std::pair<uint64_t, Bytes>> digests;
+    std::vector<ItemDigest> digests;
   };
   std::vector<NameSpaceOut> out_name_spaces;
   out_name_spaces.reserve(request.name_spaces.size());
@@ -76,8 +82,8 @@ Result<Bytes> IssueMdocEncoded(const IssueRequest& request, const crypto::Signer
                             (uint64_t{draw[kSaltSize + 2]} << 8) | draw[kSaltSize + 3]) &
                            0x7fffffff;
       auto used = [&out](uint64_t id) {
-        for (const auto& [other, digest] : out.digests) {
-          if (other == id) return true;
+        for (const ItemDigest& other : out.digests) {
+          if (other.id == id) return true;
         }
         return false;
       };
@@ -101,7 +107,9 @@ Result<Bytes> IssueMdocEncoded(const IssueRequest& request, const crypto::Signer
       item_bytes.push_back(0xd8);
       item_bytes.push_back(24);
       cbor::AppendByteString(item_bytes, item);
-      out.digests.emplace_back(digest_id, crypto::Digest(request.digest_algorithm, item_bytes));
+      ItemDigest& digest = out.digests.emplace_back();
+      digest.id = digest_id;
+      digest.size = crypto::DigestInto(request.digest_algorithm, item_bytes, digest.bytes);
       out.items.push_back(std::move(item_bytes));
     }
     out_name_spaces.push_back(std::move(out));
@@ -178,14 +186,14 @@ Result<Bytes> IssueMdocEncoded(const IssueRequest& request, const crypto::Signer
     cbor::AppendHead(mso, 5, sorted.size());
     for (auto& [key, ns] : sorted) {
       mso.insert(mso.end(), key.begin(), key.end());
-      std::vector<std::pair<uint64_t, const Bytes*>> ids;
+      std::vector<const ItemDigest*> ids;
       ids.reserve(ns->digests.size());
-      for (const auto& [id, digest] : ns->digests) ids.emplace_back(id, &digest);
-      std::sort(ids.begin(), ids.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+      for (const ItemDigest& digest : ns->digests) ids.push_back(&digest);
+      std::sort(ids.begin(), ids.end(), [](const ItemDigest* a, const ItemDigest* b) { return a->id < b->id; });
       cbor::AppendHead(mso, 5, ids.size());
-      for (const auto& [id, digest] : ids) {
-        cbor::AppendHead(mso, 0, id);
-        cbor::AppendByteString(mso, *digest);
+      for (const ItemDigest* digest : ids) {
+        cbor::AppendHead(mso, 0, digest->id);
+        cbor::AppendByteString(mso, ByteView(digest->bytes.data(), digest->size));
       }
     }
   }

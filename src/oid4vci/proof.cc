@@ -129,7 +129,7 @@ Result<VerifiedProof> ProofVerifier::VerifyProof(std::string_view jwt) const {
       return Error(StatusCode::kInvalidClaims, "proof iss is not the client_id");
     }
   }
-  return VerifiedProof(std::move(key), std::move(kid), *iat, verified.header(), std::move(claims));
+  return VerifiedProof(std::move(key), std::move(kid), *iat);
 }
 
 Result<std::vector<VerifiedProof>> ProofVerifier::VerifyProofs(const std::vector<std::string>& jwts) const {
@@ -170,7 +170,7 @@ Result<std::string> BuildProofJwt(const crypto::Signer& signer, const ProofJwtPa
   claims["iat"] = params.issued_at;
   if (params.nonce.has_value()) claims["nonce"] = *params.nonce;
   if (params.client_id.has_value()) claims["iss"] = *params.client_id;
-  return jose::SignJwt(header, claims, signer);
+  return jose::SignJwt(std::move(header), claims, signer);
 }
 
 }  // namespace bonafide::oid4vci

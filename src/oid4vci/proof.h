@@ -68,19 +68,14 @@ class VerifiedProof {
   // kid returns the header kid (e.g. the holder's did:key DID URL) when the key was named that way.
   const std::optional<std::string>& kid() const { return kid_; }
   int64_t issued_at() const { return issued_at_; }
-  const Json& header() const { return header_; }
-  const Json& claims() const { return claims_; }
 
  private:
   friend class ProofVerifier;
-  VerifiedProof(crypto::PublicKey key, std::optional<std::string> kid, int64_t iat, Json header, Json claims)
-      : holder_key_(std::move(key)), kid_(std::move(kid)), issued_at_(iat), header_(std::move(header)),
-        claims_(std::move(claims)) {}
+  VerifiedProof(crypto::PublicKey key, std::optional<std::string> kid, int64_t iat)
+      : holder_key_(std::move(key)), kid_(std::move(kid)), issued_at_(iat) {}
   crypto::PublicKey holder_key_;
   std::optional<std::string> kid_;
   int64_t issued_at_;
-  Json header_;
-  Json claims_;
 };
 
 // ProofVerifier checks `jwt` key proofs against one Credential Request's expectations.

@@ -38,6 +38,25 @@ TEST(Base64Url, EncodesWithoutPadding) {
   EXPECT_EQ(Base64UrlEncode(Bytes{0xff, 0xff, 0xff}), "____");
 }
 
+// Every 12-bit half of a 3-byte group, in both alphabets, against RFC 4648's table read one
+// sextet at a time (the encoder looks pairs of characters up at once).
+TEST(Base64Url, EveryGroupEncodesAsTheAlphabetSaysInBothAlphabets) {
+  const std::string url = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  const std::string std_alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  for (uint32_t half = 0; half < 4096; ++half) {
+    for (const uint32_t v : {half << 12, half, (half << 12) | (half ^ 0xa5a)}) {
+      const Bytes group{static_cast<uint8_t>(v >> 16), static_cast<uint8_t>(v >> 8), static_cast<uint8_t>(v)};
+      std::string want_url, want_std;
+      for (int shift = 18; shift >= 0; shift -= 6) {
+        want_url.push_back(url[(v >> shift) & 63]);
+        want_std.push_back(std_alphabet[(v >> shift) & 63]);
+      }
+      ASSERT_EQ(Base64UrlEncode(group), want_url) << v;
+      ASSERT_EQ(Base64Encode(group), want_std) << v;
+    }
+  }
+}
+
 TEST(Base64Url, DecodesEmptyInput) {
   auto r = Base64UrlDecode("");
   ASSERT_TRUE(r.ok());

@@ -78,7 +78,11 @@ TEST_F(ProofTest, GoodEs256ProofWithJwk) {
   EXPECT_TRUE(proof->holder_key().Equals(key.public_key()));
   EXPECT_FALSE(proof->kid().has_value());
   EXPECT_EQ(proof->issued_at(), kNow);
-  EXPECT_FALSE(proof->claims().contains("iss"));
+  // Without a client_id the proof carries no iss (the wallet is anonymous to the issuer).
+  auto claims = ParseJson(AsStringView(parsed->unverified_payload()));
+  ASSERT_TRUE(claims.ok());
+  EXPECT_FALSE(claims->contains("iss"));
+  EXPECT_EQ((*claims)["aud"], Params().credential_issuer);
 }
 
 TEST_F(ProofTest, GoodProofWithDidKeyKid) {
