@@ -19,6 +19,8 @@
 
 #include <fstream>
 #include <mutex>
+#include <optional>
+#include <string>
 #include <utility>
 
 namespace bonafide::http {
@@ -40,9 +42,10 @@ bool HasLineBreakOrNul(std::string_view s) { return s.find_first_of(std::string_
 // all kIoError (the caller cannot tell a slow server from a dead one); an oversized body is
 // kLimitExceeded.
 Status Failure(std::string_view step, const beast::error_code& ec) {
-  if (ec == bhttp::error::body_limit || ec == bhttp::error::buffer_overflow || ec == bhttp::error::header_limit) {
+  if (ec == bhttp::error::body_limit || ec == bhttp::error::buffer_overflow) {
     return Error(StatusCode::kLimitExceeded, "response body too large");
   }
+  if (ec == bhttp::error::header_limit) return Error(StatusCode::kLimitExceeded, "response header too large");
   if (ec == beast::error::timeout) return Error(StatusCode::kIoError, "HTTP request failed: " + std::string(step) + " timed out");
   return Error(StatusCode::kIoError, "HTTP request failed: " + std::string(step) + ": " + ec.message());
 }
@@ -86,6 +89,8 @@ struct Client::Impl {
   // Beast reads into `buffer` as much as its free capacity: reserved large, a big body comes in
   // a few reads rather than 512 bytes at a time.
   static constexpr size_t kReadBuffer = 64 * 1024;
+  static constexpr size_t kMaxHeaderBytes = 64 * 1024;
+  static constexpr int kMaxInterimResponses = 8;
 
   // Run drives the io_context until the operation started before it completes.
   void Run() {
@@ -144,21 +149,35 @@ struct Client::Impl {
     Run();
     if (ec) return Failure("sending the request", ec);
     buffer.reserve(kReadBuffer);
-    bhttp::response_parser<bhttp::string_body> parser;
-    parser.body_limit(options.max_response_bytes);
-    parser.header_limit(64 * 1024);
     lowest.expires_after(options.read_timeout);
-    bhttp::async_read(stream, buffer, parser, [&ec](const beast::error_code& e, size_t) { ec = e; });
-    Run();
-    answered = parser.got_some();
-    if (ec) return Failure("reading the response", ec);
+    // Interim (1xx) responses may come before the final one (RFC 9110 section 15.2); they are
+    // read and dropped, a few at most. 101 (a protocol switch) is never asked for: an error.
+    std::optional<bhttp::response_parser<bhttp::string_body>> parser;
+    for (int interim = 0;; ++interim) {
+      parser.emplace();
+      parser->body_limit(options.max_response_bytes);
+      parser->header_limit(kMaxHeaderBytes);
+      bhttp::async_read(stream, buffer, *parser, [&ec](const beast::error_code& e, size_t) { ec = e; });
+      Run();
+      answered = answered || parser->got_some();
+      if (ec) return Failure("reading the response", ec);
+      const unsigned status = parser->get().result_int();
+      if (status < 100 || status > 999 || status == 101) {
+        return Error(StatusCode::kIoError, "HTTP request failed: unexpected status " + std::to_string(status));
+      }
+      if (status >= 200) break;
+      if (interim == kMaxInterimResponses) {
+        return Error(StatusCode::kIoError, "HTTP request failed: too many interim responses");
+      }
+    }
     lowest.expires_never();
-    bhttp::response<bhttp::string_body> res = parser.release();
+    bhttp::response<bhttp::string_body> res = parser->release();
     ClientResponse out;
     out.status = static_cast<int>(res.result_int());
     for (const auto& field : res) out.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
     out.body = std::move(res.body());
-    if (!options.keep_alive || !res.keep_alive()) Close();
+    // Bytes after the response were not asked for: the connection is out of step, not reused.
+    if (!options.keep_alive || !res.keep_alive() || buffer.size() != 0) Close();
     return out;
   }
 

@@ -25,6 +25,7 @@
 #include "http/client.h"
 
 #include <arpa/inet.h>
+#include <poll.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -787,6 +788,143 @@ TEST(ClientTest, TargetsAndHeadersThatWouldSplitTheRequestAreRefused) {
   auto ok = client->Get("/healthz");
   ASSERT_TRUE(ok.ok()) << ok.status().ToString();
   EXPECT_EQ(ok->status, 200);
+}
+
+// RawServer answers each loopback connection it accepts with the next of `answers`, byte for
+// byte, after reading the request head; then it closes its side and drains the client's.
+class RawServer {
+ public:
+  explicit RawServer(std::vector<std::string> answers) : answers_(std::move(answers)) {
+    listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    EXPECT_EQ(::bind(listener_, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    EXPECT_EQ(::listen(listener_, 8), 0);
+    socklen_t len = sizeof addr;
+    ::getsockname(listener_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+    thread_ = std::thread([this] { Loop(); });
+  }
+  ~RawServer() {
+    stop_ = true;
+    thread_.join();
+    ::close(listener_);
+  }
+  uint16_t port() const { return port_; }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+
+ private:
+  void Loop() {
+    for (size_t next = 0; !stop_;) {
+      pollfd p{listener_, POLLIN, 0};
+      if (::poll(&p, 1, 50) <= 0) continue;
+      const int fd = ::accept(listener_, nullptr, nullptr);
+      if (fd < 0) continue;
+      timeval tv{5, 0};
+      ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+      std::string head;
+      char buf[4096];
+      while (head.find("\r\n\r\n") == std::string::npos) {
+        const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+        if (n <= 0) break;
+        head.append(buf, static_cast<size_t>(n));
+      }
+      const std::string& answer = next < answers_.size() ? answers_[next++] : answers_.back();
+      for (size_t sent = 0; sent < answer.size();) {
+        const ssize_t n = ::send(fd, answer.data() + sent, answer.size() - sent, MSG_NOSIGNAL);
+        if (n <= 0) break;
+        sent += static_cast<size_t>(n);
+      }
+      ::shutdown(fd, SHUT_WR);
+      while (::recv(fd, buf, sizeof buf, 0) > 0) {
+      }
+      ::close(fd);
+    }
+  }
+
+  std::vector<std::string> answers_;
+  int listener_ = -1;
+  uint16_t port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+Result<ClientResponse> GetFrom(const RawServer& server, ClientOptions options = {}) {
+  options.read_timeout = 3s;
+  auto client = Client::Create(server.url(), options);
+  if (!client.ok()) return client.status();
+  return (*client)->Get("/x");
+}
+
+TEST(ClientTest, WellFormedResponsesInEveryFraming) {
+  struct Case {
+    std::string answer, body;
+  };
+  const std::vector<Case> cases = {
+      {"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello", "hello"},
+      {"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nuntil the end", "until the end"},  // read to EOF
+      {"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n", "hello world"},
+      {"HTTP/1.0 200 OK\r\nContent-Length: 3\r\n\r\nold", "old"},
+      // Interim responses before the final one are skipped.
+      {"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n"
+       "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
+       "ok"},
+  };
+  for (const Case& c : cases) {
+    RawServer server({c.answer});
+    auto r = GetFrom(server);
+    ASSERT_TRUE(r.ok()) << c.answer << ": " << r.status().ToString();
+    EXPECT_EQ(r->status, 200) << c.answer;
+    EXPECT_EQ(r->body, c.body) << c.answer;
+  }
+}
+
+TEST(ClientTest, MalformedResponsesAreErrorsNotAnswers) {
+  const std::vector<std::string> io_errors = {
+      "",                                                                   // closed at once
+      "hello world\r\n\r\n",                                                 // not HTTP
+      "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc",                     // body cut short
+      "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab",  // two lengths
+      "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",           // bad chunk size
+      "HTTP/1.1 200 OK\r\nBad Header\r\n\r\n",                                // no colon
+      "HTTP/1.1 20 OK\r\nContent-Length: 0\r\n\r\n",                          // two-digit status
+      "HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\n\r\n",              // never asked for
+      [] {
+        std::string many;
+        for (int i = 0; i < 10; ++i) many += "HTTP/1.1 100 Continue\r\n\r\n";
+        return many + "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+      }(),
+  };
+  for (const std::string& answer : io_errors) {
+    RawServer server({answer});
+    EXPECT_EQ(GetFrom(server).status().code(), StatusCode::kIoError) << answer;
+  }
+  // Over the limits: a 70 KB header, a chunked body past max_response_bytes.
+  ClientOptions small;
+  small.max_response_bytes = 100;
+  RawServer big_header({"HTTP/1.1 200 OK\r\nX-Big: " + std::string(70000, 'a') + "\r\nContent-Length: 0\r\n\r\n"});
+  EXPECT_EQ(GetFrom(big_header).status().code(), StatusCode::kLimitExceeded);
+  RawServer big_chunks({"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n64\r\n" + std::string(100, 'b') +
+                        "\r\n64\r\n" + std::string(100, 'b') + "\r\n0\r\n\r\n"});
+  EXPECT_EQ(GetFrom(big_chunks, small).status().code(), StatusCode::kLimitExceeded);
+}
+
+TEST(ClientTest, BytesAfterAResponseAreNeverTakenForTheNextOne) {
+  // The first connection answers once and then sends an answer nobody asked for; the client
+  // must not keep that connection, so the second request goes to a new one.
+  RawServer server({"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfirstHTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nevil",
+                    "HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nsecond"});
+  ClientOptions co;
+  co.keep_alive = true;
+  auto client = Client::Create(server.url(), co);
+  ASSERT_TRUE(client.ok());
+  auto first = (*client)->Get("/x");
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_EQ(first->body, "first");
+  auto second = (*client)->Get("/x");
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  EXPECT_EQ(second->body, "second");
 }
 
 TEST(ClientTest, RejectsBadUrls) {
