@@ -990,20 +990,29 @@ class TlsTest : public ::testing::Test {
     f << data;
   }
   std::string Path(const std::string& name) const { return (dir_ / name).string(); }
+  // TlsServer is a server on `cert_file` (key.pem's certificate), not yet started.
+  std::unique_ptr<Server> TlsServer(LogCapture* logs, const std::string& cert_file = "cert.pem") const {
+    ServerOptions options;
+    options.tls_cert_file = Path(cert_file);
+    options.tls_key_file = Path("key.pem");
+    return MakeServer(options, logs);
+  }
+  // TrustingTestCa is client options that trust the test CA only.
+  ClientOptions TrustingTestCa() const {
+    ClientOptions co;
+    co.ca_file = Path("ca.pem");
+    return co;
+  }
 
   std::filesystem::path dir_;
 };
 
 TEST_F(TlsTest, HttpsHealthzWithTestCa) {
   LogCapture logs;
-  ServerOptions options;
-  options.tls_cert_file = Path("cert.pem");
-  options.tls_key_file = Path("key.pem");
-  auto server = MakeServer(options, &logs);
+  auto server = TlsServer(&logs);
   ASSERT_TRUE(server->is_tls());
   ASSERT_TRUE(server->Start().ok());
-  ClientOptions co;
-  co.ca_file = Path("ca.pem");
+  const ClientOptions co = TrustingTestCa();
   auto r = MakeClient(*server, co)->Get("/healthz");
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->status, 200);
@@ -1030,13 +1039,9 @@ TEST_F(TlsTest, HttpsHealthzWithTestCa) {
 
 TEST_F(TlsTest, TheCertificateMustNameTheHostInItsSubjectAltName) {
   LogCapture logs;
-  ServerOptions options;
-  options.tls_cert_file = Path("cn-only-cert.pem");
-  options.tls_key_file = Path("key.pem");
-  auto server = MakeServer(options, &logs);
+  auto server = TlsServer(&logs, "cn-only-cert.pem");
   ASSERT_TRUE(server->Start().ok());
-  ClientOptions co;
-  co.ca_file = Path("ca.pem");
+  const ClientOptions co = TrustingTestCa();
   // Trusted chain, but 127.0.0.1 is only the common name: refused.
   auto by_ip = MakeClient(*server, co)->Get("/healthz");
   EXPECT_EQ(by_ip.status().code(), StatusCode::kIoError);
@@ -1051,10 +1056,7 @@ TEST_F(TlsTest, TheCertificateMustNameTheHostInItsSubjectAltName) {
 
 TEST_F(TlsTest, BinaryBodiesTravelUnchangedOverHttps) {
   LogCapture logs;
-  ServerOptions options;
-  options.tls_cert_file = Path("cert.pem");
-  options.tls_key_file = Path("key.pem");
-  auto server = MakeServer(options, &logs);
+  auto server = TlsServer(&logs);
   // Every byte value, NULs included (a CWT or other CBOR body is binary).
   std::string binary;
   for (int i = 0; i < 512; ++i) binary.push_back(static_cast<char>(i % 256));
@@ -1071,9 +1073,7 @@ TEST_F(TlsTest, BinaryBodiesTravelUnchangedOverHttps) {
     return r;
   }).ok());
   ASSERT_TRUE(server->Start().ok());
-  ClientOptions co;
-  co.ca_file = Path("ca.pem");
-  auto client = MakeClient(*server, co);
+  auto client = MakeClient(*server, TrustingTestCa());
   auto got = client->Get("/bin");
   ASSERT_TRUE(got.ok()) << got.status().ToString();
   EXPECT_EQ(got->Header("Content-Type").value_or(""), "application/statuslist+cwt");
