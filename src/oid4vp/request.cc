@@ -151,7 +151,9 @@ Result<AccessChain> CheckAccessChain(std::vector<Bytes> x5c_der, const crypto::P
   if (!leaf_key.ok() || !leaf_key->Equals(access_key)) {
     return invalid("the access key is not the leaf certificate's key");
   }
-  return AccessChain(std::move(x5c_der), leaf->dns_names(), std::move(*leaf_key));
+  Json x5c = Json::array();
+  for (const Bytes& der : x5c_der) x5c.push_back(Base64Encode(der));
+  return AccessChain(std::move(x5c_der), std::move(x5c), leaf->dns_names(), std::move(*leaf_key));
 }
 
 Result<std::string> CreateRequestObject(const RequestParams& params, const crypto::Signer& access_key,
@@ -210,7 +212,7 @@ Result<std::string> CreateRequestObject(const RequestParams& params, const crypt
                  {"response_uri", params.response_uri},
                  {"nonce", params.nonce},
                  {"dcql_query", params.dcql_query.ToJson()},
-                 {"client_metadata", metadata},
+                 {"client_metadata", std::move(metadata)},
                  {"aud", kSelfIssuedAudience},
                  {"iat", now},
                  {"exp", now + params.lifetime_seconds}};
@@ -227,10 +229,8 @@ Result<std::string> CreateRequestObject(const RequestParams& params, const crypt
     }
     claims["verifier_info"] = std::move(infos);
   }
-  Json x5c = Json::array();
-  for (const Bytes& der : chain.der()) x5c.push_back(Base64Encode(der));
-  Json header = {{"typ", kRequestObjectTyp}, {"x5c", std::move(x5c)}};
-  return jose::SignJwt(header, claims, access_key);
+  Json header = {{"typ", kRequestObjectTyp}, {"x5c", chain.x5c()}};
+  return jose::SignJwt(std::move(header), claims, access_key);
 }
 
 Result<std::string> BuildRequestUri(std::string_view base, const WalletInvocation& invocation) {

@@ -131,6 +131,8 @@ Result<std::string> CreateRequestObject(const RequestParams& params, const crypt
 class AccessChain {
  public:
   const std::vector<Bytes>& der() const { return der_; }
+  // x5c is the chain as a JWS x5c header value (standard base64 of each DER), encoded once.
+  const Json& x5c() const { return x5c_; }
   // dns_names are the leaf's subjectAltName dNSName entries.
   const std::vector<std::string>& dns_names() const { return dns_names_; }
   // key is the leaf's public key (equal to the access key's).
@@ -138,9 +140,10 @@ class AccessChain {
 
  private:
   friend Result<AccessChain> CheckAccessChain(std::vector<Bytes> x5c_der, const crypto::PublicKey& access_key);
-  AccessChain(std::vector<Bytes> der, std::vector<std::string> dns_names, crypto::PublicKey key)
-      : der_(std::move(der)), dns_names_(std::move(dns_names)), key_(std::move(key)) {}
+  AccessChain(std::vector<Bytes> der, Json x5c, std::vector<std::string> dns_names, crypto::PublicKey key)
+      : der_(std::move(der)), x5c_(std::move(x5c)), dns_names_(std::move(dns_names)), key_(std::move(key)) {}
   std::vector<Bytes> der_;
+  Json x5c_;
   std::vector<std::string> dns_names_;
   crypto::PublicKey key_;
 };

@@ -333,6 +333,11 @@ TEST_F(RequestTest, CheckedAccessChainRulesAndSameRequestObject) {
   ASSERT_TRUE(chain.ok()) << chain.status().ToString();
   EXPECT_EQ(chain->der(), world_.pki_.chain());
   EXPECT_TRUE(chain->key().Equals(key.public_key()));
+  // The x5c value is encoded once, leaf first, standard base64 (RFC 7515 4.1.6).
+  ASSERT_EQ(chain->x5c().size(), world_.pki_.chain().size());
+  for (size_t i = 0; i < chain->x5c().size(); ++i) {
+    EXPECT_EQ(chain->x5c()[i], Base64Encode(world_.pki_.chain()[i])) << i;
+  }
 
   RequestParams p = world_.Params(testing::SdJwtQuery());
   auto jws = CreateRequestObject(p, key, *chain, world_.clock_);
