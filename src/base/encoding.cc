@@ -34,14 +34,18 @@ constexpr Pairs MakePairs(const char* alphabet) {
   }
   return p;
 }
-constexpr Pairs kUrlPairs = MakePairs(kUrlAlphabet);
-constexpr Pairs kStdPairs = MakePairs(kStdAlphabet);
 
-enum class Alphabet { kUrl, kStd };
+// Alphabet is one encoding alphabet with its pair table.
+struct Alphabet {
+  const char* chars;
+  Pairs pairs;
+};
+constexpr Alphabet kUrl{kUrlAlphabet, MakePairs(kUrlAlphabet)};
+constexpr Alphabet kStd{kStdAlphabet, MakePairs(kStdAlphabet)};
 
-void EncodeAppend(std::string& out, ByteView data, Alphabet which, bool pad) {
-  const char* alphabet = which == Alphabet::kUrl ? kUrlAlphabet : kStdAlphabet;
-  const Pairs& pairs = which == Alphabet::kUrl ? kUrlPairs : kStdPairs;
+void EncodeAppend(std::string& out, ByteView data, const Alphabet& which, bool pad) {
+  const char* alphabet = which.chars;
+  const Pairs& pairs = which.pairs;
   const size_t full = data.size() / 3, rest = data.size() % 3;
   const size_t out_len = full * 4 + (rest == 0 ? 0 : (pad ? 4 : rest + 1));
   const size_t start = out.size();
@@ -68,7 +72,7 @@ void EncodeAppend(std::string& out, ByteView data, Alphabet which, bool pad) {
   }
 }
 
-std::string Encode(ByteView data, Alphabet which, bool pad) {
+std::string Encode(ByteView data, const Alphabet& which, bool pad) {
   std::string out;
   EncodeAppend(out, data, which, pad);
   return out;
@@ -115,15 +119,15 @@ Result<Bytes> DecodeUnpadded(std::string_view text, const std::array<uint8_t, 25
 
 }  // namespace
 
-std::string Base64UrlEncode(ByteView data) { return Encode(data, Alphabet::kUrl, false); }
+std::string Base64UrlEncode(ByteView data) { return Encode(data, kUrl, false); }
 
-void Base64UrlAppend(std::string& out, ByteView data) { EncodeAppend(out, data, Alphabet::kUrl, false); }
+void Base64UrlAppend(std::string& out, ByteView data) { EncodeAppend(out, data, kUrl, false); }
 
 Result<Bytes> Base64UrlDecode(std::string_view text) {
   return DecodeUnpadded(text, kUrlReverse, "base64url");
 }
 
-std::string Base64Encode(ByteView data) { return Encode(data, Alphabet::kStd, true); }
+std::string Base64Encode(ByteView data) { return Encode(data, kStd, true); }
 
 Result<Bytes> Base64Decode(std::string_view text) {
   if (text.size() % 4 != 0) return Error(StatusCode::kMalformed, "base64: length not a multiple of 4");

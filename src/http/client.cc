@@ -23,20 +23,20 @@
 #include <string>
 #include <utility>
 
+#include "http/internal/text.h"
+
 namespace bonafide::http {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
+using internal::HasCtl;
 
 namespace {
 
 bool IsLoopbackHost(std::string_view host) {
   return host == "127.0.0.1" || host == "localhost" || host == "::1" || host == "[::1]";
 }
-
-// HasLineBreakOrNul is true for text that would split or end an HTTP header line.
-bool HasLineBreakOrNul(std::string_view s) { return s.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos; }
 
 // Failure names the step that failed: a timeout, a refused connection and a broken exchange are
 // all kIoError (the caller cannot tell a slow server from a dead one); an oversized body is
@@ -183,15 +183,15 @@ struct Client::Impl {
 
   Result<ClientResponse> Send(bhttp::verb method, std::string_view target, const Headers& headers,
                               std::string_view body, std::string_view content_type) {
-    if (target.empty() || target.front() != '/' || HasLineBreakOrNul(target) || target.find(' ') != std::string_view::npos) {
+    if (target.empty() || target.front() != '/' || HasCtl(target) || target.find(' ') != std::string_view::npos) {
       return Error(StatusCode::kInvalidArgument, "request target must be a path");
     }
     for (const auto& [name, value] : headers) {
-      if (name.empty() || HasLineBreakOrNul(name) || name.find(':') != std::string::npos || HasLineBreakOrNul(value)) {
+      if (name.empty() || HasCtl(name) || name.find(':') != std::string::npos || HasCtl(value)) {
         return Error(StatusCode::kInvalidArgument, "invalid request header");
       }
     }
-    if (HasLineBreakOrNul(content_type)) return Error(StatusCode::kInvalidArgument, "invalid content type");
+    if (HasCtl(content_type)) return Error(StatusCode::kInvalidArgument, "invalid content type");
     bhttp::request<bhttp::string_body> req(method, std::string(target), 11);
     req.set(bhttp::field::host, host_header);
     req.set(bhttp::field::user_agent, "bonafide");

@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "crypto/random.h"
+#include "http/internal/text.h"
 #include "http/internal/url.h"
 
 namespace bonafide::http {
@@ -36,6 +37,7 @@ namespace bonafide::http {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
+using internal::HasCtl;
 using tcp = boost::asio::ip::tcp;
 
 namespace {
@@ -69,10 +71,6 @@ std::vector<std::string> SplitPath(std::string_view path) {
     i = j + 1;
   }
   return out;
-}
-
-bool HasCtl(std::string_view s) {
-  return std::any_of(s.begin(), s.end(), [](char c) { return c == '\r' || c == '\n' || c == '\0'; });
 }
 
 std::string ErrorCodeForStatus(int status) {
