@@ -46,22 +46,17 @@ ErrorResponse Err(Oid4vciError error, std::string description) {
 
 std::string RandomId(Random& random, size_t bytes) { return random.Identifier(bytes); }
 
-// CredentialRecordIds names the records of a batch of `count` copies: the issue time in seconds
-// as 10 hex digits, 16 random bytes shared by the batch, then the copy's number as 2 hex digits
-// (enough for 256; the configuration allows at most 100 copies). Key order is thus issue order
-// by the second, and a batch's records are neighbours: its inserts touch one or two pages of each
-// B-tree they go into, where a random part per copy scattered them over every page the current
-// second had filled. The random part keeps ids unique across processes and unguessable.
-std::vector<std::string> CredentialRecordIds(Random& random, int64_t now_seconds, size_t count) {
+// CredentialIdPrefix names a batch's records (store::IssuedBatch; copy k's id is the prefix and
+// k in two hex digits): the issue time in seconds as 10 hex digits, then 16 random bytes. Key
+// order is thus issue order by the second, so batches are inserted next to each other; the
+// random part keeps ids unique across processes and unguessable.
+std::string CredentialIdPrefix(Random& random, int64_t now_seconds) {
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string base(10, '0');
+  std::string prefix(10, '0');
   auto t = static_cast<uint64_t>(std::max<int64_t>(now_seconds, 0));
-  for (int i = 9; i >= 0; --i, t >>= 4) base[static_cast<size_t>(i)] = kHex[t & 0xf];
-  base += random.Identifier(16);
-  std::vector<std::string> ids;
-  ids.reserve(count);
-  for (size_t k = 0; k < count; ++k) ids.push_back(base + kHex[(k >> 4) & 0xf] + kHex[k & 0xf]);
-  return ids;
+  for (int i = 9; i >= 0; --i, t >>= 4) prefix[static_cast<size_t>(i)] = kHex[t & 0xf];
+  prefix += random.Identifier(16);
+  return prefix;
 }
 
 // UnverifiedNonce reads the `nonce` claim of a compact JWT without verifying it, so the
@@ -555,7 +550,18 @@ std::optional<ErrorResponse> IssuerService::CommitCredential(PendingIssuance& p)
     }
     const auto count = static_cast<int64_t>(p.proofs.size());
     ASSIGN_OR_RETURN(indices, tx.AllocateStatusIndices(entry.status_list, count, random_));
-    const std::vector<std::string> record_ids = CredentialRecordIds(random_, p.now, p.proofs.size());
+    // The copies are one row (store::IssuedBatch), whatever their number.
+    store::IssuedBatch batch;
+    batch.id_prefix = CredentialIdPrefix(random_, p.now);
+    batch.citizen_id = p.token.citizen_id;
+    batch.credential_configuration_id = p.config_id;
+    batch.format = std::string(oid4vci::CredentialFormatName(entry.format()));
+    batch.batch_group_id = p.batch_id;
+    batch.status_list_id = entry.status_list;
+    batch.status_indices = indices;
+    batch.issued_at = p.now;
+    batch.expires_at = p.now + p.valid_seconds;
+    RETURN_IF_ERROR(tx.InsertIssuedBatch(batch));
     // The audit entry's details, written as text (members in the order DumpJson sorts them).
     std::string details = "{\"batch_group_id\":";
     AppendJsonString(details, p.batch_id);
@@ -564,22 +570,11 @@ std::optional<ErrorResponse> IssuerService::CommitCredential(PendingIssuance& p)
     details += ",\"credential_configuration_id\":";
     AppendJsonString(details, p.config_id);
     details += ",\"credentials\":[";
-    store::IssuedCredential rec;
-    rec.citizen_id = p.token.citizen_id;
-    rec.credential_configuration_id = p.config_id;
-    rec.format = std::string(oid4vci::CredentialFormatName(entry.format()));
-    rec.batch_group_id = p.batch_id;
-    rec.status_list_id = entry.status_list;
-    rec.issued_at = p.now;
-    rec.expires_at = p.now + p.valid_seconds;
-    for (size_t k = 0; k < p.proofs.size(); ++k) {
-      rec.id = record_ids[k];
-      rec.status_index = indices[k];
-      RETURN_IF_ERROR(tx.InsertIssuedCredential(rec));
+    for (size_t k = 0; k < indices.size(); ++k) {
       details += k == 0 ? "{\"id\":" : ",{\"id\":";
-      AppendJsonString(details, rec.id);
-      details += ",\"status_index\":" + std::to_string(rec.status_index) + ",\"status_list\":";
-      AppendJsonString(details, rec.status_list_id);
+      AppendJsonString(details, store::BatchCopyId(batch.id_prefix, k));
+      details += ",\"status_index\":" + std::to_string(indices[k]) + ",\"status_list\":";
+      AppendJsonString(details, entry.status_list);
       details.push_back('}');
     }
     details += "],\"offer_id\":";

@@ -171,8 +171,35 @@ CREATE TABLE status_cursors (
 // for a new offer.
 constexpr std::string_view kV5 = "DROP TABLE access_tokens";
 
-constexpr std::string_view kSqliteSteps[] = {kSqliteV1, kV2, kSqliteV3, kSqliteV4, kV5};
-constexpr std::string_view kPostgresSteps[] = {kPostgresV1, kV2, kPostgresV3, kPostgresV4, kV5};
+// V6: a batch of credential copies is stored as one issued_batches row instead of one
+// issued_credentials row per copy (sql_store.cc InsertIssuedBatch): copy k's record id is the
+// row's id_prefix followed by k in two hex digits, its status index the k-th 4-byte big-endian
+// number of status_indices, its status the k-th character of statuses ('0' valid, '1' revoked,
+// '2' suspended). Records already stored stay in issued_credentials and are read from there.
+constexpr std::string_view kSqliteV6 = R"sql(
+CREATE TABLE issued_batches (
+  id_prefix TEXT PRIMARY KEY, citizen_id TEXT NOT NULL REFERENCES citizens(id),
+  configuration_id TEXT NOT NULL, format TEXT NOT NULL, batch_group_id TEXT NOT NULL,
+  status_list_id TEXT NOT NULL REFERENCES status_lists(id), status_indices BLOB NOT NULL,
+  statuses TEXT NOT NULL, issued_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,
+  notification INTEGER NOT NULL) WITHOUT ROWID;
+CREATE INDEX batches_by_citizen ON issued_batches (citizen_id, configuration_id);
+CREATE INDEX batches_by_group ON issued_batches (batch_group_id);
+)sql";
+
+constexpr std::string_view kPostgresV6 = R"sql(
+CREATE TABLE issued_batches (
+  id_prefix TEXT PRIMARY KEY, citizen_id TEXT NOT NULL REFERENCES citizens(id),
+  configuration_id TEXT NOT NULL, format TEXT NOT NULL, batch_group_id TEXT NOT NULL,
+  status_list_id TEXT NOT NULL REFERENCES status_lists(id), status_indices BYTEA NOT NULL,
+  statuses TEXT NOT NULL, issued_at BIGINT NOT NULL, expires_at BIGINT NOT NULL,
+  notification BIGINT NOT NULL);
+CREATE INDEX batches_by_citizen ON issued_batches (citizen_id, configuration_id);
+CREATE INDEX batches_by_group ON issued_batches (batch_group_id);
+)sql";
+
+constexpr std::string_view kSqliteSteps[] = {kSqliteV1, kV2, kSqliteV3, kSqliteV4, kV5, kSqliteV6};
+constexpr std::string_view kPostgresSteps[] = {kPostgresV1, kV2, kPostgresV3, kPostgresV4, kV5, kPostgresV6};
 
 }  // namespace
 

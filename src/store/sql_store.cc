@@ -13,7 +13,10 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <tuple>
 #include <unordered_set>
 #include <utility>
 #include <vector>
@@ -40,6 +43,16 @@ void AppendField(Bytes& out, std::string_view s) {
 }
 
 }  // namespace
+
+std::string BatchCopyId(std::string_view id_prefix, size_t k) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string id;
+  id.reserve(id_prefix.size() + 2);
+  id.append(id_prefix);
+  id.push_back(kHex[(k >> 4) & 0xf]);
+  id.push_back(kHex[k & 0xf]);
+  return id;
+}
 
 Bytes AuditCanonicalBytes(const AuditRecord& r) {
   constexpr std::string_view kTag = "bonafide-audit-v1";
@@ -211,6 +224,65 @@ Result<IssuedCredential> IssuedRow(const QueryResult& r, size_t i) {
   c.status = static_cast<CredentialStatus>(status);
   c.notification = static_cast<NotificationState>(notification);
   return c;
+}
+
+// CopyRef names copy `copy` of the batch stored under `prefix` (IssuedBatch).
+struct CopyRef {
+  std::string_view prefix;
+  size_t copy;
+};
+
+// SplitCopyId reads a record id as a batch copy's: nullopt when it does not end in two lowercase
+// hex digits after at least one character, so that it can only be a record stored alone.
+std::optional<CopyRef> SplitCopyId(std::string_view id) {
+  if (id.size() < 3) return std::nullopt;
+  auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+  };
+  const int hi = hex(id[id.size() - 2]);
+  const int lo = hex(id.back());
+  if (hi < 0 || lo < 0) return std::nullopt;
+  return CopyRef{id.substr(0, id.size() - 2), static_cast<size_t>(hi * 16 + lo)};
+}
+
+constexpr std::string_view kBatchColumns =
+    "id_prefix, citizen_id, configuration_id, format, batch_group_id, status_list_id, status_indices, "
+    "statuses, issued_at, expires_at, notification";
+
+// AppendBatchCopies appends the record of every copy of batch row `i` (of copy `only` alone
+// when given; nothing when the batch has no such copy) to `out`.
+Status AppendBatchCopies(const QueryResult& r, size_t i, std::optional<size_t> only,
+                         std::vector<IssuedCredential>& out) {
+  IssuedCredential c;
+  ASSIGN_OR_RETURN(const std::string prefix, r.Text(i, 0));
+  ASSIGN_OR_RETURN(c.citizen_id, r.Text(i, 1));
+  ASSIGN_OR_RETURN(c.credential_configuration_id, r.Text(i, 2));
+  ASSIGN_OR_RETURN(c.format, r.Text(i, 3));
+  ASSIGN_OR_RETURN(c.batch_group_id, r.Text(i, 4));
+  ASSIGN_OR_RETURN(c.status_list_id, r.Text(i, 5));
+  ASSIGN_OR_RETURN(const Bytes indices, r.Blob(i, 6));
+  ASSIGN_OR_RETURN(const std::string statuses, r.Text(i, 7));
+  ASSIGN_OR_RETURN(c.issued_at, r.Int(i, 8));
+  ASSIGN_OR_RETURN(c.expires_at, r.Int(i, 9));
+  ASSIGN_OR_RETURN(const int64_t notification, r.Int(i, 10));
+  if (statuses.empty() || statuses.size() > kMaxBatchCopies || indices.size() != 4 * statuses.size() ||
+      notification < 0 || notification > 3) {
+    return Error(StatusCode::kInternal, "store: stored credential batch does not decode");
+  }
+  c.notification = static_cast<NotificationState>(notification);
+  for (size_t k = 0; k < statuses.size(); ++k) {
+    if (only.has_value() && k != *only) continue;
+    if (statuses[k] < '0' || statuses[k] > '2') {
+      return Error(StatusCode::kInternal, "store: stored credential state does not decode");
+    }
+    c.id = BatchCopyId(prefix, k);
+    c.status_index = LoadU32(indices.data() + 4 * k);
+    c.status = static_cast<CredentialStatus>(statuses[k] - '0');
+    out.push_back(c);
+  }
+  return OkStatus();
 }
 
 Result<AuditRecord> AuditRow(const QueryResult& r, size_t i) {
@@ -517,6 +589,9 @@ class SqlOps final : public IssuerStore {
   }
 
   // --- issued credentials ---
+  // Copies of a batch are one issued_batches row (InsertIssuedBatch); records stored alone, and
+  // every record written before schema version 6, are issued_credentials rows. A record id that
+  // ends in two lowercase hex digits is looked up as a batch copy first.
   Status InsertIssuedCredential(const IssuedCredential& c) override {
     RETURN_IF_ERROR(CheckId("credential id", c.id));
     RETURN_IF_ERROR(CheckId("citizen id", c.citizen_id));
@@ -527,17 +602,82 @@ class SqlOps final : public IssuerStore {
     if (c.status_index < 0) return Error(StatusCode::kInvalidArgument, "negative status index");
     static const std::string kInsert =
         "INSERT INTO issued_credentials (" + std::string(kIssuedColumns) + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-    return Q(kInsert,
-             {std::string_view(c.id), std::string_view(c.citizen_id),
-              std::string_view(c.credential_configuration_id), std::string_view(c.format),
-              std::string_view(c.batch_group_id), std::string_view(c.status_list_id), c.status_index,
-              c.issued_at, c.expires_at, static_cast<int64_t>(c.status),
-              static_cast<int64_t>(c.notification)})
-        .status();
+    return Tx([&]() -> Status {
+      if (const std::optional<CopyRef> ref = SplitCopyId(c.id)) {
+        ASSIGN_OR_RETURN(auto held, Q("SELECT length(statuses) FROM issued_batches WHERE id_prefix = ?", {ref->prefix}));
+        if (!held.rows.empty()) {
+          ASSIGN_OR_RETURN(const int64_t copies, held.Int(0, 0));
+          if (static_cast<int64_t>(ref->copy) < copies) {
+            return Error(StatusCode::kInvalidArgument, "store: a row with that key already exists");
+          }
+        }
+      }
+      return Q(kInsert,
+               {std::string_view(c.id), std::string_view(c.citizen_id),
+                std::string_view(c.credential_configuration_id), std::string_view(c.format),
+                std::string_view(c.batch_group_id), std::string_view(c.status_list_id), c.status_index,
+                c.issued_at, c.expires_at, static_cast<int64_t>(c.status),
+                static_cast<int64_t>(c.notification)})
+          .status();
+    });
+  }
+
+  Status InsertIssuedBatch(const IssuedBatch& b) override {
+    RETURN_IF_ERROR(CheckId("credential id prefix", b.id_prefix));
+    if (b.id_prefix.size() > kMaxIdBytes - 2) {
+      return Error(StatusCode::kInvalidArgument, "credential id prefix is longer than 254 bytes");
+    }
+    RETURN_IF_ERROR(CheckId("citizen id", b.citizen_id));
+    RETURN_IF_ERROR(CheckId("credential configuration id", b.credential_configuration_id));
+    RETURN_IF_ERROR(CheckId("format", b.format));
+    RETURN_IF_ERROR(CheckId("batch group id", b.batch_group_id));
+    RETURN_IF_ERROR(CheckId("status list id", b.status_list_id));
+    const size_t n = b.status_indices.size();
+    if (n == 0 || n > kMaxBatchCopies) {
+      return Error(StatusCode::kInvalidArgument, "a batch holds 1 to " + std::to_string(kMaxBatchCopies) + " copies");
+    }
+    Bytes packed;
+    packed.reserve(4 * n);
+    for (int64_t index : b.status_indices) {
+      if (index < 0 || index > int64_t{UINT32_MAX}) return Error(StatusCode::kInvalidArgument, "status index out of range");
+      AppendU32(packed, static_cast<uint32_t>(index));
+    }
+    const std::string statuses(n, '0');
+    static const std::string kInsert = "INSERT INTO issued_batches (" + std::string(kBatchColumns) +
+                                       ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)";
+    return Tx([&]() -> Status {
+      // A record stored alone must not hold a copy's id already: the copies' ids all lie between
+      // the first's and the last's.
+      const std::string first = BatchCopyId(b.id_prefix, 0);
+      const std::string last = BatchCopyId(b.id_prefix, n - 1);
+      ASSIGN_OR_RETURN(auto alone, Q("SELECT id FROM issued_credentials WHERE id >= ? AND id <= ?",
+                                     {std::string_view(first), std::string_view(last)}));
+      for (size_t i = 0; i < alone.rows.size(); ++i) {
+        ASSIGN_OR_RETURN(const std::string id, alone.Text(i, 0));
+        const std::optional<CopyRef> ref = SplitCopyId(id);
+        if (ref.has_value() && ref->prefix == b.id_prefix && ref->copy < n) {
+          return Error(StatusCode::kInvalidArgument, "store: a row with that key already exists");
+        }
+      }
+      return Q(kInsert, {std::string_view(b.id_prefix), std::string_view(b.citizen_id),
+                         std::string_view(b.credential_configuration_id), std::string_view(b.format),
+                         std::string_view(b.batch_group_id), std::string_view(b.status_list_id),
+                         ByteView(packed), std::string_view(statuses), b.issued_at, b.expires_at})
+          .status();
+    });
   }
 
   Result<IssuedCredential> GetIssuedCredential(std::string_view id) override {
     RETURN_IF_ERROR(CheckId("credential id", id));
+    if (const std::optional<CopyRef> ref = SplitCopyId(id)) {
+      static const std::string kSelect = "SELECT " + std::string(kBatchColumns) + " FROM issued_batches WHERE id_prefix = ?";
+      ASSIGN_OR_RETURN(auto r, Q(kSelect, {ref->prefix}));
+      if (!r.rows.empty()) {
+        std::vector<IssuedCredential> one;
+        RETURN_IF_ERROR(AppendBatchCopies(r, 0, ref->copy, one));
+        if (!one.empty()) return std::move(one.front());
+      }
+    }
     ASSIGN_OR_RETURN(
         auto r, Q("SELECT " + std::string(kIssuedColumns) + " FROM issued_credentials WHERE id = ?", {id}));
     if (r.rows.empty()) return Error(StatusCode::kNotFound, "no such credential");
@@ -547,29 +687,39 @@ class SqlOps final : public IssuerStore {
   Result<std::vector<IssuedCredential>> ListIssuedCredentials(
       std::string_view citizen_id, std::optional<std::string_view> configuration_id) override {
     RETURN_IF_ERROR(CheckId("citizen id", citizen_id));
-    Result<QueryResult> r = Error(StatusCode::kInternal, "unset");
-    if (configuration_id) {
-      RETURN_IF_ERROR(CheckId("credential configuration id", *configuration_id));
-      r = Q("SELECT " + std::string(kIssuedColumns) +
-                " FROM issued_credentials WHERE citizen_id = ? AND configuration_id = ? "
-                "ORDER BY issued_at, id",
-            {citizen_id, *configuration_id});
-    } else {
-      r = Q("SELECT " + std::string(kIssuedColumns) +
-                " FROM issued_credentials WHERE citizen_id = ? ORDER BY issued_at, id",
-            {citizen_id});
-    }
-    RETURN_IF_ERROR(r.status());
+    if (configuration_id) RETURN_IF_ERROR(CheckId("credential configuration id", *configuration_id));
+    const std::string where = configuration_id ? " WHERE citizen_id = ? AND configuration_id = ?" : " WHERE citizen_id = ?";
+    auto query = [&](std::string sql) {
+      sql += where;
+      return configuration_id ? Q(sql, {citizen_id, *configuration_id}) : Q(sql, {citizen_id});
+    };
     std::vector<IssuedCredential> out;
-    for (size_t i = 0; i < r->rows.size(); ++i) {
-      ASSIGN_OR_RETURN(auto c, IssuedRow(*r, i));
+    ASSIGN_OR_RETURN(auto batches, query("SELECT " + std::string(kBatchColumns) + " FROM issued_batches"));
+    for (size_t i = 0; i < batches.rows.size(); ++i) RETURN_IF_ERROR(AppendBatchCopies(batches, i, std::nullopt, out));
+    ASSIGN_OR_RETURN(auto alone, query("SELECT " + std::string(kIssuedColumns) + " FROM issued_credentials"));
+    for (size_t i = 0; i < alone.rows.size(); ++i) {
+      ASSIGN_OR_RETURN(auto c, IssuedRow(alone, i));
       out.push_back(std::move(c));
     }
+    std::sort(out.begin(), out.end(), [](const IssuedCredential& a, const IssuedCredential& b) {
+      return std::tie(a.issued_at, a.id) < std::tie(b.issued_at, b.id);
+    });
     return out;
   }
 
   Status SetCredentialStatus(std::string_view id, CredentialStatus status) override {
     RETURN_IF_ERROR(CheckId("credential id", id));
+    if (const std::optional<CopyRef> ref = SplitCopyId(id)) {
+      // One statement rewrites the copy's character in place, so concurrent changes to other
+      // copies of the batch are never lost (no read-modify-write).
+      const char state = static_cast<char>('0' + static_cast<int>(status));
+      const auto k = static_cast<int64_t>(ref->copy);
+      ASSIGN_OR_RETURN(auto r, Q("UPDATE issued_batches SET statuses = substr(statuses, 1, CAST(? AS INTEGER)) || "
+                                 "CAST(? AS TEXT) || substr(statuses, CAST(? AS INTEGER)) "
+                                 "WHERE id_prefix = ? AND length(statuses) > CAST(? AS INTEGER)",
+                                 {k, std::string_view(&state, 1), k + 2, ref->prefix, k}));
+      if (r.rows_affected > 0) return OkStatus();
+    }
     ASSIGN_OR_RETURN(auto r, Q("UPDATE issued_credentials SET status = ? WHERE id = ?",
                                {static_cast<int64_t>(status), id}));
     if (r.rows_affected == 0) return Error(StatusCode::kNotFound, "no such credential");
@@ -578,11 +728,16 @@ class SqlOps final : public IssuerStore {
 
   Status SetNotificationState(std::string_view batch_group_id, NotificationState state) override {
     RETURN_IF_ERROR(CheckId("batch group id", batch_group_id));
-    ASSIGN_OR_RETURN(auto r, Q("UPDATE issued_credentials SET notification = ? "
-                               "WHERE batch_group_id = ?",
-                               {static_cast<int64_t>(state), batch_group_id}));
-    if (r.rows_affected == 0) return Error(StatusCode::kNotFound, "no such batch group");
-    return OkStatus();
+    return Tx([&]() -> Status {
+      int64_t changed = 0;
+      for (std::string_view sql : {"UPDATE issued_batches SET notification = ? WHERE batch_group_id = ?",
+                                   "UPDATE issued_credentials SET notification = ? WHERE batch_group_id = ?"}) {
+        ASSIGN_OR_RETURN(auto r, Q(sql, {static_cast<int64_t>(state), batch_group_id}));
+        changed += r.rows_affected;
+      }
+      if (changed == 0) return Error(StatusCode::kNotFound, "no such batch group");
+      return OkStatus();
+    });
   }
 
   // --- status lists ---
@@ -1050,6 +1205,9 @@ class SqlStore final : public IssuerStore {
   }
   Status InsertIssuedCredential(const IssuedCredential& c) override {
     return Write([&](SqlOps& o) { return o.InsertIssuedCredential(c); });
+  }
+  Status InsertIssuedBatch(const IssuedBatch& b) override {
+    return Write([&](SqlOps& o) { return o.InsertIssuedBatch(b); });
   }
   Result<IssuedCredential> GetIssuedCredential(std::string_view id) override {
     return Run([&](SqlOps& o) { return o.GetIssuedCredential(id); });

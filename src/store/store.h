@@ -115,6 +115,27 @@ struct IssuedCredential {
   NotificationState notification = NotificationState::kNone;
 };
 
+// IssuedBatch is the record of the copies of one batch issuance, stored as one row. Copy k has
+// the record id BatchCopyId(id_prefix, k) and the status index status_indices[k]; every other
+// field is the batch's. GetIssuedCredential and ListIssuedCredentials return one IssuedCredential
+// per copy, and SetCredentialStatus changes one copy, as for records stored one by one.
+struct IssuedBatch {
+  std::string id_prefix;
+  std::string citizen_id;
+  std::string credential_configuration_id;
+  std::string format;
+  std::string batch_group_id;
+  std::string status_list_id;
+  std::vector<int64_t> status_indices;  // one per copy: 1 to kMaxBatchCopies
+  int64_t issued_at = 0;
+  int64_t expires_at = 0;
+};
+inline constexpr size_t kMaxBatchCopies = 256;
+
+// BatchCopyId is the record id of copy `k` (< kMaxBatchCopies) of a batch: `id_prefix` followed
+// by k as two lowercase hex digits.
+std::string BatchCopyId(std::string_view id_prefix, size_t k);
+
 // StatusListRecord is a stored Token Status List: `size` entries of `bits` bits, packed least
 // significant bit first in `list_bytes` (draft-ietf-oauth-status-list section 4.1, the layout
 // status/token_status_list.h reads). `version` increases on every change.
@@ -204,7 +225,14 @@ class IssuerStore {
   // InsertIssuedCredential stores `record`; kNotFound if the citizen or the status list does not
   // exist, kInvalidArgument if the id exists.
   virtual Status InsertIssuedCredential(const IssuedCredential& record) = 0;
-  // GetIssuedCredential returns the record; kNotFound if absent.
+  // InsertIssuedBatch stores the copies of one batch as one row (the issuance path: one B-tree
+  // insert per batch instead of one per copy). kInvalidArgument for a batch without copies or
+  // with more than kMaxBatchCopies, an id prefix that is empty, over 254 bytes or not printable
+  // ASCII, a negative status index, or when any copy's id is taken (by a batch or a record);
+  // kNotFound if the citizen or the status list does not exist.
+  virtual Status InsertIssuedBatch(const IssuedBatch& batch) = 0;
+  // GetIssuedCredential returns the record (of a copy of a batch, or stored alone); kNotFound if
+  // absent.
   virtual Result<IssuedCredential> GetIssuedCredential(std::string_view id) = 0;
   // ListIssuedCredentials returns the citizen's records (of `configuration_id` only when given),
   // oldest first; an empty vector when there are none.

@@ -476,6 +476,161 @@ TYPED_TEST(StoreTest, IssuedCredentialRecords) {
   EXPECT_CODE(s.SetNotificationState("b9", NotificationState::kDeleted), StatusCode::kNotFound);
 }
 
+IssuedBatch Batch(const std::string& prefix, const std::string& group, std::vector<int64_t> indices,
+                  int64_t issued_at) {
+  IssuedBatch b;
+  b.id_prefix = prefix;
+  b.citizen_id = "c1";
+  b.credential_configuration_id = "pid";
+  b.format = "mso_mdoc";
+  b.batch_group_id = group;
+  b.status_list_id = "L1";
+  b.status_indices = std::move(indices);
+  b.issued_at = issued_at;
+  b.expires_at = 6000;
+  return b;
+}
+
+// A batch is one row, read back as one record per copy, each with its own status index and
+// status, next to the records stored alone.
+TYPED_TEST(StoreTest, IssuedBatchReadsAsOneRecordPerCopy) {
+  auto& s = *this->store_;
+  this->AddCitizen("c1");
+  this->MakeList("L1", 2, 1000);
+  EXPECT_OK(s.InsertIssuedCredential(this->Record("alone", "licence", "b2", 5)));  // issued at 205
+  EXPECT_OK(s.InsertIssuedBatch(Batch("P", "b1", {7, 3, 9}, 150)));
+  for (size_t k = 0; k < 3; ++k) {
+    auto copy = s.GetIssuedCredential(BatchCopyId("P", k));
+    ASSERT_TRUE(copy.ok()) << copy.status().ToString();
+    EXPECT_EQ(copy->id, "P0" + std::to_string(k));
+    EXPECT_EQ(copy->status_index, (std::vector<int64_t>{7, 3, 9})[k]);
+    EXPECT_EQ(copy->citizen_id, "c1");
+    EXPECT_EQ(copy->credential_configuration_id, "pid");
+    EXPECT_EQ(copy->format, "mso_mdoc");
+    EXPECT_EQ(copy->batch_group_id, "b1");
+    EXPECT_EQ(copy->status_list_id, "L1");
+    EXPECT_EQ(copy->issued_at, 150);
+    EXPECT_EQ(copy->expires_at, 6000);
+    EXPECT_EQ(copy->status, CredentialStatus::kValid);
+    EXPECT_EQ(copy->notification, NotificationState::kNone);
+  }
+  EXPECT_CODE(s.GetIssuedCredential("P03"), StatusCode::kNotFound);  // past the last copy
+  EXPECT_CODE(s.GetIssuedCredential("P"), StatusCode::kNotFound);
+  EXPECT_CODE(s.GetIssuedCredential("P0"), StatusCode::kNotFound);
+
+  auto all = s.ListIssuedCredentials("c1", std::nullopt);
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  std::vector<std::string> ids;
+  for (const IssuedCredential& c : *all) ids.push_back(c.id);
+  EXPECT_EQ(ids, (std::vector<std::string>{"P00", "P01", "P02", "alone"}));  // issued_at, then id
+  EXPECT_EQ(s.ListIssuedCredentials("c1", std::string_view("pid"))->size(), 3u);
+  EXPECT_EQ(s.ListIssuedCredentials("c1", std::string_view("licence"))->size(), 1u);
+
+  // Each copy's status changes alone.
+  EXPECT_OK(s.SetCredentialStatus("P01", CredentialStatus::kRevoked));
+  EXPECT_OK(s.SetCredentialStatus("P02", CredentialStatus::kSuspended));
+  EXPECT_OK(s.SetCredentialStatus("P00", CredentialStatus::kSuspended));
+  EXPECT_OK(s.SetCredentialStatus("P00", CredentialStatus::kValid));
+  EXPECT_EQ(s.GetIssuedCredential("P00")->status, CredentialStatus::kValid);
+  EXPECT_EQ(s.GetIssuedCredential("P01")->status, CredentialStatus::kRevoked);
+  EXPECT_EQ(s.GetIssuedCredential("P02")->status, CredentialStatus::kSuspended);
+  EXPECT_EQ(s.GetIssuedCredential("alone")->status, CredentialStatus::kValid);
+  EXPECT_CODE(s.SetCredentialStatus("P03", CredentialStatus::kRevoked), StatusCode::kNotFound);
+  EXPECT_EQ(s.GetIssuedCredential("P02")->status_index, 9);
+
+  // A notification reaches every copy of its group, in a batch or stored alone.
+  EXPECT_OK(s.InsertIssuedCredential(this->Record("alone2", "pid", "b1", 6)));
+  EXPECT_OK(s.SetNotificationState("b1", NotificationState::kAccepted));
+  for (const char* id : {"P00", "P01", "P02", "alone2"}) {
+    EXPECT_EQ(s.GetIssuedCredential(id)->notification, NotificationState::kAccepted) << id;
+  }
+  EXPECT_EQ(s.GetIssuedCredential("alone")->notification, NotificationState::kNone);
+  EXPECT_OK(s.InsertIssuedBatch(Batch("Q", "b3", {11}, 300)));
+  EXPECT_OK(s.SetNotificationState("b3", NotificationState::kDeleted));
+  EXPECT_EQ(s.GetIssuedCredential("Q00")->notification, NotificationState::kDeleted);
+  EXPECT_EQ(s.GetIssuedCredential("P00")->notification, NotificationState::kAccepted);
+}
+
+// Bad batches are refused with a typed error and leave nothing behind; no id is ever held twice,
+// whether by a batch's copy or by a record stored alone.
+TYPED_TEST(StoreTest, IssuedBatchRefusalsChangeNothing) {
+  auto& s = *this->store_;
+  this->AddCitizen("c1");
+  this->MakeList("L1", 2, 1000);
+  EXPECT_CODE(s.InsertIssuedBatch(Batch("P", "b1", {}, 1)), StatusCode::kInvalidArgument);
+  EXPECT_CODE(s.InsertIssuedBatch(Batch("P", "b1", std::vector<int64_t>(kMaxBatchCopies + 1, 1), 1)),
+              StatusCode::kInvalidArgument);
+  EXPECT_CODE(s.InsertIssuedBatch(Batch("P", "b1", {1, -1}, 1)), StatusCode::kInvalidArgument);
+  EXPECT_CODE(s.InsertIssuedBatch(Batch("P", "b1", {int64_t{1} << 32}, 1)), StatusCode::kInvalidArgument);
+  EXPECT_CODE(s.InsertIssuedBatch(Batch("", "b1", {1}, 1)), StatusCode::kInvalidArgument);
+  EXPECT_CODE(s.InsertIssuedBatch(Batch("P Q", "b1", {1}, 1)), StatusCode::kInvalidArgument);
+  EXPECT_CODE(s.InsertIssuedBatch(Batch(std::string(kMaxIdBytes - 1, 'p'), "b1", {1}, 1)),
+              StatusCode::kInvalidArgument);
+  EXPECT_OK(s.InsertIssuedBatch(Batch(std::string(kMaxIdBytes - 2, 'p'), "b1", {1}, 1)));  // longest
+  IssuedBatch orphan = Batch("O", "b1", {1}, 1);
+  orphan.citizen_id = "nobody";
+  EXPECT_CODE(s.InsertIssuedBatch(orphan), StatusCode::kNotFound);
+  orphan = Batch("O", "b1", {1}, 1);
+  orphan.status_list_id = "nolist";
+  EXPECT_CODE(s.InsertIssuedBatch(orphan), StatusCode::kNotFound);
+  EXPECT_EQ(s.ListIssuedCredentials("c1", std::nullopt)->size(), 1u);  // the longest prefix alone
+
+  EXPECT_OK(s.InsertIssuedBatch(Batch("P", "b1", {1, 2}, 1)));
+  EXPECT_CODE(s.InsertIssuedBatch(Batch("P", "b2", {3}, 1)), StatusCode::kInvalidArgument);  // same prefix
+  EXPECT_CODE(s.InsertIssuedCredential(this->Record("P01", "pid", "b2", 4)), StatusCode::kInvalidArgument);
+  EXPECT_OK(s.InsertIssuedCredential(this->Record("P02", "pid", "b2", 4)));  // the batch has 2 copies
+  EXPECT_EQ(s.GetIssuedCredential("P02")->status_index, 4);
+  // A record stored alone holds R01: a batch R of two copies would hold it too; one copy would not.
+  EXPECT_OK(s.InsertIssuedCredential(this->Record("R01", "pid", "b2", 5)));
+  EXPECT_OK(s.InsertIssuedCredential(this->Record("R00x", "pid", "b2", 6)));  // in range, not a copy's id
+  EXPECT_CODE(s.InsertIssuedBatch(Batch("R", "b3", {7, 8}, 1)), StatusCode::kInvalidArgument);
+  EXPECT_CODE(s.GetIssuedCredential("R00"), StatusCode::kNotFound);  // nothing half-written
+  EXPECT_OK(s.InsertIssuedBatch(Batch("R", "b3", {7}, 1)));
+  EXPECT_EQ(s.GetIssuedCredential("R00")->status_index, 7);
+  EXPECT_EQ(s.GetIssuedCredential("R01")->status_index, 5);
+  EXPECT_EQ(s.GetIssuedCredential("R00x")->status_index, 6);
+  // Upper-case hex is not a copy's number: such an id is only ever a record stored alone.
+  EXPECT_OK(s.InsertIssuedCredential(this->Record("P0A", "pid", "b2", 8)));
+  EXPECT_EQ(s.GetIssuedCredential("P0A")->status_index, 8);
+  EXPECT_EQ(s.ListIssuedCredentials("c1", std::nullopt)->size(), 8u);
+}
+
+// Revocations of different copies of one batch, at once from many threads and (PostgreSQL)
+// connections, all land: each rewrites its copy's status in one statement.
+TYPED_TEST(StoreTest, ConcurrentStatusChangesToOneBatchLoseNothing) {
+  auto& s = *this->store_;
+  this->AddCitizen("c1");
+  this->MakeList("L1", 2, 1000);
+  std::vector<int64_t> indices(100);
+  for (size_t k = 0; k < indices.size(); ++k) indices[k] = static_cast<int64_t>(k);
+  ASSERT_TRUE(s.InsertIssuedBatch(Batch("P", "b1", indices, 1)).ok());
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (size_t t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (size_t k = t; k < indices.size(); k += 4) {
+        if (k % 10 == 9) continue;  // every tenth copy stays valid
+        const auto status = k % 2 == 0 ? CredentialStatus::kRevoked : CredentialStatus::kSuspended;
+        if (!s.SetCredentialStatus(BatchCopyId("P", k), status).ok()) ++failures;
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  auto all = s.ListIssuedCredentials("c1", std::nullopt);
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 100u);
+  for (size_t k = 0; k < all->size(); ++k) {
+    const IssuedCredential& c = (*all)[k];
+    EXPECT_EQ(c.id, BatchCopyId("P", k));
+    EXPECT_EQ(c.status_index, static_cast<int64_t>(k));
+    const auto want = k % 10 == 9 ? CredentialStatus::kValid
+                      : k % 2 == 0 ? CredentialStatus::kRevoked
+                                   : CredentialStatus::kSuspended;
+    EXPECT_EQ(c.status, want) << c.id;
+  }
+}
+
 // --- status lists ---
 
 TYPED_TEST(StoreTest, StatusListCreateAndSet) {
@@ -763,7 +918,8 @@ TYPED_TEST(StoreTest, ReopenIsNoOpAndNewerSchemaIsRefused) {
 
 // A database made by an older release (schema version 2: rowid tables, taken status indices as
 // rows) is migrated to the newest version when opened (3: WITHOUT ROWID tables; 4: status index
-// pools; 5: no access_tokens table), and every row of the rebuilt tables is still there.
+// pools; 5: no access_tokens table; 6: issued_batches), and every row of the rebuilt tables is
+// still there.
 TEST(SqliteMigrationTest, Version2DatabaseKeepsItsRowsThroughTheNewestVersion) {
   Result<std::string> where = SqliteBackend::NewLocation();
   ASSERT_TRUE(where.ok());
@@ -809,7 +965,8 @@ TEST(SqliteMigrationTest, Version2DatabaseKeepsItsRowsThroughTheNewestVersion) {
     ASSERT_TRUE(c.ok());
     auto r = (*c)->Exec("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND sql LIKE '%WITHOUT ROWID'", {});
     ASSERT_TRUE(r.ok());
-    EXPECT_EQ(*r->Int(0, 0), 5);  // status_allocations, issued_credentials, nonces, status_pool, status_cursors
+    // status_allocations, issued_credentials, nonces, status_pool, status_cursors, issued_batches
+    EXPECT_EQ(*r->Int(0, 0), 6);
     auto tokens = (*c)->Exec("SELECT count(*) FROM sqlite_master WHERE name LIKE '%token%'", {});
     ASSERT_TRUE(tokens.ok());
     EXPECT_EQ(*tokens->Int(0, 0), 0);  // the table and its two indexes
@@ -820,7 +977,7 @@ TEST(SqliteMigrationTest, Version2DatabaseKeepsItsRowsThroughTheNewestVersion) {
     auto v = (*c)->Exec("SELECT version FROM schema_version", {});
     ASSERT_TRUE(v.ok());
     EXPECT_EQ(*v->Int(0, 0), static_cast<int64_t>(internal::Migrations(internal::Dialect::kSqlite).size()));
-    EXPECT_EQ(*v->Int(0, 0), 5);
+    EXPECT_EQ(*v->Int(0, 0), 6);
   }
   SqliteBackend::Cleanup(*where);
 }
