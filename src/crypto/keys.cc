@@ -8,8 +8,10 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include <atomic>
 #include <climits>
 #include <cstring>
+#include <mutex>
 
 #include "base/encoding.h"
 #include "crypto/internal/openssl_util.h"
@@ -289,6 +291,60 @@ Result<PublicKey> PublicKey::FromJwk(const Json& jwk) {
   return FromEncodedPoint(*alg, point);
 }
 
+namespace {
+
+// ScratchKey returns this thread's reusable key of `alg` (an EC curve) holding `point`, an
+// uncompressed point: set to it unless it holds it already, which checks that the point is on
+// the curve. nullptr when it is not (or memory ran out). Verifying with it costs no key
+// allocation, set-up or free per key.
+EVP_PKEY* ScratchKey(SignatureAlg alg, const Bytes& point) {
+  struct Scratch {
+    internal::PkeyPtr pkey;
+    Bytes point;  // what pkey holds now
+  };
+  thread_local Scratch scratch[2];
+  Scratch& s = scratch[alg == SignatureAlg::kES256 ? 0 : 1];
+  if (s.pkey && s.point == point) return s.pkey.get();
+  s.point.clear();
+  if (!s.pkey) {
+    Result<internal::PkeyPtr> made = EcPublicFromPoint(alg, point);
+    if (!made.ok()) return nullptr;
+    s.pkey = std::move(*made);
+  } else if (EVP_PKEY_set1_encoded_public_key(s.pkey.get(), point.data(), point.size()) != 1) {
+    ERR_clear_error();
+    s.pkey.reset();  // not knowing what a failed update left, start again next time
+    return nullptr;
+  }
+  s.point = point;
+  return s.pkey.get();
+}
+
+}  // namespace
+
+struct PublicKey::Holder {
+  explicit Holder(internal::PkeyPtr p) : pkey(std::move(p)), from_point(pkey == nullptr) {}
+  std::once_flag once;
+  internal::PkeyPtr pkey;  // set at construction, or by raw() for a key built from its point
+  const bool from_point;
+  std::atomic<uint32_t> verifies{0};  // Verify calls of a key built from its point
+};
+
+PublicKey::PublicKey(internal::PkeyPtr pkey, SignatureAlg alg, Bytes point)
+    : holder_(std::make_shared<Holder>(std::move(pkey))),
+      alg_(alg),
+      point_(std::make_shared<const Bytes>(std::move(point))) {}
+
+EVP_PKEY* PublicKey::raw() const {
+  if (!holder_) return nullptr;
+  Holder& h = *holder_;
+  std::call_once(h.once, [&] {
+    if (h.pkey != nullptr) return;
+    Result<internal::PkeyPtr> made = EcPublicFromPoint(alg_, *point_);
+    if (made.ok()) h.pkey = std::move(*made);
+  });
+  return h.pkey.get();
+}
+
 Result<PublicKey> PublicKey::FromEncodedPoint(SignatureAlg alg, ByteView point) {
   if (alg == SignatureAlg::kEdDSA) {
     if (point.size() != 32) return Error(StatusCode::kInvalidKey, "Ed25519 public key must be 32 bytes");
@@ -303,8 +359,13 @@ Result<PublicKey> PublicKey::FromEncodedPoint(SignatureAlg alg, ByteView point) 
   bool shape_ok = (point.size() == 1 + 2 * field && point[0] == 0x04) ||
                   (point.size() == 1 + field && (point[0] == 0x02 || point[0] == 0x03));
   if (!shape_ok) return Error(StatusCode::kInvalidKey, "EC point has the wrong encoding or length");
+  if (point[0] == 0x04) {
+    // Checked on this thread's scratch key; the key's own OpenSSL key is made only if needed.
+    Bytes uncompressed(point.begin(), point.end());
+    if (ScratchKey(alg, uncompressed) == nullptr) return Error(StatusCode::kInvalidKey, "EC point is not valid for the curve");
+    return PublicKey(nullptr, alg, std::move(uncompressed));
+  }
   ASSIGN_OR_RETURN(auto pkey, EcPkeyFromParts(alg, point, nullptr));
-  if (point[0] == 0x04) return PublicKey(std::move(pkey), alg, Bytes(point.begin(), point.end()));
   return PublicKey(std::move(pkey), alg);
 }
 
@@ -357,7 +418,9 @@ Bytes ExtractPoint(EVP_PKEY* pkey, SignatureAlg alg) {
 }  // namespace
 
 PublicKey::PublicKey(internal::PkeyPtr pkey, SignatureAlg alg)
-    : pkey_(std::move(pkey)), alg_(alg), point_(std::make_shared<const Bytes>(ExtractPoint(pkey_.get(), alg))) {}
+    : holder_(std::make_shared<Holder>(std::move(pkey))), alg_(alg) {
+  point_ = std::make_shared<const Bytes>(ExtractPoint(holder_->pkey.get(), alg));
+}
 
 Bytes PublicKey::EncodedPoint(bool compressed) const {
   const Bytes& p = *point_;
@@ -387,7 +450,7 @@ Json PublicKey::ToJwk() const {
 
 Bytes PublicKey::ToSpkiDer() const {
   unsigned char* der = nullptr;
-  int len = i2d_PUBKEY(pkey_.get(), &der);
+  int len = i2d_PUBKEY(raw(), &der);
   Bytes out;
   if (len > 0) out.assign(der, der + len);
   OPENSSL_free(der);
@@ -396,18 +459,27 @@ Bytes PublicKey::ToSpkiDer() const {
 
 std::string PublicKey::ToPem() const {
   BioPtr bio(BIO_new(BIO_s_mem()));
-  PEM_write_bio_PUBKEY(bio.get(), pkey_.get());
+  PEM_write_bio_PUBKEY(bio.get(), raw());
   char* data = nullptr;
   long len = BIO_get_mem_data(bio.get(), &data);
   return std::string(data, static_cast<size_t>(len));
 }
 
 Status PublicKey::Verify(ByteView data, ByteView signature) const {
+  // A key built from its point checks its first signature with this thread's scratch key (a
+  // holder key in a proof or a presentation is checked once); from the second on it makes and
+  // keeps its own (an issuer's key is checked again and again).
+  EVP_PKEY* key = nullptr;
+  if (holder_ && holder_->from_point && holder_->verifies.fetch_add(1, std::memory_order_relaxed) == 0) {
+    key = ScratchKey(alg_, *point_);
+  }
+  if (key == nullptr) key = raw();
+  if (key == nullptr) return Error(StatusCode::kInternal, "out of memory");
   internal::MdCtx ctx(EVP_MD_CTX_new());
   if (!ctx) return Error(StatusCode::kInternal, "out of memory");
   if (alg_ == SignatureAlg::kEdDSA) {
     if (signature.size() != 64) return Error(StatusCode::kInvalidSignature, "Ed25519 signature must be 64 bytes");
-    if (EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, pkey_.get()) != 1) {
+    if (EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, key) != 1) {
       return Error(StatusCode::kInternal, OpenSslError());
     }
     int rc = EVP_DigestVerify(ctx.get(), signature.data(), signature.size(), data.data(), data.size());
@@ -420,7 +492,7 @@ Status PublicKey::Verify(ByteView data, ByteView signature) const {
     return Error(StatusCode::kInvalidSignature, "ECDSA signature must be " + std::to_string(2 * field) + " bytes (r||s)");
   }
   ASSIGN_OR_RETURN(Bytes der, RawEcSigToDer(signature, field));
-  if (EVP_DigestVerifyInit(ctx.get(), nullptr, MdFor(alg_), nullptr, pkey_.get()) != 1 ||
+  if (EVP_DigestVerifyInit(ctx.get(), nullptr, MdFor(alg_), nullptr, key) != 1 ||
       EVP_DigestVerifyUpdate(ctx.get(), data.data(), data.size()) != 1) {
     return Error(StatusCode::kInternal, OpenSslError());
   }
@@ -436,7 +508,7 @@ bool PublicKey::Equals(const PublicKey& other) const {
   // field by field (EVP_PKEY_eq), which cost more than a signature check in a batch of proofs.
   if (alg_ != other.alg_) return false;
   if (point_ && other.point_) return *point_ == *other.point_;
-  return EVP_PKEY_eq(pkey_.get(), other.pkey_.get()) == 1;
+  return EVP_PKEY_eq(raw(), other.raw()) == 1;
 }
 
 // ---- PrivateKey ----

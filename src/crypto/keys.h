@@ -71,7 +71,11 @@ class PublicKey {
   // Equals compares the public key material.
   bool Equals(const PublicKey& other) const;
 
-  evp_pkey_st* raw() const { return pkey_.get(); }  // for src/crypto only
+  // raw is the OpenSSL key, for src/crypto only. A key built from an uncompressed EC point
+  // (FromEncodedPoint, FromJwk) gets one only here, on first use: Verify checks a signature with a
+  // per-thread key set to the point instead, so a key checked once, such as a holder key in a
+  // proof, never costs a key of its own. nullptr only when OpenSSL runs out of memory.
+  evp_pkey_st* raw() const;
   // FromPkeyInternal wraps a key OpenSSL already decoded (for src/crypto only); kInvalidKey when
   // it is not of a supported type.
   static Result<PublicKey> FromPkeyInternal(internal::PkeyPtr pkey);
@@ -84,12 +88,13 @@ class PublicKey {
   }
 
  private:
+  struct Holder;  // the OpenSSL key, or the means to make it once (keys.cc)
   // Reads the public point out of `pkey` (slow: only when the caller does not have it).
   PublicKey(internal::PkeyPtr pkey, SignatureAlg alg);
-  // `point` is the uncompressed SEC1 point (EC) or the raw key (Ed25519) of `pkey`.
-  PublicKey(internal::PkeyPtr pkey, SignatureAlg alg, Bytes point)
-      : pkey_(std::move(pkey)), alg_(alg), point_(std::make_shared<const Bytes>(std::move(point))) {}
-  internal::PkeyPtr pkey_;
+  // `point` is the uncompressed SEC1 point (EC) or the raw key (Ed25519) of `pkey`; with a null
+  // `pkey`, an EC key known by its point alone (checked to be on the curve), made by raw().
+  PublicKey(internal::PkeyPtr pkey, SignatureAlg alg, Bytes point);
+  std::shared_ptr<Holder> holder_;
   SignatureAlg alg_;
   // Cached encoding: ToJwk, EncodedPoint and thumbprints are on hot paths (issuance, key
   // binding) and reading it back out of OpenSSL costs more than the hash that follows.

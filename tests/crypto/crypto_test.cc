@@ -1,6 +1,7 @@
 // Unit tests for src/crypto: signatures, JWK/PEM, hashes, HMAC, HKDF, AES-GCM, ECDH.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <set>
 #include <string>
 #include <thread>
@@ -307,6 +308,104 @@ TEST(KeyGeneration, EcKeysFromTheCachedContextAreFreshAndConsistent) {
   check(SignatureAlg::kES384);
   std::thread other([&] { check(SignatureAlg::kES256); });
   other.join();
+}
+
+// A key built from an uncompressed point has no OpenSSL key of its own until one is needed: its
+// first Verify uses a per-thread scratch key set to its point, later ones its own key. Keys made
+// one after another on a thread, which each leave their point in the scratch key, must still each
+// verify their own signatures and refuse everyone else's, on the first check and after.
+TEST(PointKeys, FirstAndLaterChecksAgreeWhateverTheScratchKeyLastHeld) {
+  for (SignatureAlg alg : {SignatureAlg::kES256, SignatureAlg::kES384}) {
+    const Bytes msg = {4, 5, 6};
+    std::vector<PrivateKey> signers;
+    std::vector<Bytes> sigs;
+    for (int i = 0; i < 4; ++i) {
+      signers.push_back(Gen(alg));
+      sigs.push_back(*signers.back().Sign(msg));
+    }
+    // Built from JWKs and points, all before any check: the scratch key holds the last point.
+    std::vector<PublicKey> keys;
+    keys.push_back(*PublicKey::FromJwk(signers[0].public_key().ToJwk()));
+    keys.push_back(*PublicKey::FromEncodedPoint(alg, signers[1].public_key().EncodedPoint(false)));
+    keys.push_back(*PublicKey::FromJwk(signers[2].public_key().ToJwk()));
+    keys.push_back(*PublicKey::FromEncodedPoint(alg, signers[3].public_key().EncodedPoint(false)));
+    // First checks: a wrong signature on keys 0 and 1, the right one on keys 2 and 3.
+    EXPECT_CODE(keys[0].Verify(msg, sigs[3]), kInvalidSignature);
+    EXPECT_CODE(keys[1].Verify(msg, sigs[0]), kInvalidSignature);
+    EXPECT_TRUE(keys[2].Verify(msg, sigs[2]).ok());
+    EXPECT_TRUE(keys[3].Verify(msg, sigs[3]).ok());
+    // Later checks, each key with every signature.
+    for (int round = 0; round < 2; ++round) {
+      for (size_t k = 0; k < keys.size(); ++k) {
+        for (size_t j = 0; j < sigs.size(); ++j) {
+          Status st = keys[k].Verify(msg, sigs[j]);
+          EXPECT_EQ(st.ok(), k == j) << "key " << k << " signature " << j << ": " << st.ToString();
+        }
+      }
+    }
+    // A copy shares the key; the OpenSSL key, made now, is the same key.
+    PublicKey copy = keys[1];
+    EXPECT_TRUE(copy.Verify(msg, sigs[1]).ok());
+    EXPECT_EQ(copy.ToSpkiDer(), signers[1].public_key().ToSpkiDer());
+    EXPECT_EQ(PublicKey::FromPem(keys[3].ToPem())->EncodedPoint(false), signers[3].public_key().EncodedPoint(false));
+  }
+}
+
+// Operations that need the OpenSSL key work on a key never checked before, and a point rejected
+// on one thread's scratch key leaves that thread's next keys working.
+TEST(PointKeys, KeyOperationsOnKeysThatWereNeverChecked) {
+  PrivateKey mine = Gen(SignatureAlg::kES256);
+  PrivateKey theirs = Gen(SignatureAlg::kES256);
+  Result<PublicKey> their_pub = PublicKey::FromJwk(theirs.public_key().ToJwk());
+  ASSERT_TRUE(their_pub.ok());
+  Result<PublicKey> my_pub = PublicKey::FromJwk(mine.public_key().ToJwk());
+  ASSERT_TRUE(my_pub.ok());
+  Result<SecretBytes> a = EcdhP256(mine, *their_pub);
+  Result<SecretBytes> b = EcdhP256(theirs, *my_pub);
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(HexOf(*a), HexOf(*b));
+  EXPECT_EQ(PublicKey::FromSpkiDer(my_pub->ToSpkiDer())->EncodedPoint(false), mine.public_key().EncodedPoint(false));
+
+  Json bad = theirs.public_key().ToJwk();
+  Bytes y = *Base64UrlDecode(bad["y"].get<std::string>());
+  y.back() ^= 0x01;
+  bad["y"] = Base64UrlEncode(y);
+  EXPECT_CODE(PublicKey::FromJwk(bad), kInvalidKey);
+  const Bytes msg = {7};
+  Result<PublicKey> after = PublicKey::FromJwk(theirs.public_key().ToJwk());
+  ASSERT_TRUE(after.ok());
+  EXPECT_TRUE(after->Verify(msg, *theirs.Sign(msg)).ok());
+  EXPECT_CODE(after->Verify(msg, *mine.Sign(msg)), kInvalidSignature);
+}
+
+// Many threads check signatures at once with keys built from points, some keys shared between
+// threads (only one of them gets the first check), some each thread's own.
+TEST(PointKeys, ManyThreadsCheckingSharedAndOwnKeys) {
+  const Bytes msg = {8, 9};
+  std::vector<PrivateKey> signers;
+  std::vector<Bytes> sigs;
+  for (int i = 0; i < 6; ++i) {
+    signers.push_back(Gen(SignatureAlg::kES256));
+    sigs.push_back(*signers.back().Sign(msg));
+  }
+  std::vector<PublicKey> shared;
+  for (const PrivateKey& k : signers) shared.push_back(*PublicKey::FromJwk(k.public_key().ToJwk()));
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int round = 0; round < 20; ++round) {
+        const size_t k = static_cast<size_t>(t + round) % signers.size();
+        PublicKey own = *PublicKey::FromEncodedPoint(SignatureAlg::kES256, signers[k].public_key().EncodedPoint(false));
+        for (const PublicKey* key : {&own, &shared[k]}) {
+          if (!key->Verify(msg, sigs[k]).ok()) ++wrong;
+          if (key->Verify(msg, sigs[(k + 1) % sigs.size()]).ok()) ++wrong;
+        }
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(wrong.load(), 0);
 }
 
 TEST(JwkRejections, CoordinateLength) {
