@@ -63,6 +63,9 @@ class PublicKey {
   Bytes ToSpkiDer() const;
   // EncodedPoint returns the SEC1 point (compressed if asked) or raw Ed25519 bytes.
   Bytes EncodedPoint(bool compressed) const;
+  // EncodedPointView is EncodedPoint(false) without a copy, valid while this key or a copy of it
+  // lives. Its length also tells the algorithm (65 bytes P-256, 97 P-384, 32 Ed25519).
+  ByteView EncodedPointView() const { return point_ ? ByteView(*point_) : ByteView(); }
 
   // Verify checks `signature` over `data`. OK or kInvalidSignature; a signature of the wrong
   // length or a non-canonical encoding is kInvalidSignature, never a crash.

@@ -1,6 +1,8 @@
 #include "oid4vci/proof.h"
 
 #include <algorithm>
+#include <string_view>
+#include <unordered_set>
 
 #include "crypto/constant_time.h"
 #include "jose/did.h"
@@ -139,14 +141,16 @@ Result<std::vector<VerifiedProof>> ProofVerifier::VerifyProofs(const std::vector
   }
   std::vector<VerifiedProof> out;
   out.reserve(jwts.size());
+  // The keys so far, by their one canonical encoding (whose length also tells the algorithm): a
+  // batch of 100 proofs makes 100 lookups instead of 4,950 comparisons.
+  std::unordered_set<std::string_view> seen;
+  seen.reserve(jwts.size());
   for (const std::string& jwt : jwts) {
     ASSIGN_OR_RETURN(VerifiedProof proof, VerifyProof(jwt));
-    for (const VerifiedProof& earlier : out) {
-      if (earlier.holder_key().Equals(proof.holder_key())) {
-        return Error(StatusCode::kInvalidKey, "two proofs name the same key");
-      }
-    }
     out.push_back(std::move(proof));
+    if (!seen.insert(AsStringView(out.back().holder_key().EncodedPointView())).second) {
+      return Error(StatusCode::kInvalidKey, "two proofs name the same key");
+    }
   }
   return out;
 }

@@ -1,6 +1,10 @@
 // SD-JWT issuance (RFC 9901 sections 4 and 5).
 #include <algorithm>
 #include <array>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include "base/encoding.h"
 #include "jose/jws.h"
@@ -41,9 +45,40 @@ struct IssueCtx {
   Random& random;
   std::vector<bool> matched;  // per options.disclosable entry
   std::vector<std::string> disclosures;  // encoded, in creation order
-  std::span<const char* const> forced_clear;  // top-level names kept clear on top of the options
   const Json::object_t* extra_top_level = nullptr;  // members added to the top-level object
+  // Worked out once per credential from the options (Index): the top-level names kept clear
+  // (options.never_disclosable and the caller's forced_clear), sorted; the one-component paths
+  // as (member name, entry in options.disclosable), sorted by name; and the entries of the
+  // longer paths.
+  std::vector<std::string_view> clear;
+  std::vector<std::pair<std::string_view, size_t>> top;
+  std::vector<size_t> deep;
+  std::vector<std::string> numbers;  // the names of one-component paths given as a number
 };
+
+void Index(IssueCtx& ctx, std::span<const char* const> forced_clear) {
+  for (const std::string& n : ctx.options.never_disclosable) ctx.clear.emplace_back(n);
+  for (const char* n : forced_clear) ctx.clear.emplace_back(n);
+  std::sort(ctx.clear.begin(), ctx.clear.end());
+  ctx.numbers.reserve(ctx.options.disclosable.size());  // never reallocated: `top` views them
+  for (size_t i = 0; i < ctx.options.disclosable.size(); ++i) {
+    const auto& want = ctx.options.disclosable[i].components();
+    if (want.size() != 1) {
+      ctx.deep.push_back(i);
+    } else if (const auto* name = std::get_if<std::string>(&want[0])) {
+      ctx.top.emplace_back(*name, i);
+    } else {
+      // A number matches the member of that name ("0").
+      ctx.numbers.push_back(std::to_string(std::get<size_t>(want[0])));
+      ctx.top.emplace_back(ctx.numbers.back(), i);
+    }
+  }
+  std::sort(ctx.top.begin(), ctx.top.end());
+}
+
+bool IsClear(const IssueCtx& ctx, std::string_view top_level_name) {
+  return std::binary_search(ctx.clear.begin(), ctx.clear.end(), top_level_name);
+}
 
 // Step is one component of the path being built: a member name or an array index.
 struct Step {
@@ -62,12 +97,19 @@ bool StepMatches(const ClaimPath::Component& want, const Step& step) {
 
 bool Disclosable(const std::vector<Step>& path, IssueCtx& ctx) {
   // Claims that must stay visible stay visible whole: nothing inside cnf or status is hidden.
-  if (!path.empty() && path[0].name != nullptr) {
-    for (const auto& n : ctx.options.never_disclosable) if (n == *path[0].name) return false;
-    for (const char* n : ctx.forced_clear) if (*path[0].name == n) return false;
-  }
+  if (!path.empty() && path[0].name != nullptr && IsClear(ctx, *path[0].name)) return false;
   bool hit = false;
-  for (size_t i = 0; i < ctx.options.disclosable.size(); ++i) {
+  if (path.size() == 1 && path[0].name != nullptr) {
+    const std::string_view name = *path[0].name;
+    auto it = std::lower_bound(ctx.top.begin(), ctx.top.end(), name,
+                               [](const std::pair<std::string_view, size_t>& e, std::string_view n) { return e.first < n; });
+    for (; it != ctx.top.end() && it->first == name; ++it) {
+      ctx.matched[it->second] = true;
+      hit = true;
+    }
+    return hit || ctx.options.all_disclosable;
+  }
+  for (size_t i : ctx.deep) {
     const auto& want = ctx.options.disclosable[i].components();
     if (want.size() != path.size()) continue;
     bool equal = true;
@@ -211,21 +253,20 @@ Result<std::string> IssueSdJwtWith(const Json& claims, const Json* extra_top_lev
   if (extra_top_level != nullptr && !extra_top_level->is_object()) {
     return Error(StatusCode::kInvalidArgument, "extra claims must be a JSON object");
   }
+  SaltSource salts(random);
+  IssueCtx ctx{options, salts, std::vector<bool>(options.disclosable.size(), false), {},
+               extra_top_level != nullptr ? &extra_top_level->get_ref<const Json::object_t&>() : nullptr,
+               {}, {}, {}, {}};
+  Index(ctx, forced_clear);
   for (const ClaimPath& p : options.disclosable) {
     const auto& comps = p.components();
     if (comps.size() == 1 && std::holds_alternative<std::string>(comps[0])) {
       const std::string& first = std::get<std::string>(comps[0]);
-      bool clear = std::find(options.never_disclosable.begin(), options.never_disclosable.end(), first) !=
-                   options.never_disclosable.end();
-      for (const char* n : forced_clear) clear = clear || first == n;
-      if (clear) {
+      if (IsClear(ctx, first)) {
         return Error(StatusCode::kInvalidArgument, "claim \"" + first + "\" must not be selectively disclosable");
       }
     }
   }
-  SaltSource salts(random);
-  IssueCtx ctx{options, salts, std::vector<bool>(options.disclosable.size(), false), {}, forced_clear,
-               extra_top_level != nullptr ? &extra_top_level->get_ref<const Json::object_t&>() : nullptr};
   std::vector<Step> path;
   std::string payload;
   payload.reserve(1024);

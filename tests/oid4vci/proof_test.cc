@@ -312,6 +312,19 @@ TEST_F(ProofTest, BatchDuplicateKeysRejectedEvenInOtherForm) {
       Verifier(3).VerifyProofs({Build(a, Params()), Build(b, Params()), Build(a, Params(ProofKeyForm::kDidKey))}).status();
   EXPECT_EQ(status.code(), StatusCode::kInvalidKey);
   EXPECT_EQ(ErrorForStatus(Endpoint::kCredentialProof, status), Oid4vciError::kInvalidProof);
+  // At the largest batch: 100 distinct keys pass; the same 100 with the last naming the key of
+  // the 51st (in its did:key form) fail.
+  std::vector<PrivateKey> keys;
+  std::vector<std::string> jwts;
+  for (int i = 0; i < 100; ++i) {
+    keys.push_back(NewKey());
+    jwts.push_back(Build(keys.back(), Params()));
+  }
+  auto all = Verifier(100).VerifyProofs(jwts);
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  for (size_t i = 0; i < keys.size(); ++i) EXPECT_TRUE((*all)[i].holder_key().Equals(keys[i].public_key()));
+  jwts.back() = Build(keys[50], Params(ProofKeyForm::kDidKey));
+  EXPECT_EQ(Verifier(100).VerifyProofs(jwts).status().code(), StatusCode::kInvalidKey);
 }
 
 TEST_F(ProofTest, BatchSizeBoundaries) {

@@ -104,6 +104,30 @@ TEST_F(SdJwtTest, NestedPathBringsItsParent) {
   EXPECT_EQ(verified->claims()["address"], Json({{"locality", "Cardiff"}}));
 }
 
+// Top-level paths are looked up by name, also when one is written as a number: path "0" makes the
+// member named "0" disclosable, and two paths naming one member make one disclosure.
+TEST_F(SdJwtTest, TopLevelPathsByNameAndByNumber) {
+  Json claims = Claims();
+  claims["0"] = "zero";
+  std::string issued = Issue(claims, {"0", "given_name", "given_name", "address.locality"});
+  auto parsed = UnverifiedSdJwt::Parse(issued);
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_EQ(parsed->disclosures().size(), 3u);  // "0", given_name, address.locality
+  auto hidden = PresentPaths(issued, {});
+  ASSERT_TRUE(hidden.ok());
+  auto none = Verify(*hidden, Options());
+  ASSERT_TRUE(none.ok()) << none.status().ToString();
+  EXPECT_FALSE(none->claims().contains("0"));
+  EXPECT_FALSE(none->claims().contains("given_name"));
+  EXPECT_EQ(none->claims()["family_name"], "Lovelace");
+  auto shown = PresentPaths(issued, {"0", "given_name"});
+  ASSERT_TRUE(shown.ok());
+  auto both = Verify(*shown, Options());
+  ASSERT_TRUE(both.ok()) << both.status().ToString();
+  EXPECT_EQ(both->claims()["0"], "zero");
+  EXPECT_EQ(both->claims()["given_name"], "Ada");
+}
+
 TEST_F(SdJwtTest, ParentPathBringsItsSubtree) {
   std::string issued = Issue(Claims(), {"address", "address.locality", "address.street"});
   auto presented = PresentPaths(issued, {"address"});
