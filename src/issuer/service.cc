@@ -795,20 +795,21 @@ Result<std::vector<std::string>> IssuerService::SetStatus(const AdminTarget& t, 
     details_ids.push_back(r.id);
   }
   const Json details = {{"credentials", details_ids}, {"status", StatusName(status)}};
+  // The targets' indices per list: each list is rewritten once, however many copies it holds.
+  std::vector<std::pair<std::string, std::vector<int64_t>>> lists;
+  for (const store::IssuedCredential& r : targets) {
+    auto it = std::find_if(lists.begin(), lists.end(), [&](const auto& l) { return l.first == r.status_list_id; });
+    if (it == lists.end()) it = lists.insert(lists.end(), {r.status_list_id, {}});
+    it->second.push_back(r.status_index);
+  }
   const Status written = store_->WithTransaction([&](store::IssuerStore& tx) -> Status {
-    for (const store::IssuedCredential& r : targets) {
-      RETURN_IF_ERROR(tx.SetCredentialStatus(r.id, status));
-      RETURN_IF_ERROR(tx.SetStatus(r.status_list_id, r.status_index, value, now));
-    }
+    for (const store::IssuedCredential& r : targets) RETURN_IF_ERROR(tx.SetCredentialStatus(r.id, status));
+    for (const auto& [list, indices] : lists) RETURN_IF_ERROR(tx.SetStatuses(list, indices, value, now));
     return tx.AppendAudit(actor, action, DumpJson(details), now).status();
   });
   if (!written.ok()) return written;
   // Republish (re-sign) every affected list now, so the next fetch serves the new state.
-  std::vector<std::string> lists;
-  for (const store::IssuedCredential& r : targets) {
-    if (std::find(lists.begin(), lists.end(), r.status_list_id) == lists.end()) lists.push_back(r.status_list_id);
-  }
-  for (const std::string& l : lists) RETURN_IF_ERROR(StatusListToken(l).status());
+  for (const auto& [list, indices] : lists) RETURN_IF_ERROR(StatusListToken(list).status());
   return ids;
 }
 

@@ -847,7 +847,7 @@ class SqlOps final : public IssuerStore {
     return chosen;
   }
 
-  Status SetStatus(std::string_view id, int64_t index, uint8_t value, int64_t now) override {
+  Status SetStatuses(std::string_view id, std::span<const int64_t> indices, uint8_t value, int64_t now) override {
     RETURN_IF_ERROR(CheckId("status list id", id));
     return Tx([&]() -> Status {
       ASSIGN_OR_RETURN(auto r, Q(std::string("SELECT bits, size, list_bytes FROM status_lists "
@@ -858,18 +858,20 @@ class SqlOps final : public IssuerStore {
       ASSIGN_OR_RETURN(int64_t bits, r.Int(0, 0));
       ASSIGN_OR_RETURN(int64_t size, r.Int(0, 1));
       ASSIGN_OR_RETURN(Bytes list, r.Blob(0, 2));
-      if (index < 0 || index >= size) {
-        return Error(StatusCode::kInvalidArgument, "status index out of range");
-      }
       if (bits < 8 && value >= (1 << bits)) {
         return Error(StatusCode::kInvalidArgument, "status value does not fit in the list's bits");
       }
-      const auto bit = static_cast<uint64_t>(index) * static_cast<uint64_t>(bits);
-      const size_t byte = bit / 8;
-      if (byte >= list.size()) return Error(StatusCode::kInternal, "store: list bytes too short");
-      const auto shift = static_cast<unsigned>(bit % 8);
-      const auto mask = static_cast<unsigned>(((1u << bits) - 1u) << shift);
-      list[byte] = static_cast<uint8_t>((list[byte] & ~mask) | ((unsigned{value} << shift) & mask));
+      for (int64_t index : indices) {
+        if (index < 0 || index >= size) return Error(StatusCode::kInvalidArgument, "status index out of range");
+      }
+      for (int64_t index : indices) {
+        const auto bit = static_cast<uint64_t>(index) * static_cast<uint64_t>(bits);
+        const size_t byte = bit / 8;
+        if (byte >= list.size()) return Error(StatusCode::kInternal, "store: list bytes too short");
+        const auto shift = static_cast<unsigned>(bit % 8);
+        const auto mask = static_cast<unsigned>(((1u << bits) - 1u) << shift);
+        list[byte] = static_cast<uint8_t>((list[byte] & ~mask) | ((unsigned{value} << shift) & mask));
+      }
       return Q("UPDATE status_lists SET list_bytes = ?, version = version + 1, updated_at = ? "
                "WHERE id = ?",
                {ByteView(list), now, id})
@@ -1239,8 +1241,8 @@ class SqlStore final : public IssuerStore {
     }));
     return indices;
   }
-  Status SetStatus(std::string_view id, int64_t index, uint8_t value, int64_t now) override {
-    return Run([&](SqlOps& o) { return o.SetStatus(id, index, value, now); });
+  Status SetStatuses(std::string_view id, std::span<const int64_t> indices, uint8_t value, int64_t now) override {
+    return Run([&](SqlOps& o) { return o.SetStatuses(id, indices, value, now); });
   }
   Result<AuditRecord> AppendAudit(std::string_view actor, std::string_view action, std::string_view details,
                                   int64_t now) override {

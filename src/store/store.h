@@ -264,10 +264,14 @@ class IssuerStore {
   // none: kLimitExceeded, and nothing reserved, when fewer than `count` are free. The SQL stores
   // draw from a shuffled pool of the list's indices, made (with `random`) on its first allocation.
   virtual Result<std::vector<int64_t>> AllocateStatusIndices(std::string_view id, int64_t count, Random& random) = 0;
-  // SetStatus writes `value` (< 2^bits) at `index` (< size) of list `id` and bumps its version,
-  // under a row lock (read-modify-write). kNotFound for an unknown list, kInvalidArgument for an
-  // index or value out of range.
-  virtual Status SetStatus(std::string_view id, int64_t index, uint8_t value, int64_t now) = 0;
+  // SetStatuses writes `value` (< 2^bits) at each of `indices` (each < size) of list `id` and
+  // bumps its version once, in one read-modify-write under a row lock: revoking a batch's copies
+  // rewrites the list once, not once per copy. All or nothing: kNotFound for an unknown list,
+  // kInvalidArgument for a value or any index out of range, and then nothing is written.
+  virtual Status SetStatuses(std::string_view id, std::span<const int64_t> indices, uint8_t value, int64_t now) = 0;
+  Status SetStatus(std::string_view id, int64_t index, uint8_t value, int64_t now) {
+    return SetStatuses(id, std::span<const int64_t>(&index, 1), value, now);
+  }
 
   // --- audit log ---
   // AppendAudit appends a record (details_json: a JSON object; actor and action: printable

@@ -526,9 +526,12 @@ TEST_F(IssuerTest, RevokeMarksEveryBatchCopyAndRepublishes) {
   AdminTarget t;
   t.citizen_id = kCitizen;
   t.configuration_id = cfg;
+  const int64_t version_before = svc_->store().GetStatusList("token-1")->version;
   Result<std::vector<std::string>> changed = svc_->Revoke(t);
   ASSERT_TRUE(changed.ok()) << changed.status().ToString();
   EXPECT_EQ(changed->size(), 2u);
+  // Both copies' entries change in one rewrite of the list.
+  EXPECT_EQ(svc_->store().GetStatusList("token-1")->version, version_before + 1);
   Result<PublishedStatusList> after = svc_->StatusListToken("token-1");
   ASSERT_TRUE(after.ok());
   EXPECT_NE(after->etag, before->etag);

@@ -669,6 +669,37 @@ TYPED_TEST(StoreTest, StatusListCreateAndSet) {
   EXPECT_CODE(s.GetStatusList("nolist"), StatusCode::kNotFound);
 }
 
+// Many indices in one call: the list is rewritten and its version bumped once; a value or any
+// index out of range refuses the whole call and leaves the list as it was.
+TYPED_TEST(StoreTest, SetStatusesWritesAllOrNothing) {
+  auto& s = *this->store_;
+  this->MakeList("L2", 2, 16);
+  const std::vector<int64_t> copies = {0, 5, 6, 15};
+  EXPECT_OK(s.SetStatuses("L2", copies, 1, 400));
+  auto l = s.GetStatusList("L2");
+  ASSERT_TRUE(l.ok());
+  // Entries 0 and 5, 6 and 15 at 1: byte 0 bit 0, byte 1 bits 2 and 4, byte 3 bit 6.
+  EXPECT_EQ(l->list_bytes, (Bytes{0x01, 0x14, 0x00, 0x40}));
+  EXPECT_EQ(l->version, 2);
+  EXPECT_EQ(l->updated_at, 400);
+  const std::vector<int64_t> one_bad = {1, 2, 16};
+  EXPECT_CODE(s.SetStatuses("L2", one_bad, 2, 401), StatusCode::kInvalidArgument);
+  const std::vector<int64_t> negative = {-1, 3};
+  EXPECT_CODE(s.SetStatuses("L2", negative, 2, 401), StatusCode::kInvalidArgument);
+  EXPECT_CODE(s.SetStatuses("L2", copies, 4, 401), StatusCode::kInvalidArgument);
+  EXPECT_CODE(s.SetStatuses("nolist", copies, 1, 401), StatusCode::kNotFound);
+  l = s.GetStatusList("L2");
+  ASSERT_TRUE(l.ok());
+  EXPECT_EQ(l->list_bytes, (Bytes{0x01, 0x14, 0x00, 0x40}));  // unchanged
+  EXPECT_EQ(l->version, 2);
+  // Back to 0, the same index twice and an empty set of indices are all fine.
+  const std::vector<int64_t> again = {5, 5, 6};
+  EXPECT_OK(s.SetStatuses("L2", again, 0, 402));
+  EXPECT_EQ(s.GetStatusList("L2")->list_bytes, (Bytes{0x01, 0x00, 0x00, 0x40}));
+  EXPECT_OK(s.SetStatuses("L2", std::vector<int64_t>{}, 3, 403));
+  EXPECT_EQ(s.GetStatusList("L2")->list_bytes, (Bytes{0x01, 0x00, 0x00, 0x40}));
+}
+
 TYPED_TEST(StoreTest, ConcurrentSetStatusLosesNoUpdate) {
   auto& s = *this->store_;
   this->MakeList("L1", 1, 64);
