@@ -51,12 +51,10 @@ std::string RandomId(Random& random, size_t bytes) { return random.Identifier(by
 // order is thus issue order by the second, so batches are inserted next to each other; the
 // random part keeps ids unique across processes and unguessable.
 std::string CredentialIdPrefix(Random& random, int64_t now_seconds) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string prefix(10, '0');
-  auto t = static_cast<uint64_t>(std::max<int64_t>(now_seconds, 0));
-  for (int i = 9; i >= 0; --i, t >>= 4) prefix[static_cast<size_t>(i)] = kHex[t & 0xf];
-  prefix += random.Identifier(16);
-  return prefix;
+  const auto t = static_cast<uint64_t>(std::max<int64_t>(now_seconds, 0));
+  uint8_t time[5];  // the low 40 bits, big-endian
+  for (size_t i = 0; i < 5; ++i) time[i] = static_cast<uint8_t>(t >> (8 * (4 - i)));
+  return HexEncode(ByteView(time, 5)) + random.Identifier(16);
 }
 
 // UnverifiedNonce reads the `nonce` claim of a compact JWT without verifying it, so the

@@ -21,6 +21,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/encoding.h"
 #include "base/json.h"
 #include "crypto/constant_time.h"
 #include "crypto/hash.h"
@@ -45,13 +46,8 @@ void AppendField(Bytes& out, std::string_view s) {
 }  // namespace
 
 std::string BatchCopyId(std::string_view id_prefix, size_t k) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string id;
-  id.reserve(id_prefix.size() + 2);
-  id.append(id_prefix);
-  id.push_back(kHex[(k >> 4) & 0xf]);
-  id.push_back(kHex[k & 0xf]);
-  return id;
+  const uint8_t copy = static_cast<uint8_t>(k);
+  return std::string(id_prefix) + HexEncode(ByteView(&copy, 1));
 }
 
 Bytes AuditCanonicalBytes(const AuditRecord& r) {
