@@ -1,9 +1,11 @@
 // verifier/http_routes.cc: the verifier's HTTP routes (see http_routes.h).
 #include "verifier/http_routes.h"
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include "base/json.h"
@@ -55,6 +57,40 @@ http::Response CreateSession(VerifierService& s, const std::string& body_text) {
   return NoStore(http::Response::JsonBody(201, created->ToJson()));
 }
 
+http::Response RequestObjectResponse(const Result<std::string>& jws) {
+  if (!jws.ok()) return StatusResponse(jws.status());
+  http::Response r;
+  r.content_type = "application/oauth-authz-req+jwt";
+  r.body = *jws;
+  return NoStore(std::move(r));
+}
+
+http::Response ResultResponse(const Result<Json>& result) {
+  if (!result.ok()) return StatusResponse(result.status());
+  return NoStore(http::Response::JsonBody(200, *result));
+}
+
+// AnswerFromMemoryOrStore registers a GET that runs on the network thread: `recent` answers from
+// the service's memory when it can (never waiting), else `stored`, which may read the store,
+// runs on the blocking pool.
+template <typename T>
+Status AnswerFromMemoryOrStore(
+    http::Server& server, std::string_view pattern, std::function<VerifierService*()> resolve,
+    std::function<std::optional<Result<T>>(VerifierService&, const http::Request&)> recent,
+    std::function<Result<T>(VerifierService&, const http::Request&)> stored,
+    http::Response (*respond)(const Result<T>&)) {
+  http::Server* srv = &server;
+  return server.HandleAsyncOnNetworkThread(
+      "GET", pattern, [srv, resolve, recent, stored, respond](http::Request req, http::Responder responder) {
+        VerifierService* s = resolve();
+        if (s == nullptr) return responder.Send(Unavailable());
+        if (std::optional<Result<T>> answer = recent(*s, req)) return responder.Send(respond(*answer));
+        auto request = std::make_shared<http::Request>(std::move(req));
+        srv->Offload([s, request, responder, stored, respond] { responder.Send(respond(stored(*s, *request))); },
+                     nullptr);
+      });
+}
+
 }  // namespace
 
 Status RegisterVerifierRoutes(http::Server& server, std::function<VerifierService*()> resolve) {
@@ -70,16 +106,13 @@ Status RegisterVerifierRoutes(http::Server& server, std::function<VerifierServic
         srv->Offload([s, request, responder] { responder.Send(CreateSession(*s, request->body)); }, nullptr);
       }));
 
-  RETURN_IF_ERROR(server.Get("/request/{id}", [resolve](const http::Request& req) {
-    VerifierService* s = resolve();
-    if (s == nullptr) return Unavailable();
-    Result<std::string> jws = s->RequestObject(req.PathParam("id").value_or(""));
-    if (!jws.ok()) return StatusResponse(jws.status());
-    http::Response r;
-    r.content_type = "application/oauth-authz-req+jwt";
-    r.body = *jws;
-    return NoStore(std::move(r));
-  }));
+  // The Request Object and the result: from memory on the network thread when this process
+  // holds them (a session it opened or finished recently), else read from the store.
+  RETURN_IF_ERROR(AnswerFromMemoryOrStore<std::string>(
+      server, "/request/{id}", resolve,
+      [](VerifierService& s, const http::Request& req) { return s.RecentRequestObject(req.PathParam("id").value_or("")); },
+      [](VerifierService& s, const http::Request& req) { return s.RequestObject(req.PathParam("id").value_or("")); },
+      RequestObjectResponse));
 
   // The response endpoint: parsing, decryption and signature checks are CPU work, but the
   // single-use claim and the result are durable writes, so the whole handler runs on the
@@ -98,13 +131,15 @@ Status RegisterVerifierRoutes(http::Server& server, std::function<VerifierServic
             nullptr);
       }));
 
-  RETURN_IF_ERROR(server.Get("/sessions/{id}", [resolve](const http::Request& req) {
-    VerifierService* s = resolve();
-    if (s == nullptr) return Unavailable();
-    Result<Json> result = s->GetResult(req.PathParam("id").value_or(""), req.QueryParam("response_code"));
-    if (!result.ok()) return StatusResponse(result.status());
-    return NoStore(http::Response::JsonBody(200, *result));
-  }));
+  RETURN_IF_ERROR(AnswerFromMemoryOrStore<Json>(
+      server, "/sessions/{id}", resolve,
+      [](VerifierService& s, const http::Request& req) {
+        return s.RecentResult(req.PathParam("id").value_or(""), req.QueryParam("response_code"));
+      },
+      [](VerifierService& s, const http::Request& req) {
+        return s.GetResult(req.PathParam("id").value_or(""), req.QueryParam("response_code"));
+      },
+      ResultResponse));
 
   RETURN_IF_ERROR(server.Get("/sessions/{id}/qr.png", [resolve](const http::Request& req) {
     VerifierService* s = resolve();

@@ -42,6 +42,9 @@ constexpr size_t kMaxStatusListBytes = 8 << 20;
 // Bounds of the in-memory caches (see Internals).
 constexpr size_t kMaxCachedOpenSessions = 2048;
 constexpr size_t kMaxCachedFinishedSessions = 2048;
+// The signed Request Objects of the most recently opened sessions (a wallet fetches one seconds
+// after the session is made; each is a few KB, so only these few are kept).
+constexpr size_t kMaxCachedRequestObjects = 256;
 constexpr size_t kMaxCachedBundles = 64;
 constexpr size_t kMaxCachedQueries = 64;
 
@@ -297,10 +300,10 @@ struct VerifierService::Internals {
   std::map<std::string, CachedList> lists;                                   // guarded by mu
   std::map<std::string, std::shared_ptr<const VerifiedToken>> verified_tokens;  // by URI; guarded by mu
 
-  // Sessions this process opened, as it stored them (without the Request Object, which only
-  // the request_uri serves, and with the encryption key parsed rather than as JWK text), by
-  // request id, and sessions this process finished, by session id. Both are bounded; whatever
-  // is not here is read from the store.
+  // Sessions this process opened, as it stored them (without the Request Object, and with the
+  // encryption key parsed rather than as JWK text), by request id; the Request Objects of the
+  // most recent of them, by request id; and sessions this process finished, by session id. All
+  // are bounded; whatever is not here is read from the store.
   // - An open session's fields never change once stored, except its status; a response is
   //   checked against the copy here, and the store's CompleteResponse, which accepts exactly one
   //   response, decides whether it counts (another process may have answered the session since).
@@ -332,6 +335,7 @@ struct VerifierService::Internals {
   std::mutex sessions_mu;
   Recent<OpenSession, kMaxCachedOpenSessions> open_sessions;         // by request id; guarded by sessions_mu
   Recent<Session, kMaxCachedFinishedSessions> finished_sessions;     // by session id; guarded by sessions_mu
+  Recent<std::string, kMaxCachedRequestObjects> request_objects;     // by request id; guarded by sessions_mu
 
   // Trust derived from one trust list (rebuilt when the list changes): bundles by the query's
   // accepted types, issuer status-list keys by issuer id, IACA subjects by PEM.
@@ -411,16 +415,35 @@ struct VerifierService::Internals {
   }
 
   void RememberOpen(Session session, std::shared_ptr<const crypto::PrivateKey> key) {
+    auto request_object = std::make_shared<const std::string>(std::move(session.request_object));
     std::string().swap(session.request_object);  // released, not just emptied
     if (key != nullptr) std::string().swap(session.encryption_jwk);
     const std::string request_id = session.request_id;
     auto entry = std::make_shared<const OpenSession>(OpenSession{std::move(session), std::move(key)});
     std::lock_guard<std::mutex> lock(sessions_mu);
     open_sessions.Put(request_id, std::move(entry));
+    request_objects.Put(request_id, std::move(request_object));
   }
   std::shared_ptr<const OpenSession> OpenOf(std::string_view request_id) {
     std::lock_guard<std::mutex> lock(sessions_mu);
     return open_sessions.Find(request_id);
+  }
+  // OpenRequestOf returns the open session `request_id` and its Request Object, or nulls when
+  // either is not held.
+  std::pair<std::shared_ptr<const OpenSession>, std::shared_ptr<const std::string>> OpenRequestOf(
+      std::string_view request_id) {
+    std::lock_guard<std::mutex> lock(sessions_mu);
+    auto open = open_sessions.Find(request_id);
+    auto jws = request_objects.Find(request_id);
+    if (open == nullptr || jws == nullptr) return {};
+    return {std::move(open), std::move(jws)};
+  }
+  // Forget drops an open session whose answer this process did not store (another was accepted,
+  // here or elsewhere, or it expired).
+  void Forget(const std::string& request_id) {
+    std::lock_guard<std::mutex> lock(sessions_mu);
+    open_sessions.by_key.erase(request_id);
+    request_objects.by_key.erase(request_id);
   }
   // Finished moves a session from open to finished (`session` as now stored).
   void Finished(const std::string& request_id, Session session) {
@@ -430,6 +453,7 @@ struct VerifierService::Internals {
     auto entry = std::make_shared<const Session>(std::move(session));
     std::lock_guard<std::mutex> lock(sessions_mu);
     open_sessions.by_key.erase(request_id);
+    request_objects.by_key.erase(request_id);
     finished_sessions.Put(id, std::move(entry));
   }
   // FinishedOf returns a finished session of this process unless PurgeExpired, run at `now`
@@ -833,14 +857,24 @@ Result<CreatedSession> VerifierService::CreateSession(const SessionRequest& requ
   return created;
 }
 
+std::optional<Result<std::string>> VerifierService::RecentRequestObject(std::string_view request_id) {
+  auto [open, jws] = internals_->OpenRequestOf(request_id);
+  if (open == nullptr) return std::nullopt;
+  const int64_t now = deps_.clock->NowSeconds();
+  if (now >= open->session.expires_at) return Result<std::string>(Error(StatusCode::kExpired, "the session expired"));
+  deps_.store->MarkRequestFetched(request_id, now);
+  return Result<std::string>(*jws);
+}
+
 Result<std::string> VerifierService::RequestObject(std::string_view request_id) {
+  if (std::optional<Result<std::string>> recent = RecentRequestObject(request_id)) return std::move(*recent);
   ASSIGN_OR_RETURN(Session s, deps_.store->GetByRequestId(request_id));
   const int64_t now = deps_.clock->NowSeconds();
   if (now >= s.expires_at) return Error(StatusCode::kExpired, "the session expired");
   if (s.status != SessionStatus::kCreated && s.status != SessionStatus::kRequestFetched) {
     return Error(StatusCode::kExpired, "the session was answered already");
   }
-  RETURN_IF_ERROR(deps_.store->MarkRequestFetched(request_id, now));
+  if (s.status == SessionStatus::kCreated) deps_.store->MarkRequestFetched(request_id, now);
   return s.request_object;
 }
 
@@ -857,6 +891,7 @@ ResponseOutcome VerifierService::Finish(const Session& session, Json result, boo
   if (stored.code() == StatusCode::kNotFound || stored.code() == StatusCode::kExpired ||
       stored.code() == StatusCode::kNonceMismatch) {
     // Lost a race with another response (or the session expired meanwhile): nothing was stored.
+    internals_->Forget(session.request_id);
     Log(http::LogLevel::kWarn, "response_rejected",
         Json{{"request_id", session.request_id}, {"error", std::string(StatusCodeName(stored.code()))}});
     return WalletError("the session is no longer open");
@@ -1150,16 +1185,24 @@ ResponseOutcome VerifierService::HandleResponse(std::string_view request_id, std
   return Finish(session, std::move(result), true, now);
 }
 
-Result<Json> VerifierService::GetResult(std::string_view session_id, const std::optional<std::string>& response_code) {
+std::optional<Result<Json>> VerifierService::RecentResult(std::string_view session_id,
+                                                          const std::optional<std::string>& response_code) {
   const int64_t now = deps_.clock->NowSeconds();
-  // A session this process finished is read from memory (see Internals), others from the store.
   const std::shared_ptr<const Session> remembered =
       internals_->FinishedOf(session_id, now, config_.result_retention_seconds);
-  std::optional<Session> loaded;
-  if (remembered == nullptr) {
-    ASSIGN_OR_RETURN(loaded, deps_.store->Get(session_id));
-  }
-  const Session& s = remembered != nullptr ? *remembered : *loaded;
+  if (remembered == nullptr) return std::nullopt;
+  return ResultOf(*remembered, response_code, now);
+}
+
+Result<Json> VerifierService::GetResult(std::string_view session_id, const std::optional<std::string>& response_code) {
+  // A session this process finished is read from memory (see Internals), others from the store.
+  if (std::optional<Result<Json>> recent = RecentResult(session_id, response_code)) return std::move(*recent);
+  ASSIGN_OR_RETURN(Session s, deps_.store->Get(session_id));
+  return ResultOf(s, response_code, deps_.clock->NowSeconds());
+}
+
+Result<Json> VerifierService::ResultOf(const Session& s, const std::optional<std::string>& response_code,
+                                       int64_t now) const {
   SessionStatus status = s.status;
   if ((status == SessionStatus::kCreated || status == SessionStatus::kRequestFetched) && now >= s.expires_at) {
     status = SessionStatus::kExpired;

@@ -143,7 +143,13 @@ class VerifierService {
 
   // RequestObject returns the signed Request Object of `request_id` and marks it fetched.
   // kNotFound for an unknown request id; kExpired after the session expired or was answered.
+  // It is RecentRequestObject when that has the answer, else it reads the store.
   Result<std::string> RequestObject(std::string_view request_id);
+  // RecentRequestObject answers from memory, for a session this process opened recently and has
+  // not seen answered (never waiting on the store, so it may run on a network thread); nullopt
+  // when the store must be asked. A session another process answered meanwhile still gets its
+  // Request Object here; the store refuses the second answer (HandleResponse).
+  std::optional<Result<std::string>> RecentRequestObject(std::string_view request_id);
 
   // HandleResponse processes a POST to the response_uri of `request_id` (see the file comment).
   ResponseOutcome HandleResponse(std::string_view request_id, std::string_view body, std::string_view content_type);
@@ -152,6 +158,9 @@ class VerifierService {
   // unknown session; kNonceMismatch when a same-device session has finished and `response_code`
   // is missing or wrong.
   Result<Json> GetResult(std::string_view session_id, const std::optional<std::string>& response_code);
+  // RecentResult is GetResult for a session this process finished (from memory, never waiting on
+  // the store); nullopt when the store must be asked.
+  std::optional<Result<Json>> RecentResult(std::string_view session_id, const std::optional<std::string>& response_code);
 
   // RequestUriOf returns the wallet invocation URL of `request_id`.
   std::string RequestUriOf(std::string_view request_id) const;
@@ -173,6 +182,8 @@ class VerifierService {
   VerifierService(VerifierConfig config, ServiceDeps deps);
   Result<std::shared_ptr<const registry::TrustList>> TrustListNow();
   void Log(http::LogLevel level, std::string_view event, const Json& fields) const;
+  // ResultOf is the result JSON of session `s` as read at `now` (GetResult).
+  Result<Json> ResultOf(const Session& s, const std::optional<std::string>& response_code, int64_t now) const;
   // Finish ends `session` with `result`: claims it and stores the result in one write
   // (SessionStore::CompleteResponse, expiry judged at `claim_now`), logs, queues the webhook and
   // answers the wallet; a lost claim is the wallet's invalid_request.

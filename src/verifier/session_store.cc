@@ -261,24 +261,13 @@ class SqlSessionStore final : public SessionStore {
     return GetWhere(kSelectByRequestId, request_id);
   }
 
-  Status MarkRequestFetched(std::string_view request_id, int64_t now) override {
-    std::string status;
-    {
-      const std::array<Param, 1> params = {Param{request_id}};
-      auto lease = pool_->Acquire();
-      ASSIGN_OR_RETURN(QueryResult r,
-                       lease->Exec("SELECT status FROM verifier_sessions WHERE request_id = ?", params));
-      if (r.rows.empty()) return Error(StatusCode::kNotFound, "no such session");
-      ASSIGN_OR_RETURN(status, r.Text(0, 0));
-    }
-    if (status != "created") return OkStatus();
+  void MarkRequestFetched(std::string_view request_id, int64_t now) override {
     {
       std::lock_guard lock(fetch_mu_);
-      if (!fetched_.emplace(request_id).second) return OkStatus();  // already queued
+      if (!fetched_.emplace(request_id).second) return;  // already queued
       fetch_queue_.emplace_back(std::string(request_id), now);
     }
     fetch_cv_.notify_all();
-    return OkStatus();
   }
 
   Result<Session> ClaimResponse(std::string_view request_id, int64_t now) override {

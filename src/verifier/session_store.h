@@ -94,10 +94,12 @@ class SessionStore {
   virtual Result<Session> Get(std::string_view id) = 0;
   // GetByRequestId returns the session whose request_id is `request_id`; kNotFound otherwise.
   virtual Result<Session> GetByRequestId(std::string_view request_id) = 0;
-  // MarkRequestFetched moves a created session to request_fetched (a no-op in any other state).
-  // kNotFound for an unknown request_id. Not durable (see the file comment): Get and
-  // GetByRequestId of this store report request_fetched at once.
-  virtual Status MarkRequestFetched(std::string_view request_id, int64_t now) = 0;
+  // MarkRequestFetched moves a created session to request_fetched; the caller has just seen it in
+  // "created" (or stored it). It queues the mark without reading the session, so it never waits
+  // on the database; a mark for a session in any other state, or for none, changes nothing. Not
+  // durable (see the file comment): Get and GetByRequestId of this store report request_fetched
+  // at once.
+  virtual void MarkRequestFetched(std::string_view request_id, int64_t now) = 0;
   // ClaimResponse atomically moves the session with `request_id` from created / request_fetched
   // to responded, provided now < expires_at, and returns it as it was claimed. kNotFound for an
   // unknown request_id; kExpired when it expired; kNonceMismatch when it was answered already

@@ -4,6 +4,7 @@
 // and its pending result.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <ctime>
 #include <string>
 
@@ -11,6 +12,7 @@
 #include "crypto/keys.h"
 #include "crypto/x509.h"
 #include "crypto/x509_builder.h"
+#include "http/client.h"
 #include "tests/cli/background.h"
 #include "tests/cli/cli_runner.h"
 
@@ -93,6 +95,28 @@ TEST_F(VerifierCliTest, InitServeCheckResult) {
   const std::string log = ReadFile("serve.log");
   EXPECT_NE(log.find("session_created"), std::string::npos);
   EXPECT_EQ(log.find(session_id), std::string::npos);  // the secret id is never logged
+
+  // A restarted verifier holds nothing in memory: the Request Object and the result of the open
+  // session come from its store (the routes' blocking-pool path).
+  Background again({CliPath(), "verifier", "serve", "--data-dir", Path("v")}, Path("serve2.log"));
+  const std::string line2 = again.FirstLine();
+  ASSERT_FALSE(line2.empty()) << ReadFile("serve2.log");
+  const std::string url2 = ParseJsonObject(line2).value()["url"].get<std::string>();
+  const std::string marker = "%2Frequest%2F";
+  const std::string request_id = request_uri.substr(request_uri.find(marker) + marker.size());
+  auto client = http::Client::Create(url2).value();
+  Result<http::ClientResponse> fetched = client->Get("/request/" + request_id);
+  ASSERT_TRUE(fetched.ok()) << fetched.status().ToString();
+  EXPECT_EQ(fetched->status, 200) << fetched->body;
+  EXPECT_EQ(fetched->Header("Content-Type").value_or(""), "application/oauth-authz-req+jwt");
+  EXPECT_EQ(std::count(fetched->body.begin(), fetched->body.end(), '.'), 2);  // a compact JWS
+  RunResult after = Cli({"verifier", "result", "--url", url2, session_id});
+  ASSERT_TRUE(Succeeds(after)) << after.Describe();
+  EXPECT_EQ(StdoutJson(after)["status"], "request_fetched");
+  Result<http::ClientResponse> unknown = client->Get("/request/no-such-request");
+  ASSERT_TRUE(unknown.ok());
+  EXPECT_EQ(unknown->status, 404);
+  EXPECT_EQ(again.Terminate(), 0);
 }
 
 TEST_F(VerifierCliTest, InitRefusesBadUrlAndMissingFiles) {

@@ -916,6 +916,10 @@ TEST_F(ServiceTest, AnotherProcessAnsweredTheSessionFirst) {
   EXPECT_EQ(again.http_status, 400);
   EXPECT_EQ(again.body["error"], "invalid_request");
   EXPECT_NE(Logs().find("response_rejected"), std::string::npos);
+  // Having lost, this service no longer serves the Request Object from memory: the store says
+  // the session was answered.
+  EXPECT_FALSE(service_->RecentRequestObject(c.request_id).has_value());
+  EXPECT_EQ(service_->RequestObject(c.request_id).status().code(), StatusCode::kExpired);
   // The result as each service sees it: the one that finished it from memory, this one from the
   // store, the same.
   Result<Json> here = service_->GetResult(c.session_id, std::nullopt);
@@ -933,6 +937,40 @@ TEST_F(ServiceTest, SessionOpenedElsewhereIsAnsweredFromTheStore) {
   EXPECT_EQ(Answer(*other, c, CitizenAnswer(c)).http_status, 200);
   EXPECT_EQ(ResultOf(c)["outcome"], "unrestricted");
   EXPECT_EQ(other->GetResult(c.session_id, std::nullopt)->at("outcome"), "unrestricted");
+}
+
+// GET /request/{id} and GET /sessions/{id} answer from memory on the network thread only what
+// this process holds (RecentRequestObject, RecentResult); the rest comes from the store, the same.
+TEST_F(ServiceTest, RequestObjectAndResultFromMemoryOnlyWhatThisProcessHolds) {
+  std::unique_ptr<VerifierService> other = NewService();
+  CreatedSession c = Create("right_to_work");
+  std::optional<Result<std::string>> here = service_->RecentRequestObject(c.request_id);
+  ASSERT_TRUE(here.has_value() && here->ok());
+  EXPECT_EQ(ResultOf(c)["status"], "request_fetched");  // marked, as from the store
+  EXPECT_FALSE(other->RecentRequestObject(c.request_id).has_value());  // opened elsewhere
+  Result<std::string> there = other->RequestObject(c.request_id);
+  ASSERT_TRUE(there.ok()) << there.status().ToString();
+  EXPECT_EQ(*there, **here);  // the same signed Request Object
+  EXPECT_EQ(other->GetResult(c.session_id, std::nullopt)->at("status"), "request_fetched");
+  // Nothing finished yet: a result always comes from the store (another process may answer).
+  EXPECT_FALSE(service_->RecentResult(c.session_id, std::nullopt).has_value());
+
+  ASSERT_EQ(Answer(*service_, c, CitizenAnswer(c)).http_status, 200);
+  EXPECT_FALSE(service_->RecentRequestObject(c.request_id).has_value());
+  EXPECT_EQ(service_->RequestObject(c.request_id).status().code(), StatusCode::kExpired);
+  std::optional<Result<Json>> finished_here = service_->RecentResult(c.session_id, std::nullopt);
+  ASSERT_TRUE(finished_here.has_value() && finished_here->ok());
+  EXPECT_EQ((**finished_here)["outcome"], "unrestricted");
+  EXPECT_FALSE(other->RecentResult(c.session_id, std::nullopt).has_value());
+  EXPECT_EQ(DumpJson(**finished_here), DumpJson(other->GetResult(c.session_id, std::nullopt).value()));
+
+  // Expiry is judged from memory too.
+  CreatedSession d = Create("age_over_18");
+  clock_.Set(d.expires_at);
+  std::optional<Result<std::string>> late = service_->RecentRequestObject(d.request_id);
+  ASSERT_TRUE(late.has_value());
+  EXPECT_EQ(late->status().code(), StatusCode::kExpired);
+  EXPECT_EQ(ResultOf(d)["status"], "expired");
 }
 
 TEST_F(ServiceTest, RememberedResultEndsWhenThePurgeWouldDeleteIt) {
