@@ -90,6 +90,17 @@ std::optional<int64_t> MaxAge(const std::optional<std::string>& cache_control) {
   return v;
 }
 
+// EtagValidator is `etag` when it can go back out as an If-None-Match value: 1-256 visible ASCII
+// characters (RFC 9110 8.8.3 allows no others); nullopt otherwise, so the copy is never revalidated
+// conditionally.
+std::optional<std::string> EtagValidator(const std::optional<std::string>& etag) {
+  if (!etag || etag->empty() || etag->size() > 256) return std::nullopt;
+  for (char c : *etag) {
+    if (c < 0x21 || c > 0x7e) return std::nullopt;
+  }
+  return etag;
+}
+
 // Error body for the wallet (OpenID4VP section 8.2 / RFC 6749 5.2 shape).
 ResponseOutcome WalletError(std::string_view description) {
   return ResponseOutcome{.http_status = 400,
@@ -272,8 +283,9 @@ std::optional<int64_t> StatusTtl(const std::string& document) {
 struct VerifierService::Internals {
   struct CachedList {
     std::string body;
-    int64_t fetched_at = 0;
+    int64_t fetched_at = 0;  // when the source last gave or confirmed (304) this body
     int64_t fresh_until = 0;
+    std::string etag;  // the source's validator for `body`; empty when it gave none
   };
   // StatusDocument is a status list to check with, and whether it came from the cache.
   struct StatusDocument {
@@ -523,7 +535,8 @@ struct VerifierService::Internals {
       out << DumpJson(Json{{"uri", uri},
                            {"body", Base64UrlEncode(c.body)},
                            {"fetched_at", c.fetched_at},
-                           {"fresh_until", c.fresh_until}});
+                           {"fresh_until", c.fresh_until},
+                           {"etag", c.etag}});
       if (!out) return;
     }
     fs::rename(tmp, path, ec);
@@ -541,7 +554,20 @@ struct VerifierService::Internals {
     if (!u.ok() || *u != uri || !body.ok() || !fetched.ok() || !fresh.ok()) return std::nullopt;
     auto bytes = Base64UrlDecode(*body);
     if (!bytes.ok()) return std::nullopt;
-    return CachedList{std::string(AsStringView(*bytes)), *fetched, *fresh};
+    // A cache file written before validators were kept has no etag: that copy is then fetched
+    // unconditionally, as before.
+    auto etag = GetString(*json, "etag");
+    std::optional<std::string> validator = etag.ok() ? EtagValidator(*etag) : std::nullopt;
+    return CachedList{std::string(AsStringView(*bytes)), *fetched, *fresh, validator.value_or("")};
+  }
+
+  // Keep makes `c` the current copy of `uri`, in memory and on disk.
+  void Keep(const std::string& uri, const CachedList& c) {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      lists[uri] = c;
+    }
+    Save(uri, c);
   }
 
   // Get returns a fresh copy of `uri` (fetching when the cached one is stale, or always when
@@ -558,12 +584,16 @@ struct VerifierService::Internals {
     if (cached && now < cached->fresh_until && !revalidate) {
       return StatusDocument{cached->body, cached->fetched_at, true};
     }
+    // Revalidate the copy held when the source gave it a validator: a 304 confirms it without
+    // sending the list again.
+    std::optional<std::string> validator;
+    if (cached && !cached->etag.empty()) validator = cached->etag;
     Result<FetchedDocument> got = Error(StatusCode::kIoError, "no status fetcher");
-    if (fetch) got = fetch(uri);
-    if (got.ok() && got->status == 200 && !got->body.empty() && got->body.size() <= kMaxStatusListBytes) {
-      CachedList fresh{got->body, now, 0};
+    if (fetch) got = fetch(uri, validator);
+    // Freshness: the shorter of the list's ttl and the answer's max-age, else whichever is given.
+    auto fresh_until = [&](const std::string& body) {
       int64_t freshness = kDefaultStatusFreshness;
-      const std::optional<int64_t> ttl = StatusTtl(got->body);
+      const std::optional<int64_t> ttl = StatusTtl(body);
       if (ttl && got->max_age) {
         freshness = std::min(*ttl, *got->max_age);
       } else if (ttl) {
@@ -571,12 +601,16 @@ struct VerifierService::Internals {
       } else if (got->max_age) {
         freshness = *got->max_age;
       }
-      fresh.fresh_until = now + std::max<int64_t>(freshness, 0);
-      {
-        std::lock_guard<std::mutex> lock(mu);
-        lists[uri] = fresh;
-      }
-      Save(uri, fresh);
+      return now + std::max<int64_t>(freshness, 0);
+    };
+    if (got.ok() && got->status == 304 && validator) {
+      CachedList confirmed{cached->body, now, fresh_until(cached->body), got->etag.value_or(cached->etag)};
+      Keep(uri, confirmed);
+      return StatusDocument{confirmed.body, now, true};
+    }
+    if (got.ok() && got->status == 200 && !got->body.empty() && got->body.size() <= kMaxStatusListBytes) {
+      CachedList fresh{got->body, now, fresh_until(got->body), got->etag.value_or("")};
+      Keep(uri, fresh);
       return StatusDocument{fresh.body, now, true};
     }
     source_error = got.ok() ? Error(StatusCode::kStatusUnavailable, "status list answered HTTP " +
@@ -663,15 +697,20 @@ Json CreatedSession::ToJson() const {
 }
 
 StatusFetcher HttpStatusFetcher() {
-  return [](const std::string& uri) -> Result<FetchedDocument> {
+  return [](const std::string& uri, const std::optional<std::string>& if_none_match) -> Result<FetchedDocument> {
     ASSIGN_OR_RETURN(auto parts, SplitHttpUrl(uri));
     http::ClientOptions options;
     options.connect_timeout = std::chrono::milliseconds(3000);
     options.read_timeout = std::chrono::milliseconds(5000);
     options.max_response_bytes = kMaxStatusListBytes;
     ASSIGN_OR_RETURN(auto client, http::Client::Create(parts.first, options));
-    ASSIGN_OR_RETURN(http::ClientResponse r, client->Get(parts.second));
-    return FetchedDocument{.status = r.status, .body = std::move(r.body), .max_age = MaxAge(r.Header("Cache-Control"))};
+    http::Headers headers;
+    if (if_none_match) headers.emplace_back("If-None-Match", *if_none_match);
+    ASSIGN_OR_RETURN(http::ClientResponse r, client->Get(parts.second, headers));
+    return FetchedDocument{.status = r.status,
+                           .body = std::move(r.body),
+                           .max_age = MaxAge(r.Header("Cache-Control")),
+                           .etag = EtagValidator(r.Header("ETag"))};
   };
 }
 

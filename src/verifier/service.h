@@ -93,11 +93,16 @@ struct FetchedDocument {
   int status = 0;
   std::string body{};
   std::optional<int64_t> max_age{};  // Cache-Control max-age, when given
+  std::optional<std::string> etag{};  // the ETag validator, when given
 };
-// StatusFetcher fetches a status list URI. Errors (kIoError) mean unreachable.
-using StatusFetcher = std::function<Result<FetchedDocument>(const std::string& uri)>;
+// StatusFetcher fetches a status list URI. With `if_none_match` (the ETag of the copy the
+// verifier holds) the request is conditional (RFC 9110 13.1.2): 304 means that copy is current.
+// Errors (kIoError) mean unreachable.
+using StatusFetcher =
+    std::function<Result<FetchedDocument>(const std::string& uri, const std::optional<std::string>& if_none_match)>;
 
-// HttpStatusFetcher fetches over http::Client: https, or http only to localhost / 127.0.0.1.
+// HttpStatusFetcher fetches over http::Client: https, or http only to localhost / 127.0.0.1;
+// `if_none_match` goes out as If-None-Match.
 StatusFetcher HttpStatusFetcher();
 
 // WebhookSender POSTs a JSON body to a URL; errors are retried (3 tries in all).

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <functional>
 #include <string>
@@ -16,6 +17,7 @@
 
 #include "base/encoding.h"
 #include "cbor/cbor.h"
+#include "crypto/hash.h"
 #include "crypto/random.h"
 #include "crypto/x509_builder.h"
 #include "http/server.h"
@@ -55,7 +57,8 @@ void Write(const std::string& path, std::string_view text) {
   out << text;
 }
 
-// StatusHost serves one Token Status List at /status/1 on loopback; the list can be changed or the
+// StatusHost serves one Token Status List at /status/1 on loopback, with an ETag (a hash of the
+// list, or a fixed one) and 304 for a matching If-None-Match; the list can be changed or the
 // server stopped.
 class StatusHost {
  public:
@@ -65,13 +68,21 @@ class StatusHost {
     o.blocking_threads = 1;
     o.log_sink = [](std::string_view) {};
     server_ = http::Server::Create(o).value();
-    EXPECT_TRUE(server_->Get("/status/1", [this](const http::Request&) {
+    EXPECT_TRUE(server_->Get("/status/1", [this](const http::Request& req) {
                          std::lock_guard<std::mutex> lock(mu_);
+                         ++hits_;
                          http::Response r;
+                         const std::string etag =
+                             fixed_etag_.value_or("\"" + HexEncode(crypto::Sha256(AsBytes(body_))).substr(0, 16) + "\"");
+                         r.headers.emplace_back("ETag", etag);
+                         r.headers.emplace_back("Cache-Control", "max-age=" + std::to_string(max_age_));
+                         if (req.Header("If-None-Match") == etag) {
+                           ++not_modified_;
+                           r.status = 304;
+                           return r;
+                         }
                          r.content_type = "application/statuslist+jwt";
                          r.body = body_;
-                         r.headers.emplace_back("Cache-Control", "max-age=" + std::to_string(max_age_));
-                         ++hits_;
                          return r;
                        }).ok());
     EXPECT_TRUE(server_->Start().ok());
@@ -100,6 +111,15 @@ class StatusHost {
     std::lock_guard<std::mutex> lock(mu_);
     return hits_;
   }
+  int not_modified() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return not_modified_;
+  }
+  // FixEtag sends `etag` for every list instead of the list's hash.
+  void FixEtag(std::string etag) {
+    std::lock_guard<std::mutex> lock(mu_);
+    fixed_etag_ = std::move(etag);
+  }
 
  private:
   std::unique_ptr<http::Server> server_;
@@ -107,6 +127,8 @@ class StatusHost {
   std::string body_;
   int64_t max_age_ = 60;
   int hits_ = 0;
+  int not_modified_ = 0;
+  std::optional<std::string> fixed_etag_;
 };
 
 // World: a registry listing one issuer (Digital ID SD-JWT VC and eVisa mdoc), a verifier data
@@ -763,6 +785,56 @@ TEST_F(ServiceTest, RightToWorkRevalidatesStatusSoARevocationCountsAtOnce) {
             400);
   EXPECT_EQ(status_->hits(), 2);
   EXPECT_EQ(ResultOf(c3)["error"], "revoked");
+}
+
+// A revalidation sends the ETag of the copy held (If-None-Match): an unchanged list comes back as
+// 304 and the copy counts as checked now; a changed one comes whole. The validator survives a
+// restart with the copy on disk.
+TEST_F(ServiceTest, RevalidationOfAnUnchangedStatusListIsNotModified) {
+  auto held = DigitalId("british_citizen", true, 7);
+  auto check = [&](int64_t at) {
+    clock_.Set(at);
+    CreatedSession c = Create("right_to_work");
+    oid4vp::VerifiedRequest r = Fetch(c);
+    (void)service_->HandleResponse(c.request_id, SdJwtBody(r, *held, kDigitalIdClaims), oid4vp::kFormContentType);
+    return ResultOf(c);
+  };
+  EXPECT_EQ(check(kNow)["credential_status"], "valid");
+  EXPECT_EQ(status_->hits(), 1);
+  EXPECT_EQ(status_->not_modified(), 0);
+  Json again = check(kNow + 10);
+  EXPECT_EQ(status_->hits(), 2);
+  EXPECT_EQ(status_->not_modified(), 1);
+  EXPECT_EQ(again["credential_status"], "valid");
+  EXPECT_EQ(again["status_checked_at"], kNow + 10);  // confirmed current now
+  EXPECT_EQ(again["status_age_seconds"], 0);
+  // The issuer revokes: the list changed, so it comes whole and the revocation counts.
+  clock_.Set(kNow + 20);
+  status_->Publish(sd_issuer_, clock_, 7, true);
+  EXPECT_EQ(check(kNow + 20)["error"], "revoked");
+  EXPECT_EQ(status_->hits(), 3);
+  EXPECT_EQ(status_->not_modified(), 1);
+  // A restarted service revalidates the copy on disk with its validator.
+  MakeService();
+  EXPECT_EQ(check(kNow + 30)["error"], "revoked");
+  EXPECT_EQ(status_->hits(), 4);
+  EXPECT_EQ(status_->not_modified(), 2);
+}
+
+// An ETag that may not go back out as a header value (here with a space) is not used: the
+// list is fetched whole each time.
+TEST_F(ServiceTest, UnusableStatusListEtagIsNotSentBack) {
+  status_->FixEtag("\"a b\"");
+  auto held = DigitalId("british_citizen", true, 7);
+  for (int64_t at : {kNow, kNow + 10}) {
+    clock_.Set(at);
+    CreatedSession c = Create("right_to_work");
+    oid4vp::VerifiedRequest r = Fetch(c);
+    (void)service_->HandleResponse(c.request_id, SdJwtBody(r, *held, kDigitalIdClaims), oid4vp::kFormContentType);
+    EXPECT_EQ(ResultOf(c)["credential_status"], "valid");
+  }
+  EXPECT_EQ(status_->hits(), 2);
+  EXPECT_EQ(status_->not_modified(), 0);
 }
 
 // The verified status list is reused only while the same bytes come back and the token has not
