@@ -311,6 +311,16 @@ struct VerifierService::Internals {
   std::mutex mu;
   std::map<std::string, CachedList> lists;                                   // guarded by mu
   std::map<std::string, std::shared_ptr<const VerifiedToken>> verified_tokens;  // by URI; guarded by mu
+  // A fetch of a list in progress for readers of a stale or missing copy: others that need the
+  // same list meanwhile wait for its outcome instead of asking the issuer again, so a burst of
+  // checks sends one request (revalidating checks always ask themselves).
+  struct Flight {
+    bool done = false;
+    std::optional<StatusDocument> doc;
+    Status error;
+  };
+  std::map<std::string, std::shared_ptr<Flight>> flights;  // by URI; guarded by mu
+  std::condition_variable flight_done;                     // with mu
 
   // Sessions this process opened, as it stored them (without the Request Object, and with the
   // encryption key parsed rather than as JWK text), by request id; the Request Objects of the
@@ -584,6 +594,46 @@ struct VerifierService::Internals {
     if (cached && now < cached->fresh_until && !revalidate) {
       return StatusDocument{cached->body, cached->fetched_at, true};
     }
+    if (revalidate) return Fetch(uri, now, cached, source_error);
+    std::shared_ptr<Flight> flight;
+    {
+      std::unique_lock<std::mutex> lock(mu);
+      if (auto it = flights.find(uri); it != flights.end()) {
+        const std::shared_ptr<Flight> joined = it->second;
+        flight_done.wait(lock, [&] { return joined->done; });
+        source_error = joined->error;
+        return joined->doc;
+      }
+      flight = std::make_shared<Flight>();
+      flights.emplace(uri, flight);
+    }
+    // Whatever happens (an exception too), the flight lands, or its waiters would wait forever.
+    auto land = [&](std::optional<StatusDocument> doc) {
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        flight->doc = std::move(doc);
+        flight->error = source_error;
+        flight->done = true;
+        flights.erase(uri);
+      }
+      flight_done.notify_all();
+    };
+    std::optional<StatusDocument> doc;
+    try {
+      doc = Fetch(uri, now, cached, source_error);
+    } catch (...) {
+      source_error = Error(StatusCode::kInternal, "status list fetch failed");
+      land(std::nullopt);
+      throw;
+    }
+    land(doc);
+    return doc;
+  }
+
+  // Fetch asks the source for `uri` (conditionally when `cached` has a validator) and keeps what
+  // it gives; when it fails, the cached copy (if any) and, in `source_error`, why.
+  std::optional<StatusDocument> Fetch(const std::string& uri, int64_t now, const std::optional<CachedList>& cached,
+                                      Status& source_error) {
     // Revalidate the copy held when the source gave it a validator: a 304 confirms it without
     // sending the list again.
     std::optional<std::string> validator;

@@ -5,6 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
+#include <thread>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -69,6 +72,7 @@ class StatusHost {
     o.log_sink = [](std::string_view) {};
     server_ = http::Server::Create(o).value();
     EXPECT_TRUE(server_->Get("/status/1", [this](const http::Request& req) {
+                         std::this_thread::sleep_for(delay_.load());
                          std::lock_guard<std::mutex> lock(mu_);
                          ++hits_;
                          http::Response r;
@@ -115,6 +119,8 @@ class StatusHost {
     std::lock_guard<std::mutex> lock(mu_);
     return not_modified_;
   }
+  // SetDelay holds every answer for `d` (a slow issuer).
+  void SetDelay(std::chrono::milliseconds d) { delay_ = d; }
   // FixEtag sends `etag` for every list instead of the list's hash.
   void FixEtag(std::string etag) {
     std::lock_guard<std::mutex> lock(mu_);
@@ -129,6 +135,7 @@ class StatusHost {
   int hits_ = 0;
   int not_modified_ = 0;
   std::optional<std::string> fixed_etag_;
+  std::atomic<std::chrono::milliseconds> delay_{std::chrono::milliseconds(0)};
 };
 
 // World: a registry listing one issuer (Digital ID SD-JWT VC and eVisa mdoc), a verifier data
@@ -819,6 +826,36 @@ TEST_F(ServiceTest, RevalidationOfAnUnchangedStatusListIsNotModified) {
   EXPECT_EQ(check(kNow + 30)["error"], "revoked");
   EXPECT_EQ(status_->hits(), 4);
   EXPECT_EQ(status_->not_modified(), 2);
+}
+
+// Checks that need a missing or stale list at the same moment share one fetch: the issuer is
+// asked once, however many arrive while it answers (and those after find the fresh copy).
+TEST_F(ServiceTest, ConcurrentChecksShareOneStatusListFetch) {
+  auto held = DigitalId("british_citizen");
+  status_->SetDelay(std::chrono::milliseconds(500));
+  constexpr int kChecks = 6;
+  std::vector<CreatedSession> sessions;
+  std::vector<std::string> bodies;
+  for (int i = 0; i < kChecks; ++i) {
+    sessions.push_back(Create("age_over_18"));
+    bodies.push_back(SdJwtBody(Fetch(sessions.back()), *held, kDigitalIdClaims));
+  }
+  std::vector<int> codes(kChecks, 0);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kChecks; ++i) {
+    threads.emplace_back([&, i] {
+      codes[static_cast<size_t>(i)] =
+          service_->HandleResponse(sessions[static_cast<size_t>(i)].request_id, bodies[static_cast<size_t>(i)],
+                                   oid4vp::kFormContentType)
+              .http_status;
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  for (int i = 0; i < kChecks; ++i) {
+    EXPECT_EQ(codes[static_cast<size_t>(i)], 200) << i;
+    EXPECT_EQ(ResultOf(sessions[static_cast<size_t>(i)])["credential_status"], "valid") << i;
+  }
+  EXPECT_EQ(status_->hits(), 1);
 }
 
 // An ETag that may not go back out as a header value (here with a space) is not used: the
