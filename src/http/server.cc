@@ -142,6 +142,7 @@ struct Server::Impl {
   Random* random = nullptr;
   std::vector<Route> routes;
   Counter* requests_total = nullptr;
+  Counter* connections_total = nullptr;
   Histogram* request_duration = nullptr;
   Gauge* in_flight = nullptr;
   std::mutex mu;  // guards readiness
@@ -614,6 +615,7 @@ void Server::Impl::Accept() {
       });
       return;
     }
+    connections_total->Increment();
     beast::error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
     const tcp::endpoint peer = socket.remote_endpoint(ignored);
@@ -705,6 +707,8 @@ Result<std::unique_ptr<Server>> Server::Create(ServerOptions options) {
                    impl->metrics->AddHistogram("http_request_duration_seconds",
                                                "HTTP request duration in seconds by route.", {"route"},
                                                DefaultDurationBuckets()));
+  ASSIGN_OR_RETURN(impl->connections_total,
+                   impl->metrics->AddCounter("http_connections_total", "TCP connections accepted.", {}));
   ASSIGN_OR_RETURN(impl->in_flight,
                    impl->metrics->AddGauge("http_requests_in_flight", "HTTP requests being served."));
   impl->in_flight->Set(0);

@@ -746,17 +746,55 @@ Json CreatedSession::ToJson() const {
   return Json{{"session_id", session_id}, {"request_uri", request_uri}, {"expires_at", expires_at}};
 }
 
+namespace {
+
+// StatusClients keeps kept-alive clients between status fetches, per origin, so that revalidating
+// the list on every right-to-work check does not open a connection (and a TLS session) to the
+// issuer each time. At most kIdlePerOrigin idle clients per origin and kMaxOrigins origins; a
+// client beyond that, or one whose request failed, is closed.
+class StatusClients {
+ public:
+  std::unique_ptr<http::Client> Take(const std::string& origin) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = idle_.find(origin);
+    if (it == idle_.end() || it->second.empty()) return nullptr;
+    std::unique_ptr<http::Client> c = std::move(it->second.back());
+    it->second.pop_back();
+    return c;
+  }
+  void Give(const std::string& origin, std::unique_ptr<http::Client> client) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (idle_.size() >= kMaxOrigins && !idle_.contains(origin)) return;
+    std::vector<std::unique_ptr<http::Client>>& v = idle_[origin];
+    if (v.size() < kIdlePerOrigin) v.push_back(std::move(client));
+  }
+
+ private:
+  static constexpr size_t kIdlePerOrigin = 4;
+  static constexpr size_t kMaxOrigins = 64;
+  std::mutex mu_;
+  std::map<std::string, std::vector<std::unique_ptr<http::Client>>> idle_;  // guarded by mu_
+};
+
+}  // namespace
+
 StatusFetcher HttpStatusFetcher() {
-  return [](const std::string& uri, const std::optional<std::string>& if_none_match) -> Result<FetchedDocument> {
+  auto clients = std::make_shared<StatusClients>();
+  return [clients](const std::string& uri, const std::optional<std::string>& if_none_match) -> Result<FetchedDocument> {
     ASSIGN_OR_RETURN(auto parts, SplitHttpUrl(uri));
-    http::ClientOptions options;
-    options.connect_timeout = std::chrono::milliseconds(3000);
-    options.read_timeout = std::chrono::milliseconds(5000);
-    options.max_response_bytes = kMaxStatusListBytes;
-    ASSIGN_OR_RETURN(auto client, http::Client::Create(parts.first, options));
+    std::unique_ptr<http::Client> client = clients->Take(parts.first);
+    if (client == nullptr) {
+      http::ClientOptions options;
+      options.connect_timeout = std::chrono::milliseconds(3000);
+      options.read_timeout = std::chrono::milliseconds(5000);
+      options.max_response_bytes = kMaxStatusListBytes;
+      options.keep_alive = true;
+      ASSIGN_OR_RETURN(client, http::Client::Create(parts.first, options));
+    }
     http::Headers headers;
     if (if_none_match) headers.emplace_back("If-None-Match", *if_none_match);
     ASSIGN_OR_RETURN(http::ClientResponse r, client->Get(parts.second, headers));
+    clients->Give(parts.first, std::move(client));
     return FetchedDocument{.status = r.status,
                            .body = std::move(r.body),
                            .max_age = MaxAge(r.Header("Cache-Control")),

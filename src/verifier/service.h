@@ -102,7 +102,8 @@ using StatusFetcher =
     std::function<Result<FetchedDocument>(const std::string& uri, const std::optional<std::string>& if_none_match)>;
 
 // HttpStatusFetcher fetches over http::Client: https, or http only to localhost / 127.0.0.1;
-// `if_none_match` goes out as If-None-Match.
+// `if_none_match` goes out as If-None-Match. Its connections are kept alive and reused between
+// fetches to the same origin (a few per origin). Safe for concurrent use.
 StatusFetcher HttpStatusFetcher();
 
 // WebhookSender POSTs a JSON body to a URL; errors are retried (3 tries in all).

@@ -472,6 +472,9 @@ TEST_F(ServerTest, MetricsCountRequestsAndDurations) {
   EXPECT_LT(v["http_request_duration_seconds_sum{route=\"/items/{id}\"}"], 10);
   // The /metrics request itself is the one in flight.
   EXPECT_EQ(v["http_requests_in_flight"], 1);
+  // One connection per request (this client does not keep them alive), the /metrics one included.
+  EXPECT_NE(m->body.find("# TYPE http_connections_total counter\n"), std::string::npos);
+  EXPECT_EQ(v["http_connections_total"], 6);
   // Raw paths never become label values.
   EXPECT_EQ(m->body.find("/items/a"), std::string::npos);
   EXPECT_EQ(m->body.find("/missing"), std::string::npos);

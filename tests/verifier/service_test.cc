@@ -70,6 +70,7 @@ class StatusHost {
     o.worker_threads = 1;
     o.blocking_threads = 1;
     o.log_sink = [](std::string_view) {};
+    o.metrics = metrics_;
     server_ = http::Server::Create(o).value();
     EXPECT_TRUE(server_->Get("/status/1", [this](const http::Request& req) {
                          std::this_thread::sleep_for(delay_.load());
@@ -115,6 +116,13 @@ class StatusHost {
     std::lock_guard<std::mutex> lock(mu_);
     return hits_;
   }
+  // connections is how many connections the server accepted (its http_connections_total).
+  int connections() const {
+    const std::string text = metrics_->Render();
+    const std::string name = "\nhttp_connections_total ";
+    const size_t at = text.find(name);
+    return at == std::string::npos ? -1 : std::stoi(text.substr(at + name.size()));
+  }
   int not_modified() {
     std::lock_guard<std::mutex> lock(mu_);
     return not_modified_;
@@ -128,6 +136,7 @@ class StatusHost {
   }
 
  private:
+  std::shared_ptr<http::Metrics> metrics_ = std::make_shared<http::Metrics>();
   std::unique_ptr<http::Server> server_;
   std::mutex mu_;
   std::string body_;
@@ -821,6 +830,8 @@ TEST_F(ServiceTest, RevalidationOfAnUnchangedStatusListIsNotModified) {
   EXPECT_EQ(check(kNow + 20)["error"], "revoked");
   EXPECT_EQ(status_->hits(), 3);
   EXPECT_EQ(status_->not_modified(), 1);
+  // All three asked over one kept-alive connection.
+  EXPECT_EQ(status_->connections(), 1);
   // A restarted service revalidates the copy on disk with its validator.
   MakeService();
   EXPECT_EQ(check(kNow + 30)["error"], "revoked");
