@@ -379,6 +379,16 @@ class ServiceTest : public ::testing::Test {
     return service.HandleResponse(c.request_id, body, oid4vp::kFormContentType);
   }
 
+  // RightToWorkAt runs a whole right-to-work session at time `at`, `held` answering, and returns
+  // its result.
+  Json RightToWorkAt(int64_t at, const sdjwt::HeldSdJwt& held) {
+    clock_.Set(at);
+    CreatedSession c = Create("right_to_work");
+    oid4vp::VerifiedRequest r = Fetch(c);
+    (void)service_->HandleResponse(c.request_id, SdJwtBody(r, held, kDigitalIdClaims), oid4vp::kFormContentType);
+    return ResultOf(c);
+  }
+
   Json ResultOf(const CreatedSession& c, std::optional<std::string> code = std::nullopt) {
     auto r = service_->GetResult(c.session_id, code);
     EXPECT_TRUE(r.ok()) << r.status().ToString();
@@ -808,13 +818,7 @@ TEST_F(ServiceTest, RightToWorkRevalidatesStatusSoARevocationCountsAtOnce) {
 // restart with the copy on disk.
 TEST_F(ServiceTest, RevalidationOfAnUnchangedStatusListIsNotModified) {
   auto held = DigitalId("british_citizen", true, 7);
-  auto check = [&](int64_t at) {
-    clock_.Set(at);
-    CreatedSession c = Create("right_to_work");
-    oid4vp::VerifiedRequest r = Fetch(c);
-    (void)service_->HandleResponse(c.request_id, SdJwtBody(r, *held, kDigitalIdClaims), oid4vp::kFormContentType);
-    return ResultOf(c);
-  };
+  auto check = [&](int64_t at) { return RightToWorkAt(at, *held); };
   EXPECT_EQ(check(kNow)["credential_status"], "valid");
   EXPECT_EQ(status_->hits(), 1);
   EXPECT_EQ(status_->not_modified(), 0);
@@ -874,13 +878,8 @@ TEST_F(ServiceTest, ConcurrentChecksShareOneStatusListFetch) {
 TEST_F(ServiceTest, UnusableStatusListEtagIsNotSentBack) {
   status_->FixEtag("\"a b\"");
   auto held = DigitalId("british_citizen", true, 7);
-  for (int64_t at : {kNow, kNow + 10}) {
-    clock_.Set(at);
-    CreatedSession c = Create("right_to_work");
-    oid4vp::VerifiedRequest r = Fetch(c);
-    (void)service_->HandleResponse(c.request_id, SdJwtBody(r, *held, kDigitalIdClaims), oid4vp::kFormContentType);
-    EXPECT_EQ(ResultOf(c)["credential_status"], "valid");
-  }
+  EXPECT_EQ(RightToWorkAt(kNow, *held)["credential_status"], "valid");
+  EXPECT_EQ(RightToWorkAt(kNow + 10, *held)["credential_status"], "valid");
   EXPECT_EQ(status_->hits(), 2);
   EXPECT_EQ(status_->not_modified(), 0);
 }
@@ -893,13 +892,7 @@ TEST_F(ServiceTest, VerifiedStatusListReusedOnlyUntilItsExp) {
   clock_.Set(kNow - 86400 + 100);  // Publish gives exp = now + 1 day: exp = kNow + 100
   status_->Publish(sd_issuer_, clock_, 3, false);
   clock_.Set(kNow);
-  auto check = [&](int64_t at) {
-    clock_.Set(at);
-    CreatedSession c = Create("right_to_work");
-    oid4vp::VerifiedRequest r = Fetch(c);
-    (void)service_->HandleResponse(c.request_id, SdJwtBody(r, *held, kDigitalIdClaims), oid4vp::kFormContentType);
-    return ResultOf(c);
-  };
+  auto check = [&](int64_t at) { return RightToWorkAt(at, *held); };
   EXPECT_EQ(check(kNow)["credential_status"], "valid");
   EXPECT_EQ(check(kNow + 99)["credential_status"], "valid");  // same bytes, before exp
   EXPECT_EQ(status_->hits(), 2);                               // fetched each time all the same
