@@ -367,6 +367,13 @@ struct VerifierService::Internals {
   std::map<std::string, std::shared_ptr<const std::vector<crypto::PublicKey>>> issuer_keys;  // guarded by trust_mu
   std::map<std::string, std::string> iaca_subjects;                                 // guarded by trust_mu
   std::map<std::string, std::shared_ptr<const oid4vp::DcqlQuery>> queries;  // by query text; guarded by trust_mu
+  // A named check's DCQL query and its JSON text: they depend on the check alone, so each is made
+  // once (only known checks are kept, so this stays as small as the list of checks).
+  struct CheckQuery {
+    oid4vp::DcqlQuery query;
+    std::string text;
+  };
+  std::map<std::string, std::shared_ptr<const CheckQuery>, std::less<>> check_queries;  // guarded by trust_mu
 
   // ForList drops what was derived from another trust list. Call with trust_mu held.
   void ForList(const std::shared_ptr<const registry::TrustList>& list) {
@@ -419,6 +426,19 @@ struct VerifierService::Internals {
     ForList(list);
     iaca_subjects.emplace(pem, subject);
     return subject;
+  }
+
+  // QueryOfCheck returns the query of named check `check`; BuildCheckQuery's errors.
+  Result<std::shared_ptr<const CheckQuery>> QueryOfCheck(std::string_view check) {
+    {
+      std::lock_guard<std::mutex> lock(trust_mu);
+      if (auto it = check_queries.find(check); it != check_queries.end()) return it->second;
+    }
+    ASSIGN_OR_RETURN(oid4vp::DcqlQuery query, BuildCheckQuery(check));
+    std::string text = DumpJson(query.ToJson());
+    auto made = std::make_shared<const CheckQuery>(CheckQuery{std::move(query), std::move(text)});
+    std::lock_guard<std::mutex> lock(trust_mu);
+    return check_queries.emplace(std::string(check), std::move(made)).first->second;
   }
 
   // Query returns the parsed DCQL query of the text a session stored (the named checks send the
@@ -925,16 +945,18 @@ Json VerifierService::CheckRecordKey() const {
 }
 
 Result<CreatedSession> VerifierService::CreateSession(const SessionRequest& request) {
-  oid4vp::DcqlQuery query;
+  std::shared_ptr<const Internals::CheckQuery> named;
+  oid4vp::DcqlQuery raw;
   std::string check;
   if (request.check) {
-    ASSIGN_OR_RETURN(query, BuildCheckQuery(*request.check));
+    ASSIGN_OR_RETURN(named, internals_->QueryOfCheck(*request.check));
     check = *request.check;
   } else if (request.dcql_query) {
-    ASSIGN_OR_RETURN(query, oid4vp::ParseDcqlQuery(*request.dcql_query));
+    ASSIGN_OR_RETURN(raw, oid4vp::ParseDcqlQuery(*request.dcql_query));
   } else {
     return Error(StatusCode::kInvalidArgument, "give a check or a dcql_query");
   }
+  const oid4vp::DcqlQuery& query = named != nullptr ? named->query : raw;
   if (request.webhook_url) RETURN_IF_ERROR(SplitHttpUrl(*request.webhook_url).status());
 
   Random& random = *deps_.random;
@@ -943,7 +965,7 @@ Result<CreatedSession> VerifierService::CreateSession(const SessionRequest& requ
   s.id = RandomId(random);
   s.request_id = RandomId(random);
   s.check = check;
-  s.dcql_query = DumpJson(query.ToJson());
+  s.dcql_query = named != nullptr ? named->text : DumpJson(query.ToJson());
   s.nonce = oid4vp::NewNonce(random);
   s.state = RandomId(random);
   s.response_mode = std::string(oid4vp::ResponseModeName(request.response_mode));
