@@ -1,5 +1,6 @@
 #include "base/encoding.h"
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 
@@ -164,6 +165,13 @@ Result<Bytes> HexDecode(std::string_view text) {
     out.push_back(static_cast<uint8_t>((hi << 4) | lo));
   }
   return out;
+}
+
+bool IsVisibleAscii(std::string_view text) {
+  return std::all_of(text.begin(), text.end(), [](char ch) {
+    const auto c = static_cast<unsigned char>(ch);
+    return c >= 0x21 && c <= 0x7e;
+  });
 }
 
 }  // namespace bonafide

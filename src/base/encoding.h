@@ -35,6 +35,10 @@ std::string HexEncode(ByteView data);
 // HexDecode accepts upper or lower case hex of even length, or returns kMalformed.
 Result<Bytes> HexDecode(std::string_view text);
 
+// IsVisibleAscii says whether every byte of `text` is visible ASCII (0x21-0x7E: no space, no
+// control byte, nothing above 0x7E); true for empty text.
+bool IsVisibleAscii(std::string_view text);
+
 }  // namespace bonafide
 
 #endif  // BONAFIDE_BASE_ENCODING_H_

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <utility>
 
+#include "base/encoding.h"
 #include "base/json.h"
 
 namespace bonafide::issuer {
@@ -317,10 +318,8 @@ Result<store::CitizenInput> CitizenCsvMapping::ToCitizen(const std::vector<std::
   if (id.size() > store::kMaxIdBytes) {
     return Error(StatusCode::kInvalidArgument, "column 1 \"id\": longer than 256 bytes");
   }
-  for (char c : id) {
-    if (c < 0x21 || c > 0x7e) {
-      return Error(StatusCode::kInvalidArgument, "column 1 \"id\": must be printable ASCII without spaces");
-    }
+  if (!IsVisibleAscii(id)) {
+    return Error(StatusCode::kInvalidArgument, "column 1 \"id\": must be printable ASCII without spaces");
   }
   Json claims = Json::object();
   for (size_t i = 0; i < columns_.size(); ++i) {

@@ -134,11 +134,8 @@ Status CheckId(std::string_view what, std::string_view id) {
   if (id.size() > kMaxIdBytes) {
     return Error(StatusCode::kInvalidArgument, std::string(what) + " is longer than 256 bytes");
   }
-  for (char c : id) {
-    if (c < 0x21 || c > 0x7e) {
-      return Error(StatusCode::kInvalidArgument,
-                   std::string(what) + " must be printable ASCII without spaces");
-    }
+  if (!IsVisibleAscii(id)) {
+    return Error(StatusCode::kInvalidArgument, std::string(what) + " must be printable ASCII without spaces");
   }
   return OkStatus();
 }

@@ -94,10 +94,7 @@ std::optional<int64_t> MaxAge(const std::optional<std::string>& cache_control) {
 // characters (RFC 9110 8.8.3 allows no others); nullopt otherwise, so the copy is never revalidated
 // conditionally.
 std::optional<std::string> EtagValidator(const std::optional<std::string>& etag) {
-  if (!etag || etag->empty() || etag->size() > 256) return std::nullopt;
-  for (char c : *etag) {
-    if (c < 0x21 || c > 0x7e) return std::nullopt;
-  }
+  if (!etag || etag->empty() || etag->size() > 256 || !IsVisibleAscii(*etag)) return std::nullopt;
   return etag;
 }
 
@@ -458,7 +455,6 @@ struct VerifierService::Internals {
 
   void RememberOpen(Session session, std::shared_ptr<const crypto::PrivateKey> key) {
     auto request_object = std::make_shared<const std::string>(std::move(session.request_object));
-    std::string().swap(session.request_object);  // released, not just emptied
     if (key != nullptr) std::string().swap(session.encryption_jwk);
     const std::string request_id = session.request_id;
     auto entry = std::make_shared<const OpenSession>(OpenSession{std::move(session), std::move(key)});

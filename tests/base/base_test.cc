@@ -159,6 +159,16 @@ TEST(Base64, DecodesStrictly) {
 
 // ---------------------------------------------------------------- hex
 
+TEST(VisibleAscii, OnlyBytesFrom0x21To0x7E) {
+  EXPECT_TRUE(IsVisibleAscii(""));
+  EXPECT_TRUE(IsVisibleAscii("!\"abc-_~"));
+  EXPECT_FALSE(IsVisibleAscii("a b"));
+  EXPECT_FALSE(IsVisibleAscii("a\r\nb"));
+  EXPECT_FALSE(IsVisibleAscii(std::string("a\0b", 3)));
+  EXPECT_FALSE(IsVisibleAscii("\x7f"));
+  EXPECT_FALSE(IsVisibleAscii("caf\xc3\xa9"));  // UTF-8 is not ASCII
+}
+
 TEST(Hex, EncodesLowercaseAndDecodesEitherCase) {
   EXPECT_EQ(HexEncode(Bytes{0x00, 0xab, 0xff}), "00abff");
   EXPECT_EQ(HexEncode(Bytes{}), "");

@@ -2,6 +2,8 @@
 
 #include <set>
 
+#include "base/encoding.h"
+
 namespace bonafide::oid4vci::internal {
 namespace {
 
@@ -15,14 +17,6 @@ int HexValue(char c) {
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
-}
-
-bool IsPrintableAscii(std::string_view text) {
-  for (char ch : text) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c < 0x21 || c > 0x7E) return false;
-  }
-  return true;
 }
 
 }  // namespace
@@ -99,7 +93,7 @@ Result<QueryParams> ParseQuery(std::string_view query, size_t max_params) {
 Status CheckUrl(std::string_view url, std::string_view what, bool allow_query,
                 bool allow_http_loopback) {
   const std::string name(what);
-  if (!IsPrintableAscii(url)) {
+  if (!IsVisibleAscii(url)) {
     return Error(StatusCode::kInvalidClaims, name + " holds characters outside printable ASCII");
   }
   bool http = false;
