@@ -129,8 +129,14 @@ test('an officer issues an offer, revokes a credential, imports a CSV and verifi
     // The job is still running: the page polls its status (app.js) and moves on by itself.
     assert.ok(await page.$('[data-poll-url$="/status"]'), 'the progress page polls');
     assert.match(await page.textContent('[data-poll-label]'), new RegExp(`^\\d+ of ${ROWS + 1} rows done$`));
-    await checkAccessibility(page, 'import progress');
-    await screenshot(page, 'console-09-import-progress');
+    try {
+      await checkAccessibility(page, 'import progress');
+      await screenshot(page, 'console-09-import-progress');
+    } catch (error) {
+      // The job ended while axe ran and the page moved on to the result by itself (checked
+      // below); an accessibility finding is an assertion error and still fails the test.
+      if (!String(error.message).includes('Execution context was destroyed')) throw error;
+    }
   }
   await page.waitForSelector('h1:has-text("Import complete")', { timeout: 60_000 });
   const summary = await page.textContent('main');
